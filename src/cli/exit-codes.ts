@@ -1,0 +1,29 @@
+import type { Summary } from "../analysis/summary.js";
+import { CODES } from "../core/codes.js";
+
+/** The documented exit statuses. */
+export const EXIT = {
+  ok: 0,
+  /** The weights have errors. */
+  invalid: 1,
+  /** Usage error, or a target that cannot be opened. */
+  usage: 2,
+  /** Valid, but does not fit the requirement given. */
+  doesNotFit: 3,
+  /** Interrupted (128 + SIGINT). */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitStatusOf(s: Summary): ExitCode {
+  if (s.findings.some((f) => f.severity === "error" && "exit" in CODES[f.code])) return EXIT.usage;
+  return s.ok ? EXIT.ok : EXIT.invalid;
+}
+
+/** Several targets: the most serious status wins (2 over 1 over 3 over 0). */
+export function combine(a: ExitCode, b: ExitCode): ExitCode {
+  const rank = (c: ExitCode) =>
+    [EXIT.ok, EXIT.doesNotFit, EXIT.invalid, EXIT.usage, EXIT.interrupted].indexOf(c);
+  return rank(a) >= rank(b) ? a : b;
+}

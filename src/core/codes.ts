@@ -1,0 +1,123 @@
+// The closed set of finding codes. Codes are part of the JSON contract: add, never rename.
+// `severity` is the default; a finding may carry another (e.g. `--strict`, or context that
+// turns an oddity into a problem). `exit: "target"` marks codes that mean the target named on
+// the command line could not be opened at all (exit code 2 rather than 1).
+
+export type Severity = "error" | "warning" | "info";
+
+interface CodeInfo {
+  readonly severity: Severity;
+  readonly exit?: "target";
+  readonly summary: string;
+}
+
+export const CODES = {
+  // The command line and the target itself
+  USAGE: { severity: "error", exit: "target", summary: "the command line is wrong" },
+  TARGET_NOT_FOUND: { severity: "error", exit: "target", summary: "no such file" },
+  TARGET_UNREADABLE: { severity: "error", exit: "target", summary: "the file cannot be read" },
+  TARGET_IS_DIRECTORY: {
+    severity: "error",
+    exit: "target",
+    summary: "a directory with no safetensors weights in it",
+  },
+  TARGET_UNSUPPORTED: {
+    severity: "error",
+    exit: "target",
+    summary: "not a file, directory or readable stream",
+  },
+
+  // Something other than safetensors, named before any length error
+  LFS_POINTER: { severity: "error", summary: "a Git LFS pointer: the weights were never fetched" },
+  HTML_DOCUMENT: { severity: "error", summary: "an HTML page saved in place of the weights" },
+  JSON_DOCUMENT: { severity: "error", summary: "a JSON document saved in place of the weights" },
+  GGUF_FILE: { severity: "error", summary: "a GGUF file, not safetensors" },
+  PYTORCH_ZIP: { severity: "error", summary: "a PyTorch zip checkpoint (torch.save)" },
+  PYTORCH_PICKLE: { severity: "error", summary: "a Python pickle (legacy PyTorch checkpoint)" },
+  FOREIGN_FORMAT: { severity: "error", summary: "another known file format" },
+
+  // Framing (reference steps 1-5)
+  HEADER_TOO_SMALL: { severity: "error", summary: "file shorter than the 8-byte length prefix" },
+  HEADER_TOO_LARGE: { severity: "error", summary: "header length above 100,000,000 bytes" },
+  INVALID_HEADER_LENGTH: { severity: "error", summary: "header runs past the end of the file" },
+
+  // Header bytes (reference steps 6-7)
+  INVALID_UTF8: { severity: "error", summary: "header is not valid UTF-8" },
+  JSON_BOM: { severity: "error", summary: "header starts with a byte-order mark" },
+  JSON_EMPTY: { severity: "error", summary: "header is empty or only whitespace" },
+  JSON_SYNTAX: { severity: "error", summary: "header is not valid JSON" },
+  JSON_TRAILING_CHARACTERS: {
+    severity: "error",
+    summary: "something other than whitespace after the header's closing brace",
+  },
+  JSON_CONTROL_CHARACTER: { severity: "error", summary: "raw control character in a string" },
+  JSON_LONE_SURROGATE: { severity: "error", summary: "unpaired UTF-16 surrogate escape" },
+  JSON_TOO_DEEP: { severity: "error", summary: "nesting of 128 levels or more" },
+  JSON_NUMBER_OUT_OF_RANGE: { severity: "error", summary: "number too large for a double" },
+
+  // Structure (reference step 7)
+  HEADER_NOT_OBJECT: { severity: "error", summary: "header is not a JSON object" },
+  METADATA_INVALID: { severity: "error", summary: "__metadata__ is not a map of strings" },
+  TENSOR_ENTRY_INVALID: {
+    severity: "error",
+    summary: "tensor entry is not an object with dtype, shape and data_offsets",
+  },
+  DTYPE_UNKNOWN: { severity: "error", summary: "dtype is not one the format defines" },
+  SHAPE_INVALID: { severity: "error", summary: "shape is not an array of u64 integers" },
+  OFFSETS_INVALID: { severity: "error", summary: "data_offsets is not two u64 integers" },
+  DUPLICATE_TENSOR: { severity: "error", summary: "two entries with the same tensor name" },
+  DUPLICATE_METADATA_KEY: { severity: "error", summary: "a key repeated inside __metadata__" },
+
+  // Layout (reference steps 8-9)
+  INVALID_OFFSET: {
+    severity: "error",
+    summary: "tensor does not start where the previous one ends",
+  },
+  SHAPE_OVERFLOW: { severity: "error", summary: "shape × dtype overflows 64 bits" },
+  MISALIGNED_SLICE: { severity: "error", summary: "sub-byte tensor does not end on a byte" },
+  TENSOR_SIZE_MISMATCH: { severity: "error", summary: "byte span differs from dtype × shape" },
+  FILE_TRUNCATED: { severity: "error", summary: "file ends before the last tensor" },
+  TRAILING_BYTES: { severity: "error", summary: "bytes after the last tensor" },
+
+  // Oddities the reference accepts
+  LEADING_WHITESPACE: { severity: "warning", summary: "whitespace before the opening brace" },
+  UNKNOWN_FIELD: { severity: "warning", summary: "tensor entry has fields the format ignores" },
+  EMPTY_NAME: { severity: "warning", summary: "a tensor with an empty name" },
+  NAME_CONTROL_CHARACTERS: {
+    severity: "warning",
+    summary: "tensor name contains control characters",
+  },
+  LONG_NAME: { severity: "warning", summary: "tensor name longer than 64 KiB" },
+  HIGH_RANK: { severity: "warning", summary: "tensor with more than 64 dimensions" },
+  EMPTY_TENSOR_HUGE_DIMS: {
+    severity: "warning",
+    summary: "empty tensor with an absurd dimension",
+  },
+  ZERO_SIZE_PILEUP: { severity: "warning", summary: "many zero-size tensors on one offset" },
+  HEADER_MOSTLY_PADDING: { severity: "warning", summary: "header is mostly padding" },
+  HEADER_OVER_HUB_LIMIT: {
+    severity: "warning",
+    summary: "header above 25,000,000 bytes: Hugging Face tooling refuses it",
+  },
+  METADATA_FORMAT: {
+    severity: "info",
+    summary: "__metadata__ without a format transformers recognises",
+  },
+
+  // Facts worth knowing
+  METADATA_ABSENT: { severity: "info", summary: "no __metadata__" },
+  METADATA_NULL: { severity: "info", summary: "__metadata__ is null" },
+  DATA_UNALIGNED: { severity: "info", summary: "data section does not start on 8 bytes" },
+  TENSORS_UNALIGNED: { severity: "info", summary: "tensors not aligned to their element size" },
+  ZERO_SIZE_TENSORS: { severity: "info", summary: "tensors with zero elements" },
+  SCALAR_TENSORS: { severity: "info", summary: "0-dimensional tensors" },
+  MIN_READER_VERSION: { severity: "info", summary: "dtypes that need a recent reader" },
+  SIZE_UNCHECKED: {
+    severity: "info",
+    summary: "read from a stream: truncation and trailing bytes not checked",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type FindingCode = keyof typeof CODES;
+
+export const ALL_CODES = Object.keys(CODES) as FindingCode[];

@@ -1,0 +1,49 @@
+// Every limit in one place, each with the reason for its value.
+
+/** 2^64 − 1: header integers are u64 in the reference loader; larger ones are rejected. */
+export const U64_MAX = (1n << 64n) - 1n;
+
+/** The reference loader refuses longer headers (safetensors #26); we never allocate more. */
+export const MAX_HEADER_BYTES = 100_000_000n;
+
+/** huggingface_hub and huggingface.js refuse headers above this, though the reference loads them. */
+export const HUB_MAX_HEADER_BYTES = 25_000_000n;
+
+/** serde_json's recursion limit: 128 nested containers fail, the top-level object counting as one. */
+export const MAX_JSON_DEPTH = 128;
+
+/** Longer names are legal but appear only in abuse attempts; warn. */
+export const LONG_NAME_BYTES = 65_536;
+
+/** More dimensions are legal, but no framework writes them; warn. */
+export const HIGH_RANK = 64;
+
+/** A dimension this large inside an empty tensor is legal nonsense (the product is still 0); warn. */
+export const ABSURD_EMPTY_DIM = 1n << 32n;
+
+/** This many zero-size tensors on a single offset look like padding abuse; warn. */
+export const ZERO_SIZE_PILEUP = 1024;
+
+/** A header whose whitespace padding is above this share (and above PADDING_FLOOR) is odd; warn. */
+export const PADDING_SHARE = 0.5;
+
+/** Writers pad to a multiple of 8, so small headers are legitimately mostly padding. */
+export const PADDING_FLOOR = 4096;
+
+/** Bytes read from the start of a file that is not safetensors, to name what it is instead. */
+export const SNIFF_BYTES = 1024;
+
+/** Bytes read after the last tensor, to say what trailing bytes look like. */
+export const TRAILING_SNIFF_BYTES = 512;
+
+/** Per-tensor findings of one code beyond this are summarised, so a broken header stays readable. */
+export const MAX_FINDINGS_PER_CODE = 20;
+
+/** How many of the largest tensors the summary names. */
+export const LARGEST_TENSORS = 10;
+
+/** Longest excerpt of untrusted text (a token, a title) quoted in a message. */
+export const QUOTE_CHARS = 60;
+
+/** Errors printed to stderr per target; the rest are in the table or the JSON. */
+export const MAX_STDERR_ERRORS = 10;

@@ -1,0 +1,185 @@
+// Reference step 8: tensors in (begin, end) order must tile the data section from 0 with no gap
+// or overlap, and each byte span must equal elements × bits / 8. Unlike the reference we go on
+// after a problem, so one report shows every broken tensor (capped per code by the sink).
+// The accepted oddities (high rank, absurd empty dims, misalignment…) are noted in the same pass.
+
+import type { FindingSink } from "../../core/finding-sink.js";
+import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
+import { group, nameOf } from "../../core/text.js";
+import { DTYPES } from "./dtypes.js";
+import type { TensorTable } from "./tensor-table.js";
+
+export interface Layout {
+  /** Tensor indices in (begin, end) order: the order tensors are reported in. */
+  order: Uint32Array;
+  /** Where the data section ends according to the header: the last tensor's end. */
+  dataEnd: bigint;
+}
+
+/** Indices sorted by (begin, end); most writers emit header keys in data order, so check first. */
+export function offsetOrder(t: TensorTable): Uint32Array {
+  const n = t.count;
+  const o = t.offsets;
+  const order = new Uint32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && sorted) {
+      const pb = o[2 * i - 2]!;
+      const b = o[2 * i]!;
+      if (b < pb || (b === pb && o[2 * i + 1]! < o[2 * i - 1]!)) sorted = false;
+    }
+  }
+  if (!sorted) {
+    order.sort((x, y) => {
+      const bx = o[2 * x]!;
+      const by = o[2 * y]!;
+      if (bx !== by) return bx < by ? -1 : 1;
+      const ex = o[2 * x + 1]!;
+      const ey = o[2 * y + 1]!;
+      return ex === ey ? x - y : ex < ey ? -1 : 1;
+    });
+  }
+  return order;
+}
+
+export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingSink): Layout {
+  const order = offsetOrder(t);
+  const { offsets, dims, shapeStart, ranks, dtypes, names } = t;
+  let cursor = 0n;
+  let previous = -1;
+  let zeroSize = 0;
+  let scalars = 0;
+  let unaligned = 0;
+  let firstUnaligned = -1;
+  let pileOffset = -1n;
+  let pile = 0;
+
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const name = names[i]!;
+    const begin = offsets[2 * i]!;
+    const end = offsets[2 * i + 1]!;
+    const dtype = DTYPES[dtypes[i]!]!;
+    const rank = ranks[i]!;
+
+    // 8a: the offsets, before any arithmetic on the shape
+    if (begin !== cursor || end < begin) {
+      let why: string;
+      if (end < begin) why = `ends (${group(end)}) before it begins (${group(begin)})`;
+      else if (previous < 0) why = `is the first tensor but starts at ${group(begin)}, not 0`;
+      else if (begin > cursor) {
+        why = `starts ${group(begin - cursor)} bytes after ${nameOf(names[previous]!)} ends (gap at data offset ${group(cursor)})`;
+      } else {
+        why = `overlaps ${nameOf(names[previous]!)} by ${group(cursor - begin)} bytes`;
+      }
+      sink.add("INVALID_OFFSET", `tensor ${nameOf(name)} ${why}`, {
+        tensor: name,
+        offset: dataStart + begin,
+      });
+    }
+
+    // 8b-8c: element count and bit count in checked u64 arithmetic, left to right like the fold
+    let elements = 1n;
+    let overflow = false;
+    let absurd = false;
+    const s = shapeStart[i]!;
+    for (let d = s; d < s + rank; d++) {
+      const dim = dims[d]!;
+      if (dim >= ABSURD_EMPTY_DIM) absurd = true;
+      elements *= dim;
+      if (elements > U64_MAX) {
+        overflow = true;
+        break;
+      }
+    }
+    const bits = elements * BigInt(dtype.bits);
+    if (overflow || bits > U64_MAX) {
+      sink.add(
+        "SHAPE_OVERFLOW",
+        `tensor ${nameOf(name)}: ${dtype.name} ${shapeText(t, i)} overflows 64 bits`,
+        {
+          tensor: name,
+        },
+      );
+    } else if (bits % 8n !== 0n) {
+      // 8d
+      sink.add(
+        "MISALIGNED_SLICE",
+        `tensor ${nameOf(name)}: ${group(elements)} ${dtype.name} elements are ${group(bits)} bits, not a whole number of bytes`,
+        {
+          tensor: name,
+          hint:
+            dtype.bits === 4
+              ? "F4 needs an even element count"
+              : "F6 needs a multiple of 4 elements",
+        },
+      );
+    } else if (end >= begin && end - begin !== bits / 8n) {
+      // 8e
+      sink.add(
+        "TENSOR_SIZE_MISMATCH",
+        `tensor ${nameOf(name)}: ${dtype.name} ${shapeText(t, i)} needs ${group(bits / 8n)} bytes, data_offsets span ${group(end - begin)}`,
+        { tensor: name, offset: dataStart + begin },
+      );
+    }
+    if (end > cursor) cursor = end;
+    previous = i;
+
+    // Oddities the reference accepts
+    if (rank > HIGH_RANK) {
+      sink.add("HIGH_RANK", `tensor ${nameOf(name)} has ${rank} dimensions`, { tensor: name });
+    }
+    if (rank === 0) scalars++;
+    if (!overflow && elements === 0n) {
+      zeroSize++;
+      if (absurd) {
+        sink.add(
+          "EMPTY_TENSOR_HUGE_DIMS",
+          `empty tensor ${nameOf(name)} has shape ${shapeText(t, i)}`,
+          {
+            tensor: name,
+            hint: "legal (a zero dimension makes it empty) but naive counters overflow on it",
+          },
+        );
+      }
+      if (begin === pileOffset) pile++;
+      else {
+        pileOffset = begin;
+        pile = 1;
+      }
+      if (pile === ZERO_SIZE_PILEUP) {
+        sink.add(
+          "ZERO_SIZE_PILEUP",
+          `${group(ZERO_SIZE_PILEUP)} or more zero-size tensors share data offset ${group(begin)}`,
+        );
+      }
+    } else if (dtype.bits > 8 && (dataStart + begin) % BigInt(dtype.bits / 8) !== 0n) {
+      unaligned++;
+      if (firstUnaligned < 0) firstUnaligned = i;
+    }
+  }
+
+  const n = order.length;
+  if (dataStart % 8n !== 0n) {
+    sink.add(
+      "DATA_UNALIGNED",
+      `data section starts at byte ${group(dataStart)}, not a multiple of 8${unaligned > 0 ? `; ${group(unaligned)} of ${group(n)} tensors are not aligned to their element size` : ""}`,
+      { hint: "legal; memory-mapped loaders may copy such tensors instead of mapping them" },
+    );
+  } else if (unaligned > 0) {
+    sink.add(
+      "TENSORS_UNALIGNED",
+      `${group(unaligned)} of ${group(n)} tensors are not aligned to their element size (first: ${nameOf(names[firstUnaligned]!)})`,
+      { hint: "legal; memory-mapped loaders may copy such tensors instead of mapping them" },
+    );
+  }
+  if (zeroSize > 0) sink.add("ZERO_SIZE_TENSORS", `${group(zeroSize)} tensors have zero elements`);
+  if (scalars > 0) sink.add("SCALAR_TENSORS", `${group(scalars)} tensors are scalars (shape [])`);
+  return { order, dataEnd: cursor };
+}
+
+export function shapeText(t: TensorTable, i: number): string {
+  const s = t.shapeStart[i]!;
+  return "[" + Array.from(t.dims.subarray(s, s + t.ranks[i]!), String).join(", ") + "]";
+}

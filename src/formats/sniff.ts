@@ -1,0 +1,149 @@
+// Names files that are not what they claim to be. Called only when safetensors framing has
+// already failed, so a signature never overrides a file that parses.
+
+import type { FindingCode } from "../core/codes.js";
+import { excerpt, group } from "../core/text.js";
+
+export interface Identified {
+  code: FindingCode;
+  message: string;
+  hint?: string;
+}
+
+const ascii = (b: Uint8Array, from = 0, to = b.length) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString(
+    "latin1",
+    from,
+    Math.min(to, b.length),
+  );
+
+function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
+  if (b.length < at + sig.length) return false;
+  for (let i = 0; i < sig.length; i++) if (b[at + i] !== sig[i]) return false;
+  return true;
+}
+
+function gigabytes(n: bigint): string {
+  return (Number(n) / 1e9).toFixed(2) + " GB";
+}
+
+function lfsPointer(text: string): Identified {
+  const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
+  const size = /^size (\d+)$/m.exec(text)?.[1];
+  const what = size
+    ? `the ${group(BigInt(size))}-byte (${gigabytes(BigInt(size))}) file`
+    : "the file";
+  return {
+    code: "LFS_POINTER",
+    message: `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`,
+    hint: "run `git lfs pull` in the clone, or download with `hf download`",
+  };
+}
+
+function htmlTitle(text: string): string | undefined {
+  const m = /<title[^>]*>([^<]{1,200})/i.exec(text);
+  return m?.[1]?.trim().replace(/\s+/g, " ");
+}
+
+/** What a file that failed safetensors framing actually is, judged from its first bytes. */
+export function identify(b: Uint8Array): Identified | undefined {
+  if (b.length === 0) return undefined;
+  const head = ascii(b, 0, 64);
+  if (head.startsWith("version https://git-lfs")) return lfsPointer(ascii(b));
+
+  if (head.startsWith("GGUF") || head.startsWith("GGML") || head.startsWith("GGJT")) {
+    const version = b.length >= 8 ? Buffer.from(b).readUInt32LE(4) : undefined;
+    return {
+      code: "GGUF_FILE",
+      message: `a ${head.slice(0, 4)} file${version !== undefined && head.startsWith("GGUF") ? ` (version ${version})` : ""} (llama.cpp), not safetensors`,
+      hint: "GGUF reading is planned; llama.cpp's gguf-dump reads it today",
+    };
+  }
+  if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) {
+    const nameLength = b.length >= 30 ? Buffer.from(b).readUInt16LE(26) : 0;
+    const first = ascii(b, 30, 30 + nameLength);
+    const torch =
+      /(^|\/)(data\.pkl|version|byteorder|\.data\/)/.test(first) || /data\.pkl/.test(ascii(b));
+    if (torch) {
+      return {
+        code: "PYTORCH_ZIP",
+        message: `a PyTorch zip checkpoint (torch.save; first entry "${excerpt(first)}"), not safetensors`,
+        hint: "loading it unpickles code; convert it with safetensors' convert script in a sandbox",
+      };
+    }
+    return {
+      code: "FOREIGN_FORMAT",
+      message: `a ZIP archive${first ? ` (first entry "${excerpt(first)}")` : ""}, not safetensors`,
+    };
+  }
+  if (b[0] === 0x80 && b.length > 1 && b[1]! >= 2 && b[1]! <= 5) {
+    return {
+      code: "PYTORCH_PICKLE",
+      message: `a Python pickle (protocol ${b[1]}: a legacy PyTorch .bin/.pt checkpoint), not safetensors`,
+      hint: "loading a pickle runs code; convert it to safetensors in a sandbox",
+    };
+  }
+
+  const text = head.replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart();
+  const lower = text.toLowerCase();
+  if (/^<(!doctype html|html|head|body|\?xml|!--)/.test(lower)) {
+    const title = htmlTitle(ascii(b));
+    return {
+      code: "HTML_DOCUMENT",
+      message: `an HTML page${title ? ` ("${excerpt(title)}")` : ""} saved in place of the weights`,
+      hint: "the download returned a web page (a login wall, an error or a redirect); download the file again, with a token if the repo is gated",
+    };
+  }
+  if (text.startsWith("{") || text.startsWith("[")) {
+    const all = ascii(b);
+    if (all.includes('"weight_map"')) {
+      return {
+        code: "JSON_DOCUMENT",
+        message: "a sharded-checkpoint index (model.safetensors.index.json), not a weights file",
+        hint: "inspect the folder that holds it and its shards",
+      };
+    }
+    const err = /"(?:error|message|detail)"\s*:\s*"([^"]{1,200})"/.exec(all)?.[1];
+    return {
+      code: "JSON_DOCUMENT",
+      message: `a JSON document${err ? ` ("${excerpt(err)}")` : ""} saved in place of the weights`,
+      hint: "the download returned an error response; download the file again",
+    };
+  }
+
+  const other = foreignMagic(b);
+  if (other) return { code: "FOREIGN_FORMAT", message: `${other}, not safetensors` };
+  return undefined;
+}
+
+/** A short description of well-known formats by their magic bytes, for trailing data too. */
+export function foreignMagic(b: Uint8Array): string | undefined {
+  if (startsWith(b, [0x50, 0x4b, 0x03, 0x04])) return "a ZIP archive";
+  if (startsWith(b, [0x1f, 0x8b])) return "gzip data";
+  if (startsWith(b, [0x28, 0xb5, 0x2f, 0xfd])) return "zstd data";
+  if (startsWith(b, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return "xz data";
+  if (startsWith(b, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return "a NumPy .npy array";
+  if (startsWith(b, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]))
+    return "an HDF5 file (Keras .h5?)";
+  if (startsWith(b, [0x25, 0x50, 0x44, 0x46])) return "a PDF document";
+  if (startsWith(b, [0x7f, 0x45, 0x4c, 0x46])) return "an ELF executable";
+  if (b[0] === 0x80 && b.length > 1 && b[1]! >= 2 && b[1]! <= 5) return "a Python pickle";
+  if (ascii(b, 257, 262) === "ustar") return "a tar archive";
+  if (ascii(b, 4, 8) === "TFL3") return "a TensorFlow Lite model";
+  if (ascii(b, 0, 4) === "GGUF") return "a GGUF file";
+  return undefined;
+}
+
+/** What trailing bytes after the last tensor look like, for the TRAILING_BYTES hint. */
+export function describeTrailing(b: Uint8Array): string {
+  const magic = foreignMagic(b);
+  if (magic) return `they start like ${magic} (a polyglot file?)`;
+  if (b.every((x) => x === 0)) return "they are all zero bytes (padding?)";
+  if (b.every((x) => x === 0x20 || x === 0x0a || x === 0x0d || x === 0x09))
+    return "they are whitespace";
+  const printable = b.every(
+    (x) => (x >= 0x20 && x < 0x7f) || x === 0x0a || x === 0x0d || x === 0x09,
+  );
+  if (printable) return `they are text: "${excerpt(ascii(b).trim(), 40)}"`;
+  return `they start with ${Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, "0")).join(" ")}`;
+}

@@ -1,0 +1,164 @@
+// The --json document (schema/inspect.schema.json). Integers are written from BigInt, so counts
+// and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
+// from pairs, never built as JS objects (a key "__proto__" would vanish).
+
+import type { Summary, TensorRow } from "../analysis/summary.js";
+import type { Finding } from "../core/findings.js";
+
+export const SCHEMA_VERSION = 1;
+
+type Json = string | number | bigint | boolean | null | Json[] | JsonObject;
+/** Ordered pairs, so that keys keep their order and no prototype is involved. */
+class JsonObject {
+  constructor(readonly pairs: Array<[string, Json | undefined]>) {}
+}
+const obj = (pairs: Array<[string, Json | undefined]>) => new JsonObject(pairs);
+
+export function stringify(v: Json): string {
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v);
+    case "number":
+    case "boolean":
+      return String(v);
+    case "bigint":
+      return v.toString();
+    default:
+      if (v === null) return "null";
+      if (Array.isArray(v)) return "[" + v.map(stringify).join(",") + "]";
+      return (
+        "{" +
+        v.pairs
+          .filter(([, x]) => x !== undefined)
+          .map(([k, x]) => JSON.stringify(k) + ":" + stringify(x!))
+          .join(",") +
+        "}"
+      );
+  }
+}
+
+function findingJson(f: Finding): Json {
+  return obj([
+    ["severity", f.severity],
+    ["code", f.code],
+    ["message", f.message],
+    ["hint", f.hint],
+    ["file", f.file],
+    ["tensor", f.tensor],
+    ["offset", f.offset],
+  ]);
+}
+
+function tensorJson(t: TensorRow, withFile: boolean): Json {
+  return obj([
+    ["name", t.name],
+    ["dtype", t.dtype],
+    ["shape", t.shape],
+    ["parameters", t.parameters],
+    ["bytes", t.bytes],
+    ["offsets", t.offsets],
+    ["file", withFile ? t.file : undefined],
+  ]);
+}
+
+export interface JsonOptions {
+  /** Include `tensors`, narrowed by `filter` when given. */
+  tensors?: boolean;
+  filter?: (name: string) => boolean;
+}
+
+/** The document as chunks (one per tensor when listed), so a million-tensor list streams out. */
+export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<string> {
+  const multi = s.files.length > 1;
+  const hw = s.hardware;
+  const head = obj([
+    ["schemaVersion", SCHEMA_VERSION],
+    ["ok", s.ok],
+    ["target", s.target],
+    ["format", s.format],
+    [
+      "files",
+      s.files.map((f) =>
+        obj([
+          ["path", f.path],
+          ["bytes", f.bytes],
+          ["sizeChecked", f.sizeChecked],
+          ["headerBytes", f.headerBytes],
+          ["headerPaddingBytes", f.headerPaddingBytes],
+          ["tensorCount", f.tensorCount],
+        ]),
+      ),
+    ],
+    ["tensorCount", s.tensorCount],
+    [
+      "parameters",
+      obj([
+        ["total", s.parameters.total],
+        ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))],
+      ]),
+    ],
+    [
+      "bytes",
+      obj([
+        ["total", s.bytes.total],
+        ["tensors", s.bytes.tensors],
+        ["headers", s.bytes.headers],
+        ["headerPadding", s.bytes.headerPadding],
+        ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.bytes]))],
+      ]),
+    ],
+    ["metadata", obj(s.metadata)],
+    ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
+    [
+      "hardware",
+      hw === null
+        ? null
+        : obj([
+            ["tier", hw.tier],
+            ["requiredBytes", hw.requiredBytes],
+            [
+              "breakdown",
+              obj([
+                ["weights", hw.breakdown.weights],
+                ["activations", hw.breakdown.activations],
+                ["reserve", hw.breakdown.reserve],
+              ]),
+            ],
+            [
+              "thresholds",
+              obj([
+                ["laptopBytes", hw.thresholds.laptopBytes],
+                ["singleServerBytes", hw.thresholds.singleServerBytes],
+              ]),
+            ],
+            [
+              "reference",
+              obj([
+                ["laptop", hw.reference.laptop],
+                ["server", hw.reference.server],
+              ]),
+            ],
+            ["assumptions", hw.assumptions],
+          ]),
+    ],
+    ["findings", s.findings.map(findingJson)],
+  ]);
+  const text = stringify(head);
+  if (!options.tensors) {
+    yield text + "\n";
+    return;
+  }
+  yield text.slice(0, -1) + ',"tensors":[';
+  let first = true;
+  let batch = "";
+  for (const t of s.tensors()) {
+    if (options.filter && !options.filter(t.name)) continue;
+    batch += (first ? "" : ",") + stringify(tensorJson(t, multi));
+    first = false;
+    if (batch.length > 1 << 16) {
+      yield batch;
+      batch = "";
+    }
+  }
+  yield batch + "]}\n";
+}

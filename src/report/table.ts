@@ -1,0 +1,179 @@
+// The human report: the same Summary as the JSON, laid out for a terminal. Every string that came
+// from a file goes through escapeForTerminal.
+
+import Table from "cli-table3";
+import type { Summary, TensorRow } from "../analysis/summary.js";
+import type { Finding } from "../core/findings.js";
+import { group, plural } from "../core/text.js";
+import { escapeForTerminal as esc } from "./escape.js";
+import type { Style } from "./style.js";
+import { bytesBoth, countShort, gib } from "./units.js";
+
+export interface TableOptions {
+  tensors?: boolean;
+  filter?: (name: string) => boolean;
+  style: Style;
+}
+
+// Borderless: aligned columns read better than boxes, and copy-paste cleanly.
+const BARE = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "  ",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
+};
+
+function grid(head: string[], rows: string[][], right: number[], st: Style): string {
+  const t = new Table({
+    head: head.map((h) => st.bold(h)),
+    chars: BARE,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+    colAligns: head.map((_, i) => (right.includes(i) ? "right" : "left")),
+  });
+  t.push(...rows);
+  return t.toString();
+}
+
+const shapeText = (shape: bigint[]) => "[" + shape.join(", ") + "]";
+
+function severityLabel(f: Finding, st: Style): string {
+  const label = f.severity.padEnd(7);
+  return f.severity === "error"
+    ? st.red(label)
+    : f.severity === "warning"
+      ? st.yellow(label)
+      : st.dim(label);
+}
+
+function tensorRows(rows: Iterable<TensorRow>, multi: boolean): string[][] {
+  const out: string[][] = [];
+  for (const t of rows) {
+    const row = [
+      esc(t.name),
+      t.dtype,
+      shapeText(t.shape),
+      group(t.parameters),
+      group(t.bytes),
+      `${group(t.offsets[0])}–${group(t.offsets[1])}`,
+    ];
+    if (multi) row.push(esc(t.file));
+    out.push(row);
+  }
+  return out;
+}
+
+export function renderTable(s: Summary, o: TableOptions): string {
+  const st = o.style;
+  const lines: string[] = [];
+  const status = s.ok ? st.green("ok") : st.red("errors");
+  lines.push(`${st.bold(esc(s.target))}  ${status}`);
+  const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(11))} ${v}`);
+
+  const readable = s.files.some((f) => f.headerBytes > 0n);
+  if (readable) {
+    const headerText =
+      s.files.length === 1
+        ? `header ${plural(s.bytes.headers, "byte")}${s.bytes.headerPadding > 0n ? ` (${group(s.bytes.headerPadding)} padding)` : ""}`
+        : `${s.files.length} files, headers ${plural(s.bytes.headers, "byte")}`;
+    kv("format", `${s.format}, ${headerText}`);
+    kv("tensors", group(s.tensorCount));
+    kv("parameters", `${group(s.parameters.total)} (${countShort(s.parameters.total)})`);
+    const unchecked = s.files.some((f) => !f.sizeChecked) ? " as declared (size not checked)" : "";
+    kv(
+      "size",
+      `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}`,
+    );
+    kv(
+      "metadata",
+      s.metadata.length === 0
+        ? st.dim("none")
+        : s.metadata.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", "),
+    );
+  }
+  const hw = s.hardware;
+  if (hw) {
+    kv(
+      "hardware",
+      `${st.bold(hw.tier)}: needs ${gib(hw.requiredBytes)} = weights ${gib(hw.breakdown.weights)} + activations ${gib(hw.breakdown.activations)} + reserve ${gib(hw.breakdown.reserve)}`,
+    );
+    lines.push(
+      `  ${"".padEnd(11)} ${st.dim(`laptop ≤ ${gib(hw.thresholds.laptopBytes)} (${hw.reference.laptop}); single server ≤ ${gib(hw.thresholds.singleServerBytes)} (${hw.reference.server}); KV cache not counted yet`)}`,
+    );
+  }
+
+  if (s.dtypes.length > 0) {
+    lines.push("");
+    const total = s.bytes.tensors === 0n ? 1n : s.bytes.tensors;
+    lines.push(
+      grid(
+        ["dtype", "tensors", "parameters", "bytes", "share"],
+        s.dtypes.map((d) => [
+          d.dtype,
+          group(d.tensors),
+          group(d.parameters),
+          group(d.bytes),
+          `${(Number((d.bytes * 10000n) / total) / 100).toFixed(2)} %`,
+        ]),
+        [1, 2, 3, 4],
+        st,
+      ),
+    );
+  }
+
+  const multi = s.files.length > 1;
+  if (o.tensors) {
+    const rows = tensorRows(
+      (function* () {
+        for (const t of s.tensors()) if (!o.filter || o.filter(t.name)) yield t;
+      })(),
+      multi,
+    );
+    lines.push("");
+    lines.push(
+      st.bold(`  Tensors${o.filter ? ` matching the filter: ${group(rows.length)}` : ""}`),
+    );
+    if (rows.length > 0) {
+      const head = ["name", "dtype", "shape", "parameters", "bytes", "offsets"];
+      if (multi) head.push("file");
+      lines.push(grid(head, rows, [3, 4], st));
+    }
+  } else if (s.largest.length > 1) {
+    lines.push("");
+    lines.push(st.bold("  Largest tensors"));
+    lines.push(
+      grid(
+        ["name", "dtype", "shape", "parameters", "size"],
+        s.largest.map((t) => [
+          esc(t.name),
+          t.dtype,
+          shapeText(t.shape),
+          group(t.parameters),
+          bytesBoth(t.bytes),
+        ]),
+        [3, 4],
+        st,
+      ),
+    );
+  }
+
+  if (s.findings.length > 0) {
+    lines.push("");
+    lines.push(st.bold("  Findings"));
+    for (const f of s.findings) {
+      lines.push(`  ${severityLabel(f, st)} ${st.cyan(f.code)}  ${esc(f.message)}`);
+      if (f.hint) lines.push(`  ${"".padEnd(7)} ${st.dim("hint: " + esc(f.hint))}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

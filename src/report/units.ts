@@ -1,0 +1,34 @@
+import { group } from "../core/text.js";
+
+const UNITS_SI = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+const UNITS_IEC = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+
+function scaled(n: bigint, base: number, units: string[]): string {
+  let v = Number(n);
+  let u = 0;
+  while (v >= base && u < units.length - 1) {
+    v /= base;
+    u++;
+  }
+  return u === 0 ? `${group(n)} B` : `${v.toFixed(2)} ${units[u]}`;
+}
+
+/** "16.06 GB (14.96 GiB)": both, because vendors sell GB and runtimes report GiB. */
+export function bytesBoth(n: bigint): string {
+  if (n < 1000n) return `${group(n)} B`;
+  return `${scaled(n, 1000, UNITS_SI)} (${scaled(n, 1024, UNITS_IEC)})`;
+}
+
+export function gib(n: bigint): string {
+  return `${(Number(n) / 2 ** 30).toFixed(2)} GiB`;
+}
+
+/** 8030261248 → "8.03 B" (short scale, as model cards say). */
+export function countShort(n: bigint): string {
+  const v = Number(n);
+  if (v >= 1e12) return `${(v / 1e12).toFixed(2)} T`;
+  if (v >= 1e9) return `${(v / 1e9).toFixed(2)} B`;
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (v >= 1e3) return `${(v / 1e3).toFixed(2)} K`;
+  return String(v);
+}
