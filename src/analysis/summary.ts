@@ -3,10 +3,15 @@
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import type { Finding } from "../core/findings.js";
-import { LARGEST_TENSORS } from "../core/limits.js";
+import { LARGEST_TENSORS, U64_MAX } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import { bytesOf, elementsOf, shapeOf } from "../formats/safetensors/tensor-table.js";
+import {
+  bytesOf,
+  elementsOf,
+  shapeOf,
+  type TensorTable,
+} from "../formats/safetensors/tensor-table.js";
 import { estimateHardware, type HardwareEstimate } from "../hardware/tier.js";
 import { parametersOf } from "./parameters.js";
 
@@ -72,24 +77,26 @@ function* rowsOf(file: SafetensorsFile): Iterable<TensorRow> {
 function rowOf(file: SafetensorsFile, i: number): TensorRow {
   const t = file.header!.tensors;
   const dtype = DTYPES[t.dtypes[i]!]!.name;
-  const elements = elementsOf(t, i);
   return {
     name: t.names[i]!,
     dtype,
     shape: shapeOf(t, i),
-    parameters: parametersOf(dtype, elements),
+    parameters: parametersAt(t, i, dtype),
     bytes: bytesOf(t, i),
     offsets: [t.offsets[2 * i]!, t.offsets[2 * i + 1]!],
     file: file.name,
   };
 }
 
-/** Whether a file's tensors can be counted: its header parsed and its arithmetic is sound. */
-function countable(file: SafetensorsFile): boolean {
-  return (
-    file.header !== undefined &&
-    !file.findings.some((f) => f.code === "SHAPE_OVERFLOW" || f.code === "MISALIGNED_SLICE")
-  );
+/**
+ * Parameters of tensor i, or 0 when its shape overflows what 64 bits can address (an error the
+ * layout check reports): such a count is not a fact about the weights.
+ */
+function parametersAt(t: TensorTable, i: number, dtype: string): bigint {
+  const elements = elementsOf(t, i);
+  return elements * BigInt(DTYPES[t.dtypes[i]!]!.bits) > U64_MAX
+    ? 0n
+    : parametersOf(dtype, elements);
 }
 
 export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary {
@@ -122,13 +129,13 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     headers += headerBytes;
     padding += pad;
     fileBytes += file.fileBytes ?? declared;
-    if (!h || !countable(file)) continue;
+    if (!h) continue;
     const t = h.tensors;
     for (let i = 0; i < n; i++) {
       const id = t.dtypes[i]!;
       const name = DTYPES[id]!.name;
       const bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
-      const params = parametersOf(name, elementsOf(t, i));
+      const params = parametersAt(t, i, name);
       let d = perDtype.get(id);
       if (!d) perDtype.set(id, (d = { dtype: name, tensors: 0, parameters: 0n, bytes: 0n }));
       d.tensors++;

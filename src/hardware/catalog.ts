@@ -29,14 +29,14 @@ export const H100_80GB: Device = { id: "h100", label: "H100 80GB", memoryBytes: 
  */
 export const REFERENCE_LAPTOP = {
   id: "laptop-32gb",
-  label: "32 GB unified-memory laptop (⅔ usable by the GPU)",
+  label: "⅔ of a 32 GiB unified-memory laptop",
   usableBytes: (32n * GiB * 2n) / 3n,
 };
 
 /** The most common serving node, and the one DeepSeek-V3's README splits over two nodes. */
 export const REFERENCE_SERVER: Server = {
   id: "8xh100",
-  label: "8 × H100 80GB at 0.9 utilisation",
+  label: "8 × H100 80GB at 0.9",
   device: H100_80GB,
   count: 8,
   utilisation: { numerator: 9n, denominator: 10n },

@@ -7,7 +7,7 @@ import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "./escape.js";
 import type { Style } from "./style.js";
-import { bytesBoth, countShort, gib } from "./units.js";
+import { bytesBoth, countShort, iec, percent } from "./units.js";
 
 export interface TableOptions {
   tensors?: boolean;
@@ -103,18 +103,21 @@ export function renderTable(s: Summary, o: TableOptions): string {
   }
   const hw = s.hardware;
   if (hw) {
+    const b = hw.breakdown;
     kv(
       "hardware",
-      `${st.bold(hw.tier)}: needs ${gib(hw.requiredBytes)} = weights ${gib(hw.breakdown.weights)} + activations ${gib(hw.breakdown.activations)} + reserve ${gib(hw.breakdown.reserve)}`,
+      `${st.bold(hw.tier)}: needs ${bytesBoth(hw.requiredBytes)} = weights ${iec(b.weights)} + activations ${iec(b.activations)} + reserve ${iec(b.reserve)}`,
     );
-    lines.push(
-      `  ${"".padEnd(11)} ${st.dim(`laptop ≤ ${gib(hw.thresholds.laptopBytes)} (${hw.reference.laptop}); single server ≤ ${gib(hw.thresholds.singleServerBytes)} (${hw.reference.server}); KV cache not counted yet`)}`,
+    kv(
+      "",
+      st.dim(
+        `laptop ≤ ${iec(hw.thresholds.laptopBytes)} (${hw.reference.laptop}), single server ≤ ${iec(hw.thresholds.singleServerBytes)} (${hw.reference.server}); KV cache not counted`,
+      ),
     );
   }
 
   if (s.dtypes.length > 0) {
     lines.push("");
-    const total = s.bytes.tensors === 0n ? 1n : s.bytes.tensors;
     lines.push(
       grid(
         ["dtype", "tensors", "parameters", "bytes", "share"],
@@ -123,7 +126,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
           group(d.tensors),
           group(d.parameters),
           group(d.bytes),
-          `${(Number((d.bytes * 10000n) / total) / 100).toFixed(2)} %`,
+          percent(d.bytes, s.bytes.tensors),
         ]),
         [1, 2, 3, 4],
         st,

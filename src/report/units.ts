@@ -19,8 +19,16 @@ export function bytesBoth(n: bigint): string {
   return `${scaled(n, 1000, UNITS_SI)} (${scaled(n, 1024, UNITS_IEC)})`;
 }
 
-export function gib(n: bigint): string {
-  return `${(Number(n) / 2 ** 30).toFixed(2)} GiB`;
+/** "272.63 KiB", "14.96 GiB": binary units, as runtimes and nvidia-smi report memory. */
+export function iec(n: bigint): string {
+  return scaled(n, 1024, UNITS_IEC);
+}
+
+/** Share of a total as "12.34 %", rounded half up. */
+export function percent(part: bigint, total: bigint): string {
+  if (total === 0n) return "0.00 %";
+  const hundredths = (part * 20000n + total) / (2n * total);
+  return `${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, "0")} %`;
 }
 
 /** 8030261248 → "8.03 B" (short scale, as model cards say). */

@@ -1,0 +1,35 @@
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+export const ROOT = process.cwd();
+export const BIN = path.join(ROOT, "bin", "inspect.js");
+export const FIXTURE = path.join(ROOT, "fixtures", "tiny-llama", "model.safetensors");
+export const REALDATA = process.env.INSPECT_REALDATA ?? path.resolve(ROOT, "../shared/realdata");
+export const HAVE_REALDATA = existsSync(REALDATA);
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI with stdin from /dev/null unless `input` is given, colour env cleared. */
+export function inspect(
+  args: string[],
+  options: SpawnSyncOptions & { input?: string | Buffer } = {},
+): Result {
+  const env = { ...process.env, ...(options.env ?? {}) };
+  if (!options.env || !("FORCE_COLOR" in options.env)) delete env.FORCE_COLOR;
+  if (!options.env || !("NO_COLOR" in options.env)) delete env.NO_COLOR;
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    stdio: options.input === undefined ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    ...options,
+    env,
+  });
+  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+// eslint-disable-next-line no-control-regex
+export const ANSI = /\u001b\[/;
