@@ -29,7 +29,7 @@ describe("table", () => {
     expect(out).toMatch(/parameters +1,049,600 \(1\.05 M\)/);
     expect(out).toMatch(/tensor data 2\.10 MB \(2\.00 MiB\)/);
     expect(out).toMatch(/BF16 +1 +1,048,576 +2,097,152 +99\.81 %/);
-    expect(out).toMatch(/F32 +1 +1,024 +4,096 +0\.20 %/);
+    expect(out).toMatch(/F32 +1 +1,024 +4,096 +0\.19 %/);
     expect(out).toContain("laptop");
   });
 
