@@ -2,6 +2,7 @@
 // already failed, so a signature never overrides a file that parses.
 
 import type { FindingCode } from "../core/codes.js";
+import { MAX_HEADER_BYTES } from "../core/limits.js";
 import { excerpt, group } from "../core/text.js";
 
 export interface Identified {
@@ -16,6 +17,9 @@ const ascii = (b: Uint8Array, from = 0, to = b.length) =>
     from,
     Math.min(to, b.length),
   );
+
+/** Titles and error messages are UTF-8 text; latin1 would turn "–" into C1 control characters. */
+const utf8 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("utf8");
 
 function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   if (b.length < at + sig.length) return false;
@@ -45,9 +49,30 @@ function htmlTitle(text: string): string | undefined {
   return m?.[1]?.trim().replace(/\s+/g, " ");
 }
 
+/**
+ * Whether the first bytes are a length prefix within the limit followed by the header's '{', its
+ * whitespace padding, or nothing. Such a file is safetensors with a truncated header, whatever
+ * its first bytes resemble: N = 640 is 80 02 00 …, a pickle's opening, and N = 123 is '{'
+ * followed by NULs. No look-alike has four zero bytes after its magic and then '{'.
+ */
+function plausiblePrefix(b: Uint8Array): boolean {
+  if (b.length < 8) return false;
+  const n = Buffer.from(b.buffer, b.byteOffset, 8).readBigUInt64LE(0);
+  if (n > MAX_HEADER_BYTES) return false;
+  const next = b[8];
+  return (
+    next === undefined ||
+    next === 0x7b ||
+    next === 0x20 ||
+    next === 0x0a ||
+    next === 0x0d ||
+    next === 0x09
+  );
+}
+
 /** What a file that failed safetensors framing actually is, judged from its first bytes. */
 export function identify(b: Uint8Array): Identified | undefined {
-  if (b.length === 0) return undefined;
+  if (b.length === 0 || plausiblePrefix(b)) return undefined;
   const head = ascii(b, 0, 64);
   if (head.startsWith("version https://git-lfs")) return lfsPointer(ascii(b));
 
@@ -87,7 +112,7 @@ export function identify(b: Uint8Array): Identified | undefined {
   const text = head.replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart();
   const lower = text.toLowerCase();
   if (/^<(!doctype html|html|head|body|\?xml|!--)/.test(lower)) {
-    const title = htmlTitle(ascii(b));
+    const title = htmlTitle(utf8(b));
     return {
       code: "HTML_DOCUMENT",
       message: `an HTML page${title ? ` ("${excerpt(title)}")` : ""} saved in place of the weights`,
@@ -103,7 +128,7 @@ export function identify(b: Uint8Array): Identified | undefined {
         hint: "inspect the folder that holds it and its shards",
       };
     }
-    const err = /"(?:error|message|detail)"\s*:\s*"([^"]{1,200})"/.exec(all)?.[1];
+    const err = /"(?:error|message|detail)"\s*:\s*"([^"]{1,200})"/.exec(utf8(b))?.[1];
     return {
       code: "JSON_DOCUMENT",
       message: `a JSON document${err ? ` ("${excerpt(err)}")` : ""} saved in place of the weights`,

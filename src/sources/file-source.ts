@@ -1,6 +1,12 @@
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { InspectError } from "../core/errors.js";
 import type { ByteSource } from "./source.js";
+
+// Opening a FIFO for reading blocks until a writer appears, so `inspect some.fifo` would hang
+// before the type check below could refuse it. O_NONBLOCK returns at once; regular files ignore
+// it, and Windows, which has no FIFOs of this kind, does not define it.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export class FileSource implements ByteSource {
   private constructor(
@@ -13,7 +19,7 @@ export class FileSource implements ByteSource {
   static async open(path: string, name = path): Promise<FileSource> {
     let handle: FileHandle;
     try {
-      handle = await open(path, "r");
+      handle = await open(path, OPEN_FLAGS);
     } catch (e) {
       throw openError(e);
     }

@@ -40,7 +40,10 @@ export function errorCodes(file: SafetensorsFile): FindingCode[] {
 /** The one finding with this code; fails the test when there are none or several. */
 export function the(file: SafetensorsFile, code: FindingCode): Finding {
   const list = file.findings.filter((f) => f.code === code);
-  expect(list, `findings: ${JSON.stringify(file.findings.map((f) => [f.code, f.message]))}`).toHaveLength(1);
+  expect(
+    list,
+    `findings: ${JSON.stringify(file.findings.map((f) => [f.code, f.message]))}`,
+  ).toHaveLength(1);
   return list[0]!;
 }
 

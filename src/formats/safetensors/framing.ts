@@ -3,7 +3,7 @@
 
 import { InspectError } from "../../core/errors.js";
 import { MAX_HEADER_BYTES, SNIFF_BYTES } from "../../core/limits.js";
-import { group } from "../../core/text.js";
+import { group, plural } from "../../core/text.js";
 import type { ByteSource } from "../../sources/source.js";
 import { identify } from "../sniff.js";
 
@@ -24,7 +24,7 @@ export async function readFraming(src: ByteSource): Promise<Framed> {
       "HEADER_TOO_SMALL",
       prefix.length === 0
         ? "file is empty (0 bytes)"
-        : `file is ${group(prefix.length)} bytes, too short for the 8-byte header length`,
+        : `file is ${plural(prefix.length, "byte")}, too short for the 8-byte header length`,
       { offset: 0n, hint: "the download may have failed; fetch the file again" },
     );
   }

@@ -10,7 +10,7 @@
 
 import { isUtf8 } from "node:buffer";
 import { InspectError } from "../../core/errors.js";
-import type { FindingSink } from "../../core/finding-sink.js";
+import { FindingSink } from "../../core/finding-sink.js";
 import type { FindingCode } from "../../core/codes.js";
 import { LONG_NAME_BYTES, MAX_JSON_DEPTH, U64_MAX } from "../../core/limits.js";
 import { excerpt, group, nameOf } from "../../core/text.js";
@@ -850,7 +850,11 @@ class HeaderReader {
     }
     out += b.toString("utf8", chunk, p);
     this.p = p + 1;
-    if (p - start > LONG_NAME_BYTES) this.longString = true;
+    // Escapes only shrink when decoded, so the raw length is a cheap first test; the name itself
+    // is what is measured (and reported), not its escaped spelling.
+    if (p - start > LONG_NAME_BYTES && Buffer.byteLength(out) > LONG_NAME_BYTES) {
+      this.longString = true;
+    }
     if (CONTROL_IN_NAME.test(out)) this.controlInString = true;
     return out;
   }
@@ -924,5 +928,12 @@ class HeaderReader {
  * Throws InspectError on syntax errors; records structural problems and warnings in `sink`.
  */
 export function readHeaderJson(bytes: Buffer, base: number, sink: FindingSink): HeaderContent {
-  return new HeaderReader(bytes, base, sink).read();
+  // Findings go to a sink of their own and reach the caller's only once the whole header has
+  // tokenised. The reference tokenises everything before it interprets any entry, so a syntax
+  // error anywhere is the one failure it reports: a bad dtype or an empty name read before it
+  // would come first in the report and mislead (and `[NaN]` would read as "a JSON number").
+  const local = new FindingSink();
+  const content = new HeaderReader(bytes, base, local).read();
+  for (const f of local.finish()) sink.push(f);
+  return content;
 }

@@ -5,7 +5,7 @@
 
 import type { FindingSink } from "../../core/finding-sink.js";
 import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
-import { group, nameOf } from "../../core/text.js";
+import { group, nameOf, plural } from "../../core/text.js";
 import { DTYPES } from "./dtypes.js";
 import type { TensorTable } from "./tensor-table.js";
 
@@ -47,6 +47,8 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
   const order = offsetOrder(t);
   const { offsets, dims, shapeStart, ranks, dtypes, names } = t;
   let cursor = 0n;
+  // The tensor whose end is the cursor: after an overlap the cursor stays at the furthest end
+  // seen, so the tensor just before in offset order is not necessarily the one overlapped.
   let previous = -1;
   let zeroSize = 0;
   let scalars = 0;
@@ -69,9 +71,9 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
       if (end < begin) why = `ends (${group(end)}) before it begins (${group(begin)})`;
       else if (previous < 0) why = `is the first tensor but starts at ${group(begin)}, not 0`;
       else if (begin > cursor) {
-        why = `starts ${group(begin - cursor)} bytes after ${nameOf(names[previous]!)} ends (gap at data offset ${group(cursor)})`;
+        why = `starts ${plural(begin - cursor, "byte")} after ${nameOf(names[previous]!)} ends (gap at data offset ${group(cursor)})`;
       } else {
-        why = `overlaps ${nameOf(names[previous]!)} by ${group(cursor - begin)} bytes`;
+        why = `overlaps ${nameOf(names[previous]!)} by ${plural(cursor - begin, "byte")}`;
       }
       sink.add("INVALID_OFFSET", `tensor ${nameOf(name)} ${why}`, {
         tensor: name,
@@ -123,8 +125,8 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
         { tensor: name, offset: dataStart + begin },
       );
     }
+    if (previous < 0 || end >= cursor) previous = i;
     if (end > cursor) cursor = end;
-    previous = i;
 
     // Oddities the reference accepts
     if (rank > HIGH_RANK) {
