@@ -1,11 +1,44 @@
 import type { Finding } from "../core/findings.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 
+export type CheckpointKind =
+  /** One .safetensors file named on the command line. */
+  | "file"
+  /** Standard input. */
+  | "stream"
+  /** Shards listed by a model.safetensors.index.json. */
+  | "sharded"
+  /** A folder of .safetensors files without an index. */
+  | "files"
+  /** A folder of several models (diffusers: unet/, vae/, text_encoder/…). */
+  | "components";
+
+export interface IndexFacts {
+  path: string;
+  /** metadata.total_size: the tensor bytes the index claims (untrusted). */
+  totalSize?: bigint;
+  /** metadata.total_parameters, when an index carries it (untrusted). */
+  totalParameters?: bigint;
+  /** Distinct shard names in weight_map, in first-seen order. */
+  shards: string[];
+  tensorCount: number;
+}
+
 /** Everything read for one target: its weight files and what was found about them as a set. */
 export interface Checkpoint {
   /** As given on the command line. */
   target: string;
+  kind: CheckpointKind;
+  /** The folder the target resolved to, for folders, index files and cache entries. */
+  root?: string;
+  /** Every weight file read, in index or name order (for components: all of them). */
   files: SafetensorsFile[];
+  index?: IndexFacts;
+  /** config.json beside the weights, parsed but untrusted. */
+  config?: unknown;
+  configPath?: string;
+  /** For kind "components": one checkpoint per sub-model, named by its folder. */
+  components?: Array<{ name: string; checkpoint: Checkpoint }>;
   /** Findings about the target as a whole (cannot open it, cross-checks); files carry their own. */
   findings: Finding[];
 }

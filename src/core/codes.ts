@@ -26,6 +26,16 @@ export const CODES = {
     exit: "target",
     summary: "not a file, directory or readable stream",
   },
+  TARGET_NO_WEIGHTS: {
+    severity: "error",
+    exit: "target",
+    summary: "a directory with no .safetensors weights in it",
+  },
+  TARGET_NOT_CACHED: {
+    severity: "error",
+    exit: "target",
+    summary: "a repo id that is not in the local Hugging Face cache",
+  },
 
   // Something other than safetensors, named before any length error
   LFS_POINTER: { severity: "error", summary: "a Git LFS pointer: the weights were never fetched" },
@@ -116,6 +126,35 @@ export const CODES = {
     severity: "info",
     summary: "read from a stream: truncation and trailing bytes not checked",
   },
+
+  // Checkpoints of several files: the index against the shards
+  INDEX_INVALID: { severity: "error", summary: "the shard index is not a valid index file" },
+  SHARD_NAME_UNSAFE: {
+    severity: "error",
+    summary: "a shard name in the index escapes the checkpoint folder",
+  },
+  SHARD_MISSING: { severity: "error", summary: "a shard named by the index is missing" },
+  TENSOR_MISSING_FROM_SHARD: {
+    severity: "error",
+    summary: "a tensor the index lists is absent from its shard",
+  },
+  TENSOR_IN_TWO_SHARDS: { severity: "error", summary: "a tensor stored in two files" },
+  TENSOR_NOT_IN_INDEX: { severity: "warning", summary: "a shard holds a tensor the index omits" },
+  TOTAL_SIZE_MISMATCH: {
+    severity: "warning",
+    summary: "the index's total_size differs from the tensor bytes",
+  },
+  SHARD_COUNT_MISMATCH: {
+    severity: "warning",
+    summary: "shard names say -of-N but another number is present",
+  },
+  UNREFERENCED_WEIGHTS: {
+    severity: "warning",
+    summary: "a .safetensors file in the folder that the index does not name",
+  },
+  SHARD_METADATA_DIFFERS: { severity: "info", summary: "shards carry different __metadata__" },
+  CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
+  CACHE_SNAPSHOT: { severity: "info", summary: "which Hugging Face cache snapshot was read" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

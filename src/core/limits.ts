@@ -47,3 +47,15 @@ export const QUOTE_CHARS = 60;
 
 /** Errors printed to stderr per target; the rest are in the table or the JSON. */
 export const MAX_STDERR_ERRORS = 10;
+
+/** Shard headers read at once: enough to hide latency, few enough to stay under fd limits. */
+export const SHARD_CONCURRENCY = 16;
+
+/** config.json above this is not a model config; refuse rather than read it into memory. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** huggingface.js's cap on index files; Kimi-K3's real index is 59.8 MB. */
+export const MAX_INDEX_BYTES = 250_000_000;
+
+/** Percent-decoding rounds when checking shard names, as huggingface.js does (2.17). */
+export const SHARD_NAME_DECODE_ROUNDS = 5;

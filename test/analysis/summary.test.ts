@@ -6,7 +6,10 @@ import { MemorySource } from "../helpers/memory-source.js";
 
 async function summaryOf(bytes: Buffer, strict = false) {
   const file = await readSafetensors(new MemorySource(bytes, { name: "s.safetensors" }));
-  return summarize({ target: "s.safetensors", files: [file], findings: [] }, { strict });
+  return summarize(
+    { target: "s.safetensors", kind: "file", files: [file], findings: [] },
+    { strict },
+  );
 }
 
 describe("summary", () => {

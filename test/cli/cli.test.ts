@@ -205,12 +205,12 @@ describe("exit codes and errors", () => {
     expect(doc.findings[0].code).toBe("TARGET_NOT_FOUND");
   });
 
-  it("2 for a directory", () => {
+  it("2 for a directory without weights", () => {
     const d = path.join(tmp.dir, "empty-dir");
     mkdirSync(d, { recursive: true });
     const r = inspect([d]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("[TARGET_IS_DIRECTORY]");
+    expect(r.stderr).toContain("[TARGET_NO_WEIGHTS]");
   });
 
   it("2 for an unknown option, with a suggestion", () => {

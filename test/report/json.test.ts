@@ -10,7 +10,12 @@ import { MemorySource } from "../helpers/memory-source.js";
 
 async function checkpointOf(bytes: Buffer, stream = false): Promise<Checkpoint> {
   const src = new MemorySource(bytes, { name: "m.safetensors", stream });
-  return { target: "m.safetensors", files: [await readSafetensors(src)], findings: [] };
+  return {
+    target: "m.safetensors",
+    kind: "file",
+    files: [await readSafetensors(src)],
+    findings: [],
+  };
 }
 
 describe("stringify", () => {

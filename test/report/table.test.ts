@@ -8,10 +8,13 @@ import { MemorySource } from "../helpers/memory-source.js";
 
 async function table(bytes: Buffer, tensors = false) {
   const file = await readSafetensors(new MemorySource(bytes, { name: "t.safetensors" }));
-  return renderTable(summarize({ target: "t.safetensors", files: [file], findings: [] }), {
-    tensors,
-    style: PLAIN,
-  });
+  return renderTable(
+    summarize({ target: "t.safetensors", kind: "file", files: [file], findings: [] }),
+    {
+      tensors,
+      style: PLAIN,
+    },
+  );
 }
 
 describe("table", () => {

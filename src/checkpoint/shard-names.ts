@@ -1,0 +1,51 @@
+// Shard names come from an untrusted index. A name must stay inside the checkpoint folder: no
+// absolute paths, no `.`/`..`, no backslashes, drive letters, URL schemes or control characters,
+// also after percent-decoding (huggingface.js decodes up to 5 times before checking).
+
+import path from "node:path";
+import { SHARD_NAME_DECODE_ROUNDS } from "../core/limits.js";
+
+/** Why a shard name is refused, or undefined when it is safe. */
+export function unsafeShardName(name: string): string | undefined {
+  let current = name;
+  for (let round = 0; round <= SHARD_NAME_DECODE_ROUNDS; round++) {
+    const why = unsafeLiteral(current);
+    if (why) return round === 0 ? why : `${why} once percent-decoded`;
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return "it has a malformed percent escape";
+    }
+    if (next === current) return undefined;
+    current = next;
+  }
+  return "it is percent-encoded more than 5 times";
+}
+
+function unsafeLiteral(name: string): string | undefined {
+  if (name.length === 0) return "it is empty";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "it contains control characters";
+  if (name.includes("\\")) return "it contains a backslash";
+  if (name.includes("://")) return "it is a URL";
+  if (name.startsWith("/")) return "it is an absolute path";
+  const segments = name.split("/");
+  if (segments[0]!.includes(":")) return "its first segment has a colon (a drive letter or scheme)";
+  if (segments.some((s) => s === "." || s === "..")) return "it has a '.' or '..' segment";
+  if (segments.some((s) => s === "")) return "it has an empty path segment";
+  return undefined;
+}
+
+/** Joins a safe shard name to its folder, and checks the result did not leave it. */
+export function shardPath(dir: string, name: string): string | undefined {
+  const resolved = path.resolve(dir, name);
+  const root = path.resolve(dir);
+  return resolved.startsWith(root + path.sep) ? path.join(dir, name) : undefined;
+}
+
+/** `model-00002-of-00004.safetensors` → {index: 2, count: 4}; `-`/`_`, 5 or 6 digits. */
+export function shardNumber(name: string): { index: number; count: number } | undefined {
+  const m = /[-_](\d{5,6})[-_]of[-_](\d{5,6})\.safetensors$/.exec(name);
+  return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
+}

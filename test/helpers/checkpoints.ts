@@ -1,0 +1,65 @@
+// Writes checkpoint folders as Hugging Face does: shards named model-0000i-of-0000n.safetensors
+// (sparse: header only, data as a hole), model.safetensors.index.json with indent 2, config.json.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { byteSize, canonicalHeader, writeSparse, type TensorSpec } from "./safetensors.js";
+
+export interface CheckpointSpec {
+  shards: TensorSpec[][];
+  /** Override shard file names (default model-0000i-of-0000n.safetensors). */
+  names?: string[];
+  config?: object;
+  /** false: no index; a function: edit the index before it is written. */
+  index?: false | ((index: IndexJson) => void);
+  metadata?: Record<string, string> | null;
+}
+
+export interface IndexJson {
+  metadata: Record<string, unknown>;
+  weight_map: Record<string, string>;
+}
+
+export const shardName = (i: number, n: number) =>
+  `model-${String(i + 1).padStart(5, "0")}-of-${String(n).padStart(5, "0")}.safetensors`;
+
+export function writeCheckpoint(
+  dir: string,
+  spec: CheckpointSpec,
+): { files: string[]; totalSize: bigint } {
+  mkdirSync(dir, { recursive: true });
+  const names = spec.names ?? spec.shards.map((_, i) => shardName(i, spec.shards.length));
+  const weightMap: Record<string, string> = {};
+  let totalSize = 0n;
+  spec.shards.forEach((tensors, i) => {
+    const { header, dataBytes } = canonicalHeader(tensors, {
+      metadata: spec.metadata === undefined ? { format: "pt" } : spec.metadata,
+    });
+    writeSparse(path.join(dir, names[i]!), header, dataBytes);
+    for (const t of tensors) {
+      weightMap[t.name] = names[i]!;
+      totalSize += byteSize(t);
+    }
+  });
+  if (spec.index !== false) {
+    const index: IndexJson = { metadata: { total_size: Number(totalSize) }, weight_map: weightMap };
+    if (typeof spec.index === "function") spec.index(index);
+    writeFileSync(path.join(dir, "model.safetensors.index.json"), JSON.stringify(index, null, 2));
+  }
+  if (spec.config)
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify(spec.config, null, 2));
+  return { files: names.map((n) => path.join(dir, n)), totalSize };
+}
+
+/** Splits tensors in order into `n` consecutive shards of similar byte size. */
+export function splitEvenly(tensors: readonly TensorSpec[], n: number): TensorSpec[][] {
+  const total = tensors.reduce((a, t) => a + byteSize(t), 0n);
+  const out: TensorSpec[][] = Array.from({ length: n }, () => []);
+  let acc = 0n;
+  for (const t of tensors) {
+    const k = Math.min(n - 1, Number((acc * BigInt(n)) / (total === 0n ? 1n : total)));
+    out[k]!.push(t);
+    acc += byteSize(t);
+  }
+  return out;
+}
