@@ -86,7 +86,7 @@ export class JsonCursor {
     protected readonly b: Buffer,
     /** File offset of b[0], so that messages give absolute byte positions. */
     protected readonly base: number,
-    /** What "the end" is called in messages ("the header", "the index"). */
+    /** What the input is called in messages ("header", "index"). */
     protected readonly what: string,
     protected readonly longBytes = Number.MAX_SAFE_INTEGER,
   ) {
@@ -172,7 +172,7 @@ export class JsonCursor {
     }
     this.p++;
     this.ws();
-    if (this.p >= this.len) this.syntax(`expected a value, found the end of ${this.what}`);
+    if (this.p >= this.len) this.syntax(`expected a value, found the end of the ${this.what}`);
   }
 
   protected ws(): void {
@@ -413,7 +413,8 @@ export class JsonCursor {
     }
     out += b.toString("utf8", chunk, p);
     this.p = p + 1;
-    this.longString = p - start > this.longBytes;
+    // Measured on the decoded name: escapes make the raw spelling longer than the name.
+    this.longString = p - start > this.longBytes && Buffer.byteLength(out) > this.longBytes;
     this.controlInString = CONTROL.test(out);
     return out;
   }
@@ -451,7 +452,7 @@ export class JsonCursor {
   }
 
   protected describe(c: number | undefined): string {
-    return describeByte(c, `the end of ${this.what}`);
+    return describeByte(c, `the end of the ${this.what}`);
   }
 
   protected kindAt(): string {

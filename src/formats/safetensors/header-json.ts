@@ -9,13 +9,25 @@
 // header is what it reports first.
 
 import { isUtf8 } from "node:buffer";
-import { InspectError } from "../../core/errors.js";
 import { FindingSink } from "../../core/finding-sink.js";
 import type { FindingCode } from "../../core/codes.js";
-import { LONG_NAME_BYTES, MAX_JSON_DEPTH, U64_MAX } from "../../core/limits.js";
+import { LONG_NAME_BYTES } from "../../core/limits.js";
 import { excerpt, group, nameOf } from "../../core/text.js";
 import { dtypeId, dtypeSuggestion } from "./dtypes.js";
 import { TensorTableBuilder, type TensorTable } from "./tensor-table.js";
+import {
+  BACKSLASH,
+  describeByte,
+  firstInvalidUtf8,
+  isDigit,
+  JsonCursor,
+  LBRACE,
+  LBRACKET,
+  MINUS,
+  QUOTE,
+} from "../json-cursor.js";
+
+export { firstInvalidUtf8 };
 
 export type MetadataState = "absent" | "null" | "present";
 
@@ -31,20 +43,6 @@ export interface HeaderContent {
   complete: boolean;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-
 const FIELD_DTYPE = 0;
 const FIELD_SHAPE = 1;
 const FIELD_OFFSETS = 2;
@@ -52,62 +50,7 @@ const FIELD_OTHER = -1;
 const FIELD_NAMES = ["dtype", "shape", "data_offsets"] as const;
 const FIELD_BYTES = FIELD_NAMES.map((s) => Buffer.from(s, "latin1"));
 
-// Control characters a terminal would act on, and the invisible bidi overrides.
-const CONTROL_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-const isDigit = (c: number) => c >= ZERO && c <= NINE;
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
-}
-
-/** A byte, described for a message. */
-function describeByte(c: number | undefined): string {
-  if (c === undefined) return "the end of the header";
-  if (c >= 0x21 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `byte 0x${c.toString(16).padStart(2, "0")}`;
-}
-
-/** Where the first invalid UTF-8 sequence starts (only called once isUtf8 said there is one). */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    let need: number;
-    let min: number;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      min = 0x10000;
-    } else return i;
-    let cp = c & (0x3f >> need);
-    for (let k = 1; k <= need; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
-}
-
-class HeaderReader {
-  private p = 0;
-  private depth = 0;
-  private readonly len: number;
+class HeaderReader extends JsonCursor {
   private readonly builder: TensorTableBuilder;
   private readonly seen = new Map<string, number>();
   private readonly metadata = new Map<string, string>();
@@ -118,14 +61,13 @@ class HeaderReader {
   private shape = new BigUint64Array(64);
 
   constructor(
-    private readonly b: Buffer,
-    /** File offset of b[0], so that messages give absolute byte positions. */
-    private readonly base: number,
+    b: Buffer,
+    base: number,
     private readonly sink: FindingSink,
   ) {
+    super(b, base, "header", LONG_NAME_BYTES);
     // About 70 header bytes per tensor in real files; a good first guess avoids most regrowth.
     this.builder = new TensorTableBuilder(Math.ceil(b.length / 64));
-    this.len = b.length;
   }
 
   read(): HeaderContent {
@@ -486,212 +428,15 @@ class HeaderReader {
       );
       return undefined;
     }
-    // Up to 15 digits fit a double exactly; longer tokens go through BigInt.
-    if (this.p - start <= 15) {
-      let n = 0;
-      for (let i = start; i < this.p; i++) n = n * 10 + (this.b[i]! - ZERO);
-      return BigInt(n);
-    }
-    const v = BigInt(this.b.toString("latin1", start, this.p));
-    if (v > U64_MAX) {
+    const v = this.u64Token(start);
+    if (v === undefined) {
       this.structural(
         code,
-        `${field} of tensor ${nameOf(name)} holds ${excerpt(v.toString())}, above 2^64 − 1`,
+        `${field} of tensor ${nameOf(name)} holds ${excerpt(this.b.toString("latin1", start, this.p))}, above 2^64 − 1`,
         { tensor: name },
       );
-      return undefined;
     }
     return v;
-  }
-
-  // ---- grammar ----
-
-  /** Containers: `body` reads one member or element; depth is checked as serde_json does. */
-  private object(member: () => void): void {
-    this.enter();
-    this.p++; // '{'
-    this.ws();
-    if (this.b[this.p] === RBRACE) {
-      this.p++;
-      this.depth--;
-      return;
-    }
-    for (;;) {
-      if (this.b[this.p] !== QUOTE) {
-        this.syntax(`expected a string key, found ${describeByte(this.b[this.p])}`);
-      }
-      member();
-      this.ws();
-      const c = this.b[this.p];
-      if (c === COMMA) {
-        this.p++;
-        this.ws();
-        if (this.b[this.p] === RBRACE) this.syntax("trailing comma before '}'");
-        continue;
-      }
-      if (c === RBRACE) {
-        this.p++;
-        this.depth--;
-        return;
-      }
-      this.syntax(`expected ',' or '}' after an object member, found ${describeByte(c)}`);
-    }
-  }
-
-  private array(element: () => void): void {
-    this.enter();
-    this.p++; // '['
-    this.ws();
-    if (this.b[this.p] === RBRACKET) {
-      this.p++;
-      this.depth--;
-      return;
-    }
-    for (;;) {
-      element();
-      this.ws();
-      const c = this.b[this.p];
-      if (c === COMMA) {
-        this.p++;
-        this.ws();
-        if (this.b[this.p] === RBRACKET) this.syntax("trailing comma before ']'");
-        continue;
-      }
-      if (c === RBRACKET) {
-        this.p++;
-        this.depth--;
-        return;
-      }
-      this.syntax(`expected ',' or ']' after an array element, found ${describeByte(c)}`);
-    }
-  }
-
-  private enter(): void {
-    if (++this.depth >= MAX_JSON_DEPTH) {
-      this.fatal(
-        "JSON_TOO_DEEP",
-        `nesting reaches ${MAX_JSON_DEPTH} levels at byte ${this.where()}`,
-        {
-          hint: "serde_json, and so the reference loader, stops at 128 levels, even inside ignored fields",
-        },
-      );
-    }
-  }
-
-  private colon(): void {
-    this.ws();
-    if (this.b[this.p] !== COLON)
-      this.syntax(`expected ':' after an object key, found ${describeByte(this.b[this.p])}`);
-    this.p++;
-    this.ws();
-    if (this.p >= this.len) this.syntax("expected a value, found the end of the header");
-  }
-
-  private ws(): void {
-    const b = this.b;
-    let p = this.p;
-    while (p < this.len && isWs(b[p]!)) p++;
-    this.p = p;
-  }
-
-  private skipValue(): void {
-    const c = this.b[this.p];
-    switch (c) {
-      case LBRACE:
-        this.object(() => {
-          this.skipString();
-          this.colon();
-          this.skipValue();
-        });
-        return;
-      case LBRACKET:
-        this.array(() => this.skipValue());
-        return;
-      case QUOTE:
-        this.skipString();
-        return;
-      case 0x74:
-        this.literal("true");
-        return;
-      case 0x66:
-        this.literal("false");
-        return;
-      case 0x6e:
-        this.literal("null");
-        return;
-      default:
-        if (c === MINUS || (c !== undefined && isDigit(c))) {
-          this.number();
-          return;
-        }
-        this.syntax(`expected a value, found ${describeByte(c)}`);
-    }
-  }
-
-  private literal(word: string): void {
-    for (let i = 0; i < word.length; i++) {
-      if (this.b[this.p + i] !== word.charCodeAt(i))
-        this.syntax(`invalid literal, expected ${word}`);
-    }
-    this.p += word.length;
-  }
-
-  /**
-   * Consumes a number token, enforcing the JSON grammar. Returns true when it is a plain
-   * non-negative integer (no sign, fraction or exponent).
-   */
-  private number(): boolean {
-    const b = this.b;
-    const start = this.p;
-    let p = start;
-    let integer = true;
-    if (b[p] === MINUS) {
-      integer = false;
-      p++;
-    }
-    if (b[p] === ZERO) {
-      p++;
-      if (isDigit(b[p] ?? 0)) {
-        this.p = p;
-        this.syntax("number with a leading zero");
-      }
-    } else if (isDigit(b[p] ?? 0)) {
-      while (isDigit(b[p] ?? 0)) p++;
-    } else {
-      this.p = p;
-      this.syntax(`invalid number, found ${describeByte(b[p])}`);
-    }
-    if (b[p] === DOT) {
-      integer = false;
-      p++;
-      if (!isDigit(b[p] ?? 0)) {
-        this.p = p;
-        this.syntax("a digit must follow the decimal point");
-      }
-      while (isDigit(b[p] ?? 0)) p++;
-    }
-    if (b[p] === 0x65 || b[p] === 0x45) {
-      integer = false;
-      p++;
-      if (b[p] === PLUS || b[p] === MINUS) p++;
-      if (!isDigit(b[p] ?? 0)) {
-        this.p = p;
-        this.syntax("a digit must follow the exponent");
-      }
-      while (isDigit(b[p] ?? 0)) p++;
-    }
-    this.p = p;
-    // serde_json turns every number into a u64, i64 or f64; one that overflows a double is an error.
-    if (!integer || p - start > 308) {
-      if (!Number.isFinite(Number(b.toString("latin1", start, p)))) {
-        this.p = start;
-        this.fatal(
-          "JSON_NUMBER_OUT_OF_RANGE",
-          `number too large for a double at byte ${this.where()}`,
-        );
-      }
-    }
-    return integer;
   }
 
   /** The unknown field name last returned as FIELD_OTHER. */
@@ -725,185 +470,7 @@ class HeaderReader {
     return FIELD_OTHER;
   }
 
-  /** A string value or key, unescaped; the header is known to be valid UTF-8 by now. */
-  private string(): string {
-    const b = this.b;
-    const start = this.p + 1;
-    let p = start;
-    let high = false;
-    for (;;) {
-      if (p >= this.len) {
-        this.p = start - 1;
-        this.syntax("unterminated string");
-      }
-      const c = b[p]!;
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) return this.escapedString(start);
-      if (c < 0x20) {
-        this.p = p;
-        this.fatal(
-          "JSON_CONTROL_CHARACTER",
-          `raw control character ${describeByte(c)} inside a string at byte ${this.where()}`,
-          {
-            hint: "JSON requires control characters in strings to be escaped",
-          },
-        );
-      }
-      if (c >= 0x7f) high = true;
-      p++;
-    }
-    this.p = p + 1;
-    const s = high ? b.toString("utf8", start, p) : b.toString("latin1", start, p);
-    if (p - start > LONG_NAME_BYTES) this.longString = true;
-    if (high && CONTROL_IN_NAME.test(s)) this.controlInString = true;
-    return s;
-  }
-
-  /** Set by string(): facts about the last string read, checked for tensor names. */
-  private longString = false;
-  private controlInString = false;
-
-  private escapedString(start: number): string {
-    const b = this.b;
-    let p = start;
-    let chunk = start;
-    let out = "";
-    for (;;) {
-      if (p >= this.len) {
-        this.p = start - 1;
-        this.syntax("unterminated string");
-      }
-      const c = b[p]!;
-      if (c === QUOTE) break;
-      if (c < 0x20) {
-        this.p = p;
-        this.fatal(
-          "JSON_CONTROL_CHARACTER",
-          `raw control character ${describeByte(c)} inside a string at byte ${this.where()}`,
-          {
-            hint: "JSON requires control characters in strings to be escaped",
-          },
-        );
-      }
-      if (c !== BACKSLASH) {
-        p++;
-        continue;
-      }
-      out += b.toString("utf8", chunk, p);
-      const e = b[p + 1];
-      p += 2;
-      switch (e) {
-        case QUOTE:
-          out += '"';
-          break;
-        case BACKSLASH:
-          out += "\\";
-          break;
-        case 0x2f:
-          out += "/";
-          break;
-        case 0x62:
-          out += "\b";
-          break;
-        case 0x66:
-          out += "\f";
-          break;
-        case 0x6e:
-          out += "\n";
-          break;
-        case 0x72:
-          out += "\r";
-          break;
-        case 0x74:
-          out += "\t";
-          break;
-        case 0x75: {
-          const unit = this.hex4(p);
-          p += 4;
-          if (unit >= 0xd800 && unit <= 0xdbff) {
-            if (b[p] !== BACKSLASH || b[p + 1] !== 0x75) {
-              this.p = p - 6;
-              this.loneSurrogate(unit);
-            }
-            const low = this.hex4(p + 2);
-            if (low < 0xdc00 || low > 0xdfff) {
-              this.p = p - 6;
-              this.loneSurrogate(unit);
-            }
-            out += String.fromCharCode(unit, low);
-            p += 6;
-          } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-            this.p = p - 6;
-            this.loneSurrogate(unit);
-          } else {
-            out += String.fromCharCode(unit);
-          }
-          break;
-        }
-        default:
-          this.p = p - 2;
-          this.syntax(
-            `invalid escape \\${e === undefined ? "" : String.fromCharCode(e)} in a string`,
-          );
-      }
-      chunk = p;
-    }
-    out += b.toString("utf8", chunk, p);
-    this.p = p + 1;
-    // Escapes only shrink when decoded, so the raw length is a cheap first test; the name itself
-    // is what is measured (and reported), not its escaped spelling.
-    if (p - start > LONG_NAME_BYTES && Buffer.byteLength(out) > LONG_NAME_BYTES) {
-      this.longString = true;
-    }
-    if (CONTROL_IN_NAME.test(out)) this.controlInString = true;
-    return out;
-  }
-
-  private skipString(): void {
-    this.string();
-    this.longString = false;
-    this.controlInString = false;
-  }
-
-  private hex4(at: number): number {
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const h = hexValue(this.b[at + i] ?? 0);
-      if (h < 0) {
-        this.p = at - 2;
-        this.syntax("invalid \\u escape: expected 4 hex digits");
-      }
-      v = v * 16 + h;
-    }
-    return v;
-  }
-
-  private loneSurrogate(unit: number): never {
-    this.fatal(
-      "JSON_LONE_SURROGATE",
-      `unpaired surrogate \\u${unit.toString(16)} in a string at byte ${this.where()}`,
-      {
-        hint: "the reference loader rejects escapes that do not form a valid UTF-16 pair",
-      },
-    );
-  }
-
   // ---- reporting ----
-
-  /** Absolute byte offset in the file, for messages. */
-  private where(p = this.p): string {
-    return group(this.base + p);
-  }
-
-  private kindAt(): string {
-    const c = this.b[this.p];
-    if (c === LBRACE) return "object";
-    if (c === LBRACKET) return "array";
-    if (c === QUOTE) return "string";
-    if (c === 0x74 || c === 0x66) return "boolean";
-    if (c === 0x6e) return "null";
-    return "number";
-  }
 
   private structural(
     code: FindingCode,
@@ -912,14 +479,6 @@ class HeaderReader {
   ): void {
     this.complete = false;
     this.sink.add(code, message, { ...detail, offset: BigInt(this.base + this.p) });
-  }
-
-  private syntax(message: string): never {
-    this.fatal("JSON_SYNTAX", `invalid JSON in header at byte ${this.where()}: ${message}`);
-  }
-
-  private fatal(code: FindingCode, message: string, detail: { hint?: string } = {}): never {
-    throw new InspectError(code, message, { ...detail, offset: BigInt(this.base + this.p) });
   }
 }
 

@@ -27,7 +27,7 @@ class IndexReader extends JsonCursor {
     b: Buffer,
     private readonly sink: FindingSink,
   ) {
-    super(b, 0, "the index");
+    super(b, 0, "index");
   }
 
   read(): IndexContent {

@@ -42,16 +42,17 @@ interface Kind {
   readonly bool?: boolean;
 }
 
-const ieee = (size: 2 | 4, exp: number, sign: number): Kind => ({
+/** All-ones exponent: infinity when the rest of the magnitude is zero, else NaN. */
+const ieee = (size: 2 | 4, exponent: number, magnitude: number): Kind => ({
   size,
-  specialXor: exp,
-  specialMask: exp,
-  magnitude: sign - 1 + sign,
-  infinity: exp,
-  zeroMask: sign - 1 + sign,
+  specialXor: exponent,
+  specialMask: exponent,
+  magnitude,
+  infinity: exponent,
+  zeroMask: magnitude,
 });
 
-const f32 = ieee(4, 0x7f800000, 0x40000000);
+const f32 = ieee(4, 0x7f800000, 0x7fffffff);
 const fixed = (zeroMask: number): Kind => ({
   size: 1,
   specialXor: 0,
@@ -72,7 +73,14 @@ const KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ["I8", fixed(0xff)],
   [
     "F8_E5M2",
-    { size: 1, specialXor: 0x7c, specialMask: 0x7c, magnitude: 0x7f, infinity: 0x7c, zeroMask: 0x7f },
+    {
+      size: 1,
+      specialXor: 0x7c,
+      specialMask: 0x7c,
+      magnitude: 0x7f,
+      infinity: 0x7c,
+      zeroMask: 0x7f,
+    },
   ],
   [
     "F8_E4M3",
@@ -100,14 +108,14 @@ const KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ],
   ["I16", fixed(0xff)],
   ["U16", fixed(0xff)],
-  ["F16", ieee(2, 0x7c00, 0x4000)],
-  ["BF16", ieee(2, 0x7f80, 0x4000)],
+  ["F16", ieee(2, 0x7c00, 0x7fff)],
+  ["BF16", ieee(2, 0x7f80, 0x7fff)],
   ["I32", fixed(0xff)],
   ["U32", fixed(0xff)],
   ["F32", f32],
   ["C64", f32],
-  // specialXor/Mask/magnitude/infinity/zeroMask apply to the high word; the low word is checked apart.
-  ["F64", { ...ieee(4, 0x7ff00000, 0x40000000), size: 8 }],
+  // Decoded apart (two words); the masks only mark it as having NaN and infinities.
+  ["F64", { ...ieee(4, 0x7ff00000, 0x7fffffff), size: 8 }],
   ["I64", fixed(0xff)],
   ["U64", fixed(0xff)],
 ]);
@@ -199,8 +207,7 @@ export class ValueScan {
     const lanes = k.size === 1;
     const address = b.byteOffset + from;
     const wordsOk =
-      to - from >= 16 &&
-      (lanes || (LITTLE_ENDIAN_HOST && address % Math.min(k.size, 4) === 0 && address % 2 === 0));
+      to - from >= 16 && (lanes || (LITTLE_ENDIAN_HOST && address % Math.min(k.size, 4) === 0));
     if (!wordsOk) {
       this.elements(b, from, to);
       return;
