@@ -277,6 +277,30 @@ describe("folders without an index", () => {
     expect(cp.config).toEqual({ model_type: "llama", num_hidden_layers: 3 });
   });
 
+  it("makes a missing metadata format a warning beside a transformers config, info otherwise", async () => {
+    const bare = safetensorsFile(MODEL, { metadata: { source: "x" } });
+    const dir = fresh("format");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, "model.safetensors"), bare);
+    const without = await loadCheckpoint(dir);
+    expect(without.files[0]!.findings.find((f) => f.code === "METADATA_FORMAT")!.severity).toBe(
+      "info",
+    );
+    writeFileSync(
+      path.join(dir, "config.json"),
+      '{"architectures": ["LlamaForCausalLM"], "model_type": "llama"}',
+    );
+    const withConfig = await loadCheckpoint(dir);
+    const f = withConfig.files[0]!.findings.find((x) => x.code === "METADATA_FORMAT")!;
+    expect(f.severity).toBe("warning");
+    expect(f.hint).toContain("from_pretrained");
+    writeFileSync(path.join(dir, "config.json"), '{"_class_name": "AutoencoderKL"}');
+    expect(
+      (await loadCheckpoint(dir)).files[0]!.findings.find((x) => x.code === "METADATA_FORMAT")!
+        .severity,
+    ).toBe("info");
+  });
+
   it("reads a shard set without its index, checking the set", async () => {
     const dir = fresh("noindex");
     const shards = SHARDS.map((s) => [...s]);
