@@ -336,6 +336,36 @@ export async function loadCheckpoint(
   target: string,
   options: LoadOptions = {},
 ): Promise<Checkpoint> {
+  return withConfigContext(await resolveAndRead(target, options));
+}
+
+/**
+ * Beside a transformers config, a `__metadata__` without `format` is a real problem: recent
+ * from_pretrained refuses the file ("Incompatible safetensors file"). Without one it is a fact.
+ */
+function withConfigContext(cp: Checkpoint): Checkpoint {
+  for (const c of cp.components ?? []) withConfigContext(c.checkpoint);
+  const c = cp.config;
+  const transformers =
+    typeof c === "object" &&
+    c !== null &&
+    ("transformers_version" in c || "architectures" in c || "model_type" in c);
+  if (!transformers) return cp;
+  for (const f of cp.files) {
+    f.findings = f.findings.map((x) =>
+      x.code === "METADATA_FORMAT"
+        ? {
+            ...x,
+            severity: "warning",
+            hint: "config.json marks a transformers model, and from_pretrained refuses such a file; add format=pt",
+          }
+        : x,
+    );
+  }
+  return cp;
+}
+
+async function resolveAndRead(target: string, options: LoadOptions): Promise<Checkpoint> {
   if (target === STDIN_TARGET) {
     try {
       return {
