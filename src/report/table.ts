@@ -2,11 +2,12 @@
 // from a file goes through escapeForTerminal.
 
 import Table from "cli-table3";
-import type { Summary, TensorRow } from "../analysis/summary.js";
+import type { Summary } from "../analysis/summary.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "./escape.js";
 import type { Style } from "./style.js";
+import { collapse } from "./patterns.js";
 import { bytesBoth, countShort, iec, percent } from "./units.js";
 
 export interface TableOptions {
@@ -54,23 +55,6 @@ function severityLabel(f: Finding, st: Style): string {
     : f.severity === "warning"
       ? st.yellow(label)
       : st.dim(label);
-}
-
-function tensorRows(rows: Iterable<TensorRow>, multi: boolean): string[][] {
-  const out: string[][] = [];
-  for (const t of rows) {
-    const row = [
-      esc(t.name),
-      t.dtype,
-      shapeText(t.shape),
-      group(t.parameters),
-      group(t.bytes),
-      `${group(t.offsets[0])}–${group(t.offsets[1])}`,
-    ];
-    if (multi) row.push(esc(t.file));
-    out.push(row);
-  }
-  return out;
 }
 
 export function renderTable(s: Summary, o: TableOptions): string {
@@ -134,22 +118,35 @@ export function renderTable(s: Summary, o: TableOptions): string {
     );
   }
 
-  const multi = s.files.length > 1;
   if (o.tensors) {
-    const rows = tensorRows(
+    const patterns = collapse(
       (function* () {
         for (const t of s.tensors()) if (!o.filter || o.filter(t.name)) yield t;
       })(),
-      multi,
     );
+    const count = patterns.reduce((a, p) => a + p.count, 0);
     lines.push("");
     lines.push(
-      st.bold(`  Tensors${o.filter ? ` matching the filter: ${group(rows.length)}` : ""}`),
+      st.bold(
+        `  Tensors${o.filter ? ` matching the filter` : ""}: ${group(count)} in ${plural(patterns.length, "row")} (repeated layers collapsed; --json lists each)`,
+      ),
     );
-    if (rows.length > 0) {
-      const head = ["name", "dtype", "shape", "parameters", "bytes", "offsets"];
-      if (multi) head.push("file");
-      lines.push(grid(head, rows, [3, 4], st));
+    if (patterns.length > 0) {
+      lines.push(
+        grid(
+          ["name", "dtype", "shape", "count", "parameters", "total"],
+          patterns.map((p) => [
+            esc(p.pattern),
+            p.dtype,
+            shapeText(p.shape),
+            p.count === 1 ? "" : `×${group(p.count)}`,
+            group(p.parameters),
+            group(p.totalParameters),
+          ]),
+          [3, 4, 5],
+          st,
+        ),
+      );
     }
   } else if (s.largest.length > 1) {
     lines.push("");
