@@ -66,7 +66,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const summary = summarize(await loadCheckpoint(target, { env: io.env }), { strict: o.strict === true });
+    const summary = summarize(await loadCheckpoint(target, { env: io.env }), {
+      strict: o.strict === true,
+    });
     status = combine(status, exitStatusOf(summary));
     reportErrors(summary, io.err);
     if (json) {
