@@ -1,7 +1,7 @@
 // First estimate of what can run the weights. The full memory model (KV cache, precisions,
 // devices) replaces estimateHardware's body; its callers only see HardwareEstimate.
 
-import { REFERENCE_LAPTOP, REFERENCE_SERVER, usableBytes } from "./catalog.js";
+import { DEFAULT_REFERENCE_GPU, GPUS_PER_NODE, REFERENCE_LAPTOP, usableBytes } from "./catalog.js";
 
 export type Tier = "laptop" | "single-server" | "cluster";
 
@@ -26,8 +26,8 @@ const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 export function estimateHardware(weightBytes: bigint): HardwareEstimate {
   const activations = ceilDiv(weightBytes * ACTIVATION_PERCENT, 100n);
   const requiredBytes = weightBytes + activations + RESERVE_BYTES;
-  const laptopBytes = REFERENCE_LAPTOP.usableBytes;
-  const singleServerBytes = usableBytes(REFERENCE_SERVER);
+  const laptopBytes = usableBytes(REFERENCE_LAPTOP);
+  const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(DEFAULT_REFERENCE_GPU);
   const tier: Tier =
     requiredBytes <= laptopBytes
       ? "laptop"
@@ -39,7 +39,10 @@ export function estimateHardware(weightBytes: bigint): HardwareEstimate {
     requiredBytes,
     breakdown: { weights: weightBytes, activations, reserve: RESERVE_BYTES },
     thresholds: { laptopBytes, singleServerBytes },
-    reference: { laptop: REFERENCE_LAPTOP.label, server: REFERENCE_SERVER.label },
+    reference: {
+      laptop: REFERENCE_LAPTOP.label,
+      server: `${GPUS_PER_NODE} × ${DEFAULT_REFERENCE_GPU.label}`,
+    },
     assumptions: [
       "weights as stored, every tensor resident",
       "KV cache not included yet",

@@ -14,7 +14,7 @@ describe("first hardware tier", () => {
   it("uses ⅔ of a 32 GiB laptop and 8 × 81,559 MiB × 0.9 as thresholds", () => {
     const e = estimateHardware(0n);
     expect(e.thresholds.laptopBytes).toBe((32n * GiB * 2n) / 3n);
-    expect(e.thresholds.singleServerBytes).toBe((81_559n * (1n << 20n) * 8n * 9n) / 10n);
+    expect(e.thresholds.singleServerBytes).toBe(8n * ((81_559n * (1n << 20n) * 9n) / 10n));
     expect(Number(e.thresholds.singleServerBytes) / 2 ** 30).toBeCloseTo(573.46, 2);
   });
 

@@ -1,0 +1,360 @@
+// What can run the weights (memory-and-tiers.md §1, §8):
+//   required = resident weights + KV cache(context, batch, cache dtype, attention kind)
+//              + activation workspace (5 % of the weights) + runtime reserve (1 GiB per device)
+// On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
+// machine's own memory, when asked for, is measured by the CLI and passed in as a target.
+
+import type { ModelConfig } from "../analysis/model-config.js";
+import {
+  BIG_NODE_GPUS,
+  DEFAULT_REFERENCE_GPU,
+  DEVICES,
+  GPUS_PER_NODE,
+  REFERENCE_LAPTOP,
+  shareOf,
+  TP_SIZES,
+  usableBytes,
+  type Device,
+} from "./catalog.js";
+import {
+  configCacheDtype,
+  DEFAULT_CACHE_DTYPE,
+  kvBytesPerToken,
+  kvCacheBytes,
+  kvLayout,
+  type CacheDtype,
+  type KvLayout,
+} from "./kv-cache.js";
+
+const GiB = 1n << 30n;
+
+/** Activation workspace as a share of the weights (huggingface.js gguf-view uses 5 %). */
+export const ACTIVATION_PERCENT = 5n;
+/** Without config.json the KV cache is unknown; this share of the weights stands in for it. */
+export const UNKNOWN_KV_PERCENT = 10n;
+/** Per device: llama.cpp's --fit margin, about one CUDA context. */
+export const RESERVE_PER_DEVICE = GiB;
+/** Tokens per sequence when not told: Ollama's default below 23 GiB, and a common serving size. */
+export const DEFAULT_CONTEXT = 4096;
+export const DEFAULT_BATCH = 1;
+/** Largest context searched when the config gives no max_position_embeddings. */
+const CONTEXT_SEARCH_CAP = 10_000_000;
+
+export type Tier = "laptop" | "single-server" | "cluster";
+
+/** What the analysis knows about the weights that load. */
+export interface ModelFootprint {
+  /** Bytes of the weights that must be resident: optional modules (MTP) excluded. */
+  residentBytes: bigint;
+  /** Logical parameters of those weights, for the precision what-ifs. */
+  residentParameters: bigint;
+  /** Of which stored as MXFP4 already (4.25 bits each, what they stay at when quantized). */
+  mxfp4Parameters?: bigint;
+  /** Modules left out of the resident weights, listed in the report. */
+  optional?: Array<{ name: string; parameters: bigint; bytes: bigint }>;
+  config?: ModelConfig;
+}
+
+/** "Does it fit on mine?": a memory budget, or n devices of a kind. */
+export type FitTarget =
+  | { kind: "memory"; label: string; memoryBytes: bigint }
+  | { kind: "devices"; device: Device; count: number };
+
+export interface HardwareOptions {
+  context?: number;
+  batch?: number;
+  /** --kv-dtype; otherwise the config's cache dtype, otherwise 16-bit. */
+  kvDtype?: CacheDtype;
+  /** --reference-server: the GPU of the 8-GPU node the single-server tier is measured against. */
+  referenceGpu?: Device;
+  target?: FitTarget;
+}
+
+export interface Breakdown {
+  weights: bigint;
+  kvCache: bigint;
+  activations: bigint;
+  reserve: bigint;
+}
+
+export interface PrecisionRow {
+  name: "as stored" | "16-bit" | "8-bit" | "4-bit";
+  /** Bits per weight assumed, as text ("4.89 (Q4_K_M)"); absent for "as stored". */
+  bitsPerWeight?: string;
+  weightsBytes: bigint;
+  requiredBytes: bigint;
+  tier: Tier;
+  /** Against the fit target, when one was given. */
+  fits?: boolean;
+}
+
+export interface DeviceRow {
+  device: string;
+  label: string;
+  kind: Device["kind"];
+  memoryBytes: bigint;
+  usableBytes: bigint;
+  /** Devices in one node (tensor parallel), when one node suffices. */
+  count?: number;
+  /** 8-GPU nodes needed, when one node does not suffice (GPUs only). */
+  nodes?: number;
+  /** Needed on each device of that setup. */
+  perDeviceBytes: bigint;
+  fits: boolean;
+}
+
+export interface FitResult {
+  target: string;
+  devices: number;
+  usableBytes: bigint;
+  /** Needed across those devices (weights + KV + activations + a reserve each). */
+  requiredBytes: bigint;
+  perDeviceBytes: bigint;
+  fits: boolean;
+  /** Usable minus needed, per device; negative when it does not fit. */
+  marginBytes: bigint;
+  /** The longest context (tokens per sequence, at the batch given) that would fit; null if unknown. */
+  maxContext: number | null;
+}
+
+export interface HardwareEstimate {
+  tier: Tier;
+  /** On one device: weights + KV cache + activations + one reserve. */
+  requiredBytes: bigint;
+  breakdown: Breakdown;
+  assumptions: {
+    context: number;
+    batch: number;
+    kvCacheDtype: string;
+    /** "config", "option", or "default". */
+    kvCacheDtypeFrom: string;
+    /** False when config.json did not say enough: kvCache is then a 10 % margin. */
+    kvCacheKnown: boolean;
+    kvBytesPerToken: bigint | null;
+    attention: string | null;
+    activationsPercent: number;
+    reservePerDeviceBytes: bigint;
+    gpuShare: string;
+    laptop: string;
+    referenceServer: string;
+    notes: string[];
+  };
+  thresholds: { laptopBytes: bigint; singleServerBytes: bigint };
+  reference: { laptop: string; server: string };
+  /** For the cluster tier: reference nodes needed, and bigger nodes that would hold it alone. */
+  cluster?: { nodes: number; singleNodeAlternatives: string[] };
+  precisions: PrecisionRow[];
+  devices: DeviceRow[];
+  optional: Array<{ name: string; parameters: bigint; bytes: bigint }>;
+  fit?: FitResult;
+}
+
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+const percentOf = (a: bigint, p: bigint) => ceilDiv(a * p, 100n);
+
+interface Model {
+  weights: bigint;
+  layout: KvLayout | undefined;
+  dtype: CacheDtype;
+  batch: number;
+}
+
+/** Everything but the reserve, for `context` tokens: what is split across devices. */
+function shared(m: Model, context: number): { kv: bigint; activations: bigint; total: bigint } {
+  const kv = m.layout
+    ? kvCacheBytes(m.layout, context, m.batch, m.dtype)
+    : percentOf(m.weights, UNKNOWN_KV_PERCENT);
+  const activations = percentOf(m.weights, ACTIVATION_PERCENT);
+  return { kv, activations, total: m.weights + kv + activations };
+}
+
+const perDevice = (sharedBytes: bigint, n: number) =>
+  ceilDiv(sharedBytes, BigInt(n)) + RESERVE_PER_DEVICE;
+
+function tierOf(required: bigint, laptop: bigint, server: bigint): Tier {
+  return required <= laptop ? "laptop" : required <= server ? "single-server" : "cluster";
+}
+
+/** The smallest setup of `device` that holds the model: 1, 2, 4 or 8 of them, or whole nodes. */
+function setupFor(device: Device, sharedBytes: bigint, heads: number | undefined): DeviceRow {
+  const usable = usableBytes(device);
+  const base = {
+    device: device.id,
+    label: device.label,
+    kind: device.kind,
+    memoryBytes: device.memoryBytes,
+    usableBytes: usable,
+  };
+  const gpu = device.kind.endsWith("gpu");
+  for (const n of gpu ? TP_SIZES : [1]) {
+    // vLLM splits attention heads across tensor-parallel ranks: the count must divide them.
+    if (heads !== undefined && heads % n !== 0) continue;
+    const need = perDevice(sharedBytes, n);
+    if (need <= usable) return { ...base, count: n, perDeviceBytes: need, fits: true };
+  }
+  if (!gpu || usable <= RESERVE_PER_DEVICE)
+    return { ...base, count: 1, perDeviceBytes: perDevice(sharedBytes, 1), fits: false };
+  const perNode = BigInt(GPUS_PER_NODE) * (usable - RESERVE_PER_DEVICE);
+  const nodes = Number(ceilDiv(sharedBytes, perNode));
+  return {
+    ...base,
+    nodes,
+    perDeviceBytes: perDevice(sharedBytes, nodes * GPUS_PER_NODE),
+    fits: false,
+  };
+}
+
+function fitOn(
+  m: Model,
+  target: FitTarget,
+  context: number,
+  maxPosition: number | undefined,
+): FitResult {
+  const [label, devices, usable] =
+    target.kind === "memory"
+      ? [target.label, 1, target.memoryBytes]
+      : [`${target.count} × ${target.device.label}`, target.count, usableBytes(target.device)];
+  const need = (c: number) => perDevice(shared(m, c).total, devices);
+  const required = shared(m, context).total + BigInt(devices) * RESERVE_PER_DEVICE;
+  const perDev = need(context);
+  let maxContext: number | null = null;
+  if (m.layout) {
+    // KV grows monotonically with context: binary search the longest that fits.
+    let lo = 0;
+    let hi = maxPosition ?? CONTEXT_SEARCH_CAP;
+    if (need(0) > usable) hi = -1;
+    else if (need(hi) <= usable) lo = hi;
+    else {
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (need(mid) <= usable) lo = mid;
+        else hi = mid;
+      }
+    }
+    maxContext = hi < 0 ? 0 : lo;
+  }
+  return {
+    target: label,
+    devices,
+    usableBytes: usable,
+    requiredBytes: required,
+    perDeviceBytes: perDev,
+    fits: perDev <= usable,
+    marginBytes: usable - perDev,
+    maxContext,
+  };
+}
+
+const BITS: Record<
+  Exclude<PrecisionRow["name"], "as stored">,
+  { num: bigint; den: bigint; text: string }
+> = {
+  "16-bit": { num: 16n, den: 1n, text: "16" },
+  "8-bit": { num: 8n, den: 1n, text: "8" },
+  // What Q4_K_M really takes: Llama-3.1-8B loads as "4.58 GiB (4.89 BPW)".
+  "4-bit": { num: 489n, den: 100n, text: "4.89 (Q4_K_M)" },
+};
+/** MXFP4: 16 bytes of values plus one scale byte per 32 weights. */
+const MXFP4_BITS = { num: 17n, den: 4n };
+
+export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): HardwareEstimate {
+  const context = o.context ?? DEFAULT_CONTEXT;
+  const batch = o.batch ?? DEFAULT_BATCH;
+  const configDtype = configCacheDtype(f.config);
+  const dtype = o.kvDtype ?? configDtype ?? DEFAULT_CACHE_DTYPE;
+  const layout = kvLayout(f.config);
+  const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
+  const laptopBytes = usableBytes(REFERENCE_LAPTOP);
+  const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(refGpu);
+  const heads = f.config?.numAttentionHeads;
+  const maxPosition = f.config?.maxPositionEmbeddings;
+
+  const model = (weights: bigint): Model => ({ weights, layout, dtype, batch });
+  const m = model(f.residentBytes);
+  const s = shared(m, context);
+  const requiredBytes = s.total + RESERVE_PER_DEVICE;
+  const tier = tierOf(requiredBytes, laptopBytes, singleServerBytes);
+
+  let cluster: HardwareEstimate["cluster"];
+  if (tier === "cluster") {
+    const perNode = BigInt(GPUS_PER_NODE) * (usableBytes(refGpu) - RESERVE_PER_DEVICE);
+    cluster = {
+      nodes: Number(ceilDiv(s.total, perNode)),
+      singleNodeAlternatives: BIG_NODE_GPUS.filter(
+        (g) => g !== refGpu && perDevice(s.total, GPUS_PER_NODE) <= usableBytes(g),
+      ).map((g) => `${GPUS_PER_NODE} × ${g.label}`),
+    };
+  }
+
+  const fitTarget = (weights: bigint) =>
+    o.target ? fitOn(model(weights), o.target, context, maxPosition).fits : undefined;
+  const precisions: PrecisionRow[] = [];
+  const row = (name: PrecisionRow["name"], weights: bigint, bitsPerWeight?: string) => {
+    const req = shared(model(weights), context).total + RESERVE_PER_DEVICE;
+    const fits = fitTarget(weights);
+    precisions.push({
+      name,
+      ...(bitsPerWeight ? { bitsPerWeight } : {}),
+      weightsBytes: weights,
+      requiredBytes: req,
+      tier: tierOf(req, laptopBytes, singleServerBytes),
+      ...(fits !== undefined ? { fits } : {}),
+    });
+  };
+  row("as stored", f.residentBytes);
+  if (f.residentParameters > 0n) {
+    const mx = f.mxfp4Parameters ?? 0n;
+    for (const [name, b] of Object.entries(BITS) as Array<
+      [Exclude<PrecisionRow["name"], "as stored">, (typeof BITS)["4-bit"]]
+    >) {
+      const keep = name === "4-bit" ? mx : 0n;
+      const bits =
+        (f.residentParameters - keep) * b.num * MXFP4_BITS.den + keep * MXFP4_BITS.num * b.den;
+      const weights = ceilDiv(bits, 8n * b.den * MXFP4_BITS.den);
+      row(name, weights, keep > 0n ? `${b.text}; MXFP4 weights stay at 4.25` : b.text);
+    }
+  }
+
+  const notes = [...(layout?.notes ?? [])];
+  if (!layout)
+    notes.push(
+      `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
+    );
+  if (configDtype && o.kvDtype)
+    notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
+  for (const opt of f.optional ?? [])
+    notes.push(`${opt.name} not resident (loaded only for speculative decoding)`);
+
+  return {
+    tier,
+    requiredBytes,
+    breakdown: {
+      weights: f.residentBytes,
+      kvCache: s.kv,
+      activations: s.activations,
+      reserve: RESERVE_PER_DEVICE,
+    },
+    assumptions: {
+      context,
+      batch,
+      kvCacheDtype: dtype.name,
+      kvCacheDtypeFrom: o.kvDtype ? "option" : configDtype ? "config" : "default",
+      kvCacheKnown: layout !== undefined,
+      kvBytesPerToken: layout ? kvBytesPerToken(layout, dtype) : null,
+      attention: layout ? layout.kind : null,
+      activationsPercent: Number(ACTIVATION_PERCENT),
+      reservePerDeviceBytes: RESERVE_PER_DEVICE,
+      gpuShare: shareOf(refGpu).why,
+      laptop: `${REFERENCE_LAPTOP.label}, ${shareOf(REFERENCE_LAPTOP).why}`,
+      referenceServer: `${GPUS_PER_NODE} × ${refGpu.label}`,
+      notes,
+    },
+    thresholds: { laptopBytes, singleServerBytes },
+    reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },
+    ...(cluster ? { cluster } : {}),
+    precisions,
+    devices: DEVICES.map((d) => setupFor(d, s.total, heads)),
+    optional: f.optional ?? [],
+    ...(o.target ? { fit: fitOn(m, o.target, context, maxPosition) } : {}),
+  };
+}
