@@ -281,7 +281,12 @@ export function readModelConfig(raw: unknown): ConfigReading {
   const identity = text ? [top, text] : [top];
   const fields = config as unknown as Record<string, unknown>;
 
-  const take = (field: keyof ModelConfig, kind: Kind, keys: readonly string[], readers: FieldReader[]) => {
+  const take = (
+    field: keyof ModelConfig,
+    kind: Kind,
+    keys: readonly string[],
+    readers: FieldReader[],
+  ) => {
     for (const r of readers) {
       const hit = r.read(kind, keys);
       if (!hit) continue;
@@ -338,7 +343,9 @@ function readSlidingWindow(config: ModelConfig, readers: FieldReader[]): void {
   }
 }
 
-function readQuantization(r: FieldReader): { config: QuantizationConfig; path: string } | undefined {
+function readQuantization(
+  r: FieldReader,
+): { config: QuantizationConfig; path: string } | undefined {
   const qc = r.record("quantization_config");
   const mlx = r.record("quantization");
   if (qc) {
