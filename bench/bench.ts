@@ -3,8 +3,26 @@
 // before timing). Not part of the tests: nothing here asserts, it reports.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { randomFillSync } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { HASH_BLOCK_BYTES, MAX_HASH_WORKERS } from "../src/core/limits.js";
+import { readSafetensors } from "../src/formats/safetensors/read.js";
+import { runHashJobs } from "../src/integrity/hash-pool.js";
+import { verifyFiles } from "../src/integrity/verify.js";
+import { FileSource } from "../src/sources/file-source.js";
 import { canonicalHeader, writeSparse, type TensorSpec } from "../test/helpers/safetensors.js";
 
 const ROOT = process.cwd();
@@ -113,4 +131,167 @@ say();
   say(`    time ${fmt(timeRatio, 2)} × floor  target ≤ 1.5 ×  ${verdict(timeRatio <= 1.5)}`);
   say(`    peak RSS ${fmt(rssRatio, 2)} × header  target ≤ 8 ×  ${verdict(rssRatio <= 8)}`);
   say();
+}
+
+// (c)-(e) hashing and value scans (--verify, --scan), on real pseudo-random data files created
+// once under .bench/ and reused. Page cache warm: each file is read in full before timing.
+{
+  const MiB = 1024 * 1024;
+  const GiB = 1024 * MiB;
+  const worker = { url: pathToFileURL(path.join(ROOT, "dist", "hash-worker.js")) };
+  const gbps = (bytes: number, ms: number) => bytes / ms / 1e6;
+
+  /** Pseudo-random bytes, written once; `shape` may adjust each block (e.g. into BF16 values). */
+  const dataFile = (name: string, bytes: number, prefix?: Buffer, shape?: (b: Buffer) => void) => {
+    const file = path.join(WORK, name);
+    if (existsSync(file) && statSync(file).size === bytes) return file;
+    const fd = openSync(file + ".tmp", "w");
+    const block = Buffer.allocUnsafe(16 * MiB);
+    let done = 0;
+    if (prefix) done += writeSync(fd, prefix);
+    while (done < bytes) {
+      const n = Math.min(block.length, bytes - done);
+      randomFillSync(block, 0, n);
+      shape?.(block);
+      done += writeSync(fd, block, 0, n);
+    }
+    closeSync(fd);
+    renameSync(file + ".tmp", file);
+    return file;
+  };
+  const warmAll = (file: string) => {
+    const fd = openSync(file, "r");
+    const b = Buffer.allocUnsafe(16 * MiB);
+    while (readSync(fd, b, 0, b.length, null) > 0);
+    closeSync(fd);
+  };
+  /** Median wall time of `runs` calls, after one untimed call. */
+  const timeIt = async (runs: number, fn: () => Promise<unknown> | unknown) => {
+    await fn();
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    return median(ms);
+  };
+  const hashOne = async (file: string, blockSize?: number) => {
+    const run = await runHashJobs([{ path: file }], { worker, blockSize });
+    return run.results[0]!.sha256!;
+  };
+
+  // (c) one 2 GiB file vs OpenSSL, which uses the CPU's SHA instructions: the single-stream floor
+  {
+    const file = dataFile("hash-2g.bin", 2 * GiB);
+    warmAll(file);
+    const bytes = 2 * GiB;
+    let opensslDigest = "";
+    const openssl = await timeIt(3, () => {
+      const r = spawnSync("openssl", ["dgst", "-sha256", file], { encoding: "utf8" });
+      opensslDigest = r.stdout.trim().split(/=\s*/).pop() ?? "";
+    });
+    say(`(c) SHA-256 of one 2 GiB file (2.15 GB), median of 3, page cache warm`);
+    say(
+      `    openssl dgst -sha256          ${fmt(openssl, 0)} ms  ${fmt(gbps(bytes, openssl), 2)} GB/s`,
+    );
+    let ours = 0;
+    for (const mib of [1, 2, 4, 8, 16]) {
+      let digest = "";
+      const ms = await timeIt(3, async () => (digest = await hashOne(file, mib * MiB)));
+      if (digest !== opensslDigest) throw new Error(`digest ${digest} ≠ openssl ${opensslDigest}`);
+      if (mib * MiB === HASH_BLOCK_BYTES) ours = ms;
+      const mark = mib * MiB === HASH_BLOCK_BYTES ? "  (default)" : "";
+      say(
+        `    inspect, ${String(mib).padStart(2)} MiB blocks       ${fmt(ms, 0)} ms  ${fmt(gbps(bytes, ms), 2)} GB/s  ${fmt(openssl / ms, 2)} × openssl${mark}`,
+      );
+    }
+    const ratio = openssl / ours;
+    say(
+      `    default block: ${fmt(ratio, 2)} × OpenSSL's throughput  target ≥ 0.9 ×  ${verdict(ratio >= 0.9)}`,
+    );
+    say();
+  }
+
+  // (d) four 512 MiB shards: a worker per core vs one at a time. Runs alternate and the ratio is
+  // the median of back-to-back pairs, so a neighbour's load drifting in and out cancels.
+  {
+    const files = [1, 2, 3, 4].map((k) => dataFile(`shard-${k}-of-4.bin`, 512 * MiB));
+    files.forEach(warmAll);
+    const bytes = 4 * 512 * MiB;
+    const jobs = files.map((f) => ({ path: f }));
+    const once = async (threads?: number) => {
+      const t0 = performance.now();
+      await runHashJobs(jobs, { worker, threads });
+      return performance.now() - t0;
+    };
+    await once();
+    const serial: number[] = [];
+    const parallel: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      serial.push(await once(1));
+      parallel.push(await once());
+      ratios.push(serial[i]! / parallel[i]!);
+    }
+    const ratio = median(ratios);
+    const workers = Math.min(availableParallelism(), MAX_HASH_WORKERS, files.length);
+    say(
+      `(d) SHA-256 of 4 × 512 MiB files, 7 alternating pairs, page cache warm, ${availableParallelism()} cores`,
+    );
+    say(
+      `    one at a time                 ${fmt(median(serial), 0)} ms  ${fmt(gbps(bytes, median(serial)), 2)} GB/s (median)`,
+    );
+    say(
+      `    ${workers} workers                     ${fmt(median(parallel), 0)} ms  ${fmt(gbps(bytes, median(parallel)), 2)} GB/s (median)`,
+    );
+    say(
+      `    pairs: ${ratios.map((r) => fmt(r, 2)).join(" ")}; median ${fmt(ratio, 2)} × faster  target ≥ 1.6 × on 2 cores  ${verdict(ratio >= 1.6)}`,
+    );
+    say();
+  }
+
+  // (e) --scan of 1 GiB of BF16 weights (64 tensors of 16 MiB) vs hashing the same file
+  {
+    const tensors: TensorSpec[] = Array.from({ length: 64 }, (_, i) => ({
+      name: `model.layers.${i}.mlp.weight`,
+      dtype: "BF16",
+      shape: [4096, 2048],
+    }));
+    const { header, dataBytes } = canonicalHeader(tensors, { metadata: { format: "pt" } });
+    const prefix = Buffer.alloc(8);
+    prefix.writeBigUInt64LE(BigInt(Buffer.byteLength(header)));
+    const head = Buffer.concat([prefix, Buffer.from(header)]);
+    // Random bits with the exponent's top bit cleared: |x| < 2 and never NaN or inf, like weights.
+    const file = dataFile("scan-bf16.safetensors", head.length + Number(dataBytes), head, (b) => {
+      for (let i = 1; i < b.length; i += 2) b[i]! &= 0xbf;
+    });
+    warmAll(file);
+    const src = await FileSource.open(file);
+    const parsed = await readSafetensors(src);
+    await src.close();
+    const target = [{ path: file, safetensors: parsed }];
+    const bytes = statSync(file).size;
+    let nan = -1;
+    const hashOnly = await timeIt(3, () => verifyFiles(target, { worker }));
+    const scanOnly = await timeIt(3, async () => {
+      const r = await verifyFiles(target, { worker, hash: false, scan: true });
+      nan = r.verification.scan!.nanTensors + r.verification.scan!.infTensors;
+    });
+    const both = await timeIt(3, () => verifyFiles(target, { worker, scan: true }));
+    if (nan !== 0) throw new Error(`the scan found NaN or inf in ${nan} tensors of clean data`);
+    const ratio = hashOnly / scanOnly;
+    say(`(e) --scan of 1 GiB of BF16 weights (64 tensors), median of 3, page cache warm`);
+    say(
+      `    SHA-256 alone (single stream) ${fmt(hashOnly, 0)} ms  ${fmt(gbps(bytes, hashOnly), 2)} GB/s`,
+    );
+    say(
+      `    --scan alone                  ${fmt(scanOnly, 0)} ms  ${fmt(gbps(bytes, scanOnly), 2)} GB/s`,
+    );
+    say(`    SHA-256 and --scan, one pass  ${fmt(both, 0)} ms  ${fmt(gbps(bytes, both), 2)} GB/s`);
+    say(
+      `    --scan ${fmt(ratio, 2)} × hashing throughput  target ≥ 0.7 ×  ${verdict(ratio >= 0.7)}`,
+    );
+    say();
+  }
 }

@@ -1,5 +1,6 @@
-// Bundles src/cli/main.ts into dist/cli.js. One ESM file starts faster than a tree of modules;
-// the table renderer (with cli-table3) and chalk are split into chunks loaded only for tables.
+// Bundles src/cli/main.ts into dist/cli.js (and the hashing worker into dist/hash-worker.js). One
+// ESM file starts faster than a tree of modules; the table renderer (with cli-table3) and chalk
+// are split into chunks loaded only for tables.
 // With --if-needed, does nothing when dist is newer than every source file.
 
 import { build } from "esbuild";
@@ -27,7 +28,11 @@ if (process.argv.includes("--if-needed") && existsSync(entry)) {
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: join(root, "src/cli/main.ts") },
+  // The hashing worker is its own entry: threads load it by URL (src/integrity/worker-location.ts).
+  entryPoints: {
+    cli: join(root, "src/cli/main.ts"),
+    "hash-worker": join(root, "src/integrity/hash-worker.ts"),
+  },
   outdir: out,
   bundle: true,
   splitting: true,

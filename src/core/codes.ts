@@ -155,6 +155,59 @@ export const CODES = {
   SHARD_METADATA_DIFFERS: { severity: "info", summary: "shards carry different __metadata__" },
   CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
   CACHE_SNAPSHOT: { severity: "info", summary: "which Hugging Face cache snapshot was read" },
+
+  // The model: config.json against the tensors, quantization, experts, self-reported totals
+  CONFIG_FIELD_IGNORED: {
+    severity: "info",
+    summary: "a config.json field of the wrong type was ignored",
+  },
+  CONFIG_MISMATCH: { severity: "warning", summary: "config.json disagrees with the tensors" },
+  QUANTIZATION_FROM_NAMES: {
+    severity: "info",
+    summary: "quantization recognised from tensor names, without a quantization config",
+  },
+  QUANTIZATION_UNKNOWN: {
+    severity: "info",
+    summary: "a quantization method inspect does not count: stored elements counted",
+  },
+  PACKED_COUNT_INEXACT: {
+    severity: "warning",
+    summary: "a packed tensor does not hold a whole number of weights at the stated bits",
+  },
+  EXPERTS_INCOMPLETE: {
+    severity: "warning",
+    summary: "expert numbers of a layer do not cover 0 to E-1",
+  },
+  EXPERTS_UNEQUAL: { severity: "warning", summary: "experts of one layer differ in size" },
+  PARAMETERS_CLAIM_MISMATCH: {
+    severity: "warning",
+    summary: "a self-reported parameter total differs from the count from the shapes",
+  },
+
+  // Integrity: digests against expected ones, and a scan of the values (--verify, --scan)
+  HASH_MISMATCH: { severity: "error", summary: "a file's digest differs from the expected one" },
+  HASH_UNCHECKED: {
+    severity: "info",
+    summary: "no expected digest: the SHA-256 is reported so that it can be pinned",
+  },
+  VERIFY_FILE_MISSING: { severity: "error", summary: "a file with an expected digest is missing" },
+  VERIFY_READ_FAILED: { severity: "error", summary: "a file could not be read to its end" },
+  CHECKSUMS_UNREADABLE: {
+    severity: "error",
+    exit: "target",
+    summary: "the checksums file cannot be read",
+  },
+  CHECKSUMS_MALFORMED: { severity: "warning", summary: "a checksums line is not <sha256>  <name>" },
+  DOWNLOAD_INCOMPLETE: {
+    severity: "warning",
+    summary: "an interrupted Hugging Face download left a partial blob",
+  },
+  NAN_VALUES: { severity: "error", summary: "a tensor holds NaN values" },
+  INF_VALUES: { severity: "error", summary: "a tensor holds infinite values" },
+  ZERO_TENSOR: { severity: "warning", summary: "every value of a tensor is zero" },
+  BOOL_INVALID: { severity: "error", summary: "a BOOL tensor holds bytes other than 0 and 1" },
+  SCAN_SKIPPED: { severity: "warning", summary: "a file's values could not be scanned" },
+  INTERRUPTED: { severity: "error", summary: "verification was interrupted before the end" },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

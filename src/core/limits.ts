@@ -59,3 +59,42 @@ export const MAX_INDEX_BYTES = 250_000_000;
 
 /** Percent-decoding rounds when checking shard names, as huggingface.js does (2.17). */
 export const SHARD_NAME_DECODE_ROUNDS = 5;
+
+/** Hash read size: 2–8 MiB with reads overlapped measured fastest here (1.75–1.8 GB/s); 16 MiB no better. */
+export const HASH_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/** Hashing threads at most: 8 streams of ~1.8 GB/s outrun the fastest disks; more only add memory. */
+export const MAX_HASH_WORKERS = 8;
+
+/** How often a hashing worker reports its progress: fine enough for a 10 Hz display. */
+export const HASH_PROGRESS_MS = 50;
+
+/** The progress line is redrawn at most this often (10 Hz): smooth, and cheap on slow terminals. */
+export const PROGRESS_REDRAW_MS = 100;
+
+/** No progress line for work that ends sooner: a line that flashes and vanishes is noise. */
+export const PROGRESS_DELAY_MS = 500;
+
+/** Git LFS spec: a pointer file is smaller than 1024 bytes, so larger files are never pointers. */
+export const LFS_POINTER_MAX_BYTES = 1024;
+
+/** A sha256sum file for a million files is ~90 MB; refuse larger ones rather than read them. */
+export const MAX_CHECKSUMS_BYTES = 128 * 1024 * 1024;
+
+/** Files visited in one Hugging Face snapshot; the largest real repos hold a few thousand. */
+export const MAX_SNAPSHOT_FILES = 100_000;
+
+/** A huggingface_hub local-dir .metadata file is three short lines. */
+export const MAX_HF_METADATA_BYTES = 4096;
+
+/** Layer and expert numbers have at most this many digits; longer ones are not indices. */
+export const MAX_INDEX_DIGITS = 9;
+
+/** Layers, experts or tensors named in one finding; the rest are counted, not listed. */
+export const MAX_LISTED_ITEMS = 10;
+
+/** config.json `re:` targets longer than this are not run: real ones are under 100 characters. */
+export const MAX_CONFIG_PATTERN_CHARS = 512;
+
+/** Files probed at once for expected digests (links, pointers, metadata): hides latency, bounds fds. */
+export const PROBE_CONCURRENCY = 16;

@@ -202,8 +202,9 @@ export class ValueScan {
   /** Whole elements in b[from, to): aligned words in bulk, the edges one element at a time. */
   private run(b: Uint8Array, from: number, to: number): void {
     const k = this.kind;
-    // Whether 32-bit words hold whole elements: byte lanes (and BOOL, zero-only kinds) do on any
-    // host; wider elements only in little-endian order and when elements start on a word.
+    // Whether 32-bit words hold whole elements: byte lanes (BOOL, zero-only kinds, FP8) do on any
+    // host, since counting does not care about lane order; 2-byte elements need an even address,
+    // 4- and 8-byte ones a multiple of 4, and both a little-endian host.
     const lanes = k.size === 1;
     const address = b.byteOffset + from;
     const wordsOk =

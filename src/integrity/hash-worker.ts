@@ -1,0 +1,88 @@
+// A hashing thread: one file at a time, read in large blocks with the next read in flight while
+// the current block is hashed and scanned, so the disk (or the page cache copy) and the hash
+// overlap. Memory is two blocks whatever the file size. Bundled as its own entry point
+// (dist/hash-worker.js); it is stopped with Worker.terminate(), never asked politely.
+
+import { createHash, type Hash } from "node:crypto";
+import { open, type FileReadResult } from "node:fs/promises";
+import { parentPort } from "node:worker_threads";
+import { LayoutScan } from "./layout-scan.js";
+import type { DoneMessage, FailedMessage, JobMessage, ProgressMessage } from "./protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("hash-worker runs only as a worker thread");
+
+// Buffers survive between jobs: a worker hashes several files, and allocating 2 × 4 MiB each time
+// would only feed the garbage collector.
+let buffers: [Buffer, Buffer] | undefined;
+
+function blocks(size: number): [Buffer, Buffer] {
+  if (buffers === undefined || buffers[0].length !== size) {
+    // allocUnsafeSlow: a buffer of its own, 8-aligned, so a block that starts at a file offset
+    // that is a multiple of 8 keeps aligned tensors aligned for the word-at-a-time scan.
+    buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  }
+  return buffers;
+}
+
+async function run(job: JobMessage): Promise<void> {
+  let bytes = 0;
+  let scan: LayoutScan | undefined;
+  try {
+    const handle = await open(job.path, "r");
+    let pending: Promise<FileReadResult<Buffer>> | undefined;
+    try {
+      const size = (await handle.stat()).size;
+      const sha256 = job.sha256 ? createHash("sha256") : undefined;
+      let git: Hash | undefined;
+      if (job.gitSha1) git = createHash("sha1").update(`blob ${size}\0`);
+      if (job.layout) scan = new LayoutScan(job.layout);
+      const bufs = blocks(job.blockSize);
+      let k = 0;
+      pending = handle.read(bufs[0], 0, job.blockSize, 0);
+      let reported = performance.now();
+      for (;;) {
+        const bytesRead: number = (await pending).bytesRead;
+        if (bytesRead === 0) break;
+        const block = bufs[k]!.subarray(0, bytesRead);
+        k ^= 1;
+        pending = handle.read(bufs[k]!, 0, job.blockSize, bytes + bytesRead);
+        sha256?.update(block);
+        git?.update(block);
+        scan?.feed(bytes, block);
+        bytes += bytesRead;
+        const now = performance.now();
+        if (now - reported >= job.progressMs) {
+          reported = now;
+          port!.postMessage({ type: "progress", id: job.id, bytes } satisfies ProgressMessage);
+        }
+      }
+      const done: DoneMessage = { type: "done", id: job.id, bytes, size };
+      if (sha256) done.sha256 = sha256.digest("hex");
+      if (git) done.gitSha1 = git.digest("hex");
+      const transfer: ArrayBuffer[] = [];
+      if (scan) {
+        done.scan = scan.finish();
+        for (const a of Object.values(done.scan)) transfer.push(a.buffer as ArrayBuffer);
+      }
+      port!.postMessage(done, transfer);
+    } finally {
+      // A read still in flight after a failure must land before its handle closes.
+      await pending?.catch(() => undefined);
+      await handle.close();
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const failed: FailedMessage = {
+      type: "failed",
+      id: job.id,
+      bytes,
+      message: err.message ?? String(e),
+    };
+    if (err.code !== undefined) failed.errno = err.code;
+    if (scan) failed.scan = scan.finish();
+    port!.postMessage(failed);
+  }
+}
+
+port.on("message", (job: JobMessage) => void run(job));

@@ -1,0 +1,185 @@
+// Expected digests that Hugging Face downloads leave behind, so that a cached model verifies with
+// no input at all.
+//
+// The cache (huggingface_hub): <repo>/snapshots/<rev>/<path> is a symlink to ../../blobs/<id>
+// (one more ../ per subfolder), and <id> is the file's ETag on the Hub: the SHA-256 for files
+// stored with Git LFS (the weights), the git blob id (SHA-1 of "blob <size>\0" + content) for
+// the others (config.json). A download in progress is blobs/<id>.incomplete. Where symlinks are
+// unavailable the snapshot holds copies and the names tell nothing.
+//
+// A local folder (`hf download --local-dir D`): D/.cache/huggingface/download/<path>.metadata
+// holds three lines: commit hash, ETag, timestamp. huggingface_hub ignores it once the file's
+// mtime passes the timestamp; we still compare, and say the file changed after the download.
+
+import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
+import { algorithmOfId, shortHex, type Expected } from "./digest.js";
+
+export interface HfSnapshot {
+  /** The repo folder (models--org--name), absolute. */
+  repo: string;
+  /** snapshots/<rev>, absolute. */
+  snapshot: string;
+  rev: string;
+}
+
+/** The snapshot `path` lies in, judged from the path alone. */
+export function hfSnapshotOf(path: string): HfSnapshot | undefined {
+  const parts = resolve(path).split(sep);
+  for (let i = parts.length - 2; i >= 1; i--) {
+    if (parts[i] === "snapshots") {
+      const repo = parts.slice(0, i).join(sep) || sep;
+      return { repo, snapshot: parts.slice(0, i + 2).join(sep), rev: parts[i + 1]! };
+    }
+  }
+  return undefined;
+}
+
+export interface HfBlobLink {
+  /** The blob the link points to, absolute. */
+  blob: string;
+  /** Undefined when the blob's name is not a digest. */
+  expected?: Expected;
+  /** The link dangles: the blob is not there. */
+  missing: boolean;
+}
+
+/** When `path` is a snapshot file linking into a cache's blobs folder: the blob and its digest. */
+export async function hfBlobLink(path: string): Promise<HfBlobLink | undefined> {
+  if (hfSnapshotOf(path) === undefined) return undefined;
+  let target: string;
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return undefined;
+    target = await readlink(path);
+  } catch {
+    return undefined;
+  }
+  const blob = resolve(dirname(path), target);
+  if (basename(dirname(blob)) !== "blobs") return undefined;
+  const id = basename(blob);
+  const missing = await stat(blob).then(
+    () => false,
+    () => true,
+  );
+  const algorithm = algorithmOfId(id);
+  const link: HfBlobLink = { blob, missing };
+  if (algorithm !== undefined) {
+    link.expected = {
+      algorithm,
+      hex: id.toLowerCase(),
+      source: "hf-cache-blob",
+      origin: `the Hugging Face cache (blobs/${shortHex(id)})`,
+    };
+  }
+  return link;
+}
+
+/** Every file of a snapshot, links followed or dangling, sorted; at most MAX_SNAPSHOT_FILES. */
+export async function hfSnapshotFiles(snapshot: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (out.length >= MAX_SNAPSHOT_FILES) return;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) out.push(p);
+      else if (e.isSymbolicLink()) {
+        const s = await stat(p).catch(() => undefined);
+        if (s === undefined || s.isFile()) out.push(p);
+        else if (s.isDirectory()) await walk(p);
+      }
+    }
+  };
+  await walk(snapshot);
+  return out;
+}
+
+/** Downloads into the cache that stopped midway. */
+export async function hfIncompleteBlobs(
+  repo: string,
+): Promise<Array<{ path: string; bytes: bigint }>> {
+  const blobs = join(repo, "blobs");
+  let names: string[];
+  try {
+    names = await readdir(blobs);
+  } catch {
+    return [];
+  }
+  const out: Array<{ path: string; bytes: bigint }> = [];
+  for (const n of names.filter((x) => x.endsWith(".incomplete")).sort()) {
+    const p = join(blobs, n);
+    const s = await stat(p, { bigint: true }).catch(() => undefined);
+    if (s?.isFile()) out.push({ path: p, bytes: s.size });
+  }
+  return out;
+}
+
+export interface HfLocalDirExpectation {
+  expected: Expected;
+  /** Modified after the download: huggingface_hub itself would no longer trust the metadata. */
+  stale: boolean;
+}
+
+/** Folders known to hold (or not) .cache/huggingface/download, shared across one plan's files. */
+export type LocalDirMemo = Map<string, boolean>;
+
+/** The ETag that `hf download --local-dir` recorded for `path`, if it did. */
+export async function hfLocalDirExpectation(
+  path: string,
+  memo: LocalDirMemo = new Map(),
+): Promise<HfLocalDirExpectation | undefined> {
+  const abs = resolve(path);
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    const downloads = join(dir, ".cache", "huggingface", "download");
+    let known = memo.get(dir);
+    if (known === undefined) {
+      known = await stat(downloads).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      memo.set(dir, known);
+    }
+    if (known) return readLocalDirMetadata(abs, join(downloads, relative(dir, abs) + ".metadata"));
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+async function readLocalDirMetadata(
+  file: string,
+  metadata: string,
+): Promise<HfLocalDirExpectation | undefined> {
+  let text: string;
+  try {
+    const s = await stat(metadata);
+    if (!s.isFile() || s.size > MAX_HF_METADATA_BYTES) return undefined;
+    text = await readFile(metadata, "utf8");
+  } catch {
+    return undefined;
+  }
+  const [, etag, timestamp] = text.split("\n").map((l) => l.trim());
+  const algorithm = etag === undefined ? undefined : algorithmOfId(etag);
+  if (algorithm === undefined) return undefined;
+  const mtime = await stat(file).then(
+    (s) => s.mtimeMs / 1000,
+    () => undefined,
+  );
+  const saved = Number(timestamp);
+  return {
+    expected: {
+      algorithm,
+      hex: etag!.toLowerCase(),
+      source: "hf-local-dir",
+      origin: `the download metadata (${relative(process.cwd(), metadata) || metadata})`,
+    },
+    // huggingface_hub allows one second for imprecise mtimes.
+    stale: mtime !== undefined && Number.isFinite(saved) && mtime - 1 > saved,
+  };
+}

@@ -1,0 +1,64 @@
+// Messages between the hashing pool and its workers. Offsets cross as doubles: exact below 2^53
+// (8 PiB), which the pool checks, and cheaper than BigInt in the worker's per-block arithmetic.
+
+/** Where each tensor's bytes are, as absolute file offsets, in data order without overlaps. */
+export interface ScanLayout {
+  begins: Float64Array;
+  ends: Float64Array;
+  /** Index into DTYPES. */
+  dtypes: Uint8Array;
+}
+
+/** Per tensor of a ScanLayout, same order. */
+export interface ScanCounts {
+  nan: Float64Array;
+  inf: Float64Array;
+  invalidBool: Float64Array;
+  /** 1 when some value is not (±)0. */
+  nonZero: Uint8Array;
+  /** 1 when every byte of the tensor was read. */
+  complete: Uint8Array;
+}
+
+export interface JobMessage {
+  type: "job";
+  id: number;
+  path: string;
+  sha256: boolean;
+  /** Git's blob id: SHA-1 of "blob <size>\0" followed by the content. */
+  gitSha1: boolean;
+  layout?: ScanLayout;
+  blockSize: number;
+  progressMs: number;
+}
+
+export interface ProgressMessage {
+  type: "progress";
+  id: number;
+  /** Bytes read so far. */
+  bytes: number;
+}
+
+export interface DoneMessage {
+  type: "done";
+  id: number;
+  bytes: number;
+  /** Size when opened; more or fewer bytes read means the file changed meanwhile. */
+  size: number;
+  sha256?: string;
+  gitSha1?: string;
+  scan?: ScanCounts;
+}
+
+export interface FailedMessage {
+  type: "failed";
+  id: number;
+  bytes: number;
+  /** errno code (ENOENT, EIO…) when the system gave one. */
+  errno?: string;
+  message: string;
+  /** What was scanned before the failure. */
+  scan?: ScanCounts;
+}
+
+export type WorkerMessage = ProgressMessage | DoneMessage | FailedMessage;
