@@ -3,17 +3,22 @@
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import type { Finding } from "../core/findings.js";
-import { LARGEST_TENSORS, U64_MAX } from "../core/limits.js";
+import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import {
-  bytesOf,
-  elementsOf,
-  shapeOf,
-  type TensorTable,
-} from "../formats/safetensors/tensor-table.js";
+import { bytesOf, shapeOf } from "../formats/safetensors/tensor-table.js";
 import { estimateHardware, type HardwareEstimate } from "../hardware/tier.js";
-import { parametersOf } from "./parameters.js";
+import type { Architecture } from "./architecture.js";
+import type { ParameterClaim } from "./claims.js";
+import {
+  elementsWithin,
+  ModelTally,
+  type ParameterCounts,
+  type QuantizationFacts,
+} from "./model-tally.js";
+import type { ModelConfig } from "./model-config.js";
+import type { MoeFacts } from "./moe.js";
+import { parametersOf, type CountingRules } from "./parameters.js";
 
 export interface FileFacts {
   path: string;
@@ -50,8 +55,16 @@ export interface Summary {
   ok: boolean;
   files: FileFacts[];
   tensorCount: number;
-  parameters: { total: bigint };
+  parameters: ParameterCounts;
   bytes: { total: bigint; headers: bigint; headerPadding: bigint; tensors: bigint };
+  /** Tensor bytes without optional modules (multi-token prediction): what must be loaded. */
+  residentBytes: bigint;
+  /** From config.json, completed from tensor names; absent when nothing is known. */
+  architecture?: Architecture;
+  quantization?: QuantizationFacts;
+  moe?: MoeFacts;
+  /** config.json as read, typed; absent without one (or when it is not an object). */
+  modelConfig?: ModelConfig;
   /** Sorted by bytes, largest first. */
   dtypes: DtypeTotals[];
   metadata: Array<[string, string]>;
@@ -68,48 +81,53 @@ export interface SummaryOptions {
   strict?: boolean;
 }
 
-function* rowsOf(file: SafetensorsFile): Iterable<TensorRow> {
+function* rowsOf(file: SafetensorsFile, rules: CountingRules): Iterable<TensorRow> {
   const t = file.header?.tensors;
   if (!t) return;
-  for (const i of file.order) yield rowOf(file, i);
+  for (const i of file.order) yield rowOf(file, i, rules);
 }
 
-function rowOf(file: SafetensorsFile, i: number): TensorRow {
+/** Parameters by the same rules as the totals, so a listing always adds up to them. */
+function rowOf(file: SafetensorsFile, i: number, rules: CountingRules): TensorRow {
   const t = file.header!.tensors;
-  const dtype = DTYPES[t.dtypes[i]!]!.name;
+  const name = t.names[i]!;
   return {
-    name: t.names[i]!,
-    dtype,
+    name,
+    dtype: DTYPES[t.dtypes[i]!]!.name,
     shape: shapeOf(t, i),
-    parameters: parametersAt(t, i, dtype),
+    parameters: parametersOf(rules.roleOf(name, t.dtypes[i]!), elementsWithin(t, i)),
     bytes: bytesOf(t, i),
     offsets: [t.offsets[2 * i]!, t.offsets[2 * i + 1]!],
     file: file.name,
   };
 }
 
-/**
- * Parameters of tensor i, or 0 when its shape overflows what 64 bits can address (an error the
- * layout check reports): such a count is not a fact about the weights.
- */
-function parametersAt(t: TensorTable, i: number, dtype: string): bigint {
-  const elements = elementsOf(t, i);
-  return elements * BigInt(DTYPES[t.dtypes[i]!]!.bits) > U64_MAX
-    ? 0n
-    : parametersOf(dtype, elements);
+/** `__metadata__.total_parameters` of each file: a claim to check, never a count to use. */
+function claimsOf(cp: Checkpoint): ParameterClaim[] {
+  const claims: ParameterClaim[] = [];
+  for (const f of cp.files) {
+    const v = f.header?.metadata.get("total_parameters");
+    if (v !== undefined)
+      claims.push({ value: v, source: `__metadata__ of ${f.name}`, file: f.name });
+  }
+  const indexed = cp.index?.totalParameters;
+  if (indexed !== undefined)
+    claims.push({ value: indexed, source: "the index's metadata", file: cp.index!.path });
+  return claims;
 }
 
 export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary {
   const perDtype = new Map<number, DtypeTotals>();
   const files: FileFacts[] = [];
   let tensorCount = 0;
-  let total = 0n;
   let tensorBytes = 0n;
   let headers = 0n;
   let padding = 0n;
   let fileBytes = 0n;
   // Largest tensors: a small sorted buffer, so a million tensors cost one pass.
   const largest: Array<{ file: SafetensorsFile; i: number; bytes: bigint }> = [];
+  const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
+  const tally = ModelTally.begin(tables, { config: cp.config, configPath: cp.configPath });
 
   for (const file of cp.files) {
     const h = file.header;
@@ -135,13 +153,12 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
       const id = t.dtypes[i]!;
       const name = DTYPES[id]!.name;
       const bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
-      const params = parametersAt(t, i, name);
+      const params = tally.add(t, i, elementsWithin(t, i), bytes);
       let d = perDtype.get(id);
       if (!d) perDtype.set(id, (d = { dtype: name, tensors: 0, parameters: 0n, bytes: 0n }));
       d.tensors++;
       d.parameters += params;
       d.bytes += bytes;
-      total += params;
       tensorBytes += bytes;
       if (largest.length < LARGEST_TENSORS || bytes > largest[largest.length - 1]!.bytes) {
         let k = largest.length;
@@ -152,28 +169,35 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     }
   }
 
-  const findings = [...cp.findings, ...cp.files.flatMap((f) => f.findings)].map((f) =>
-    options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f,
+  const model = tally.finish(tensorBytes, claimsOf(cp));
+  const findings = [...cp.findings, ...cp.files.flatMap((f) => f.findings), ...model.findings].map(
+    (f) => (options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f),
   );
   const readable = cp.files.some((f) => f.header !== undefined);
   const first = cp.files.find((f) => f.header !== undefined);
-  return {
+  const summary: Summary = {
     target: cp.target,
     format: "safetensors",
     ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,
     tensorCount,
-    parameters: { total },
+    parameters: model.parameters,
     bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes },
+    residentBytes: model.residentBytes,
     dtypes: [...perDtype.values()].sort((a, b) =>
       a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1,
     ),
     metadata: first ? [...first.header!.metadata] : [],
-    largest: largest.map(({ file, i }) => rowOf(file, i)),
-    hardware: readable ? estimateHardware(tensorBytes) : null,
+    largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
+    hardware: readable ? estimateHardware(model.residentBytes) : null,
     findings,
     tensors: function* () {
-      for (const f of cp.files) yield* rowsOf(f);
+      for (const f of cp.files) yield* rowsOf(f, tally.rules);
     },
   };
+  if (model.architecture) summary.architecture = model.architecture;
+  if (model.quantization) summary.quantization = model.quantization;
+  if (model.moe) summary.moe = model.moe;
+  if (model.config) summary.modelConfig = model.config;
+  return summary;
 }

@@ -2,6 +2,9 @@
 // and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
 // from pairs, never built as JS objects (a key "__proto__" would vanish).
 
+import type { Architecture } from "../analysis/architecture.js";
+import type { QuantizationFacts } from "../analysis/model-tally.js";
+import type { MoeFacts } from "../analysis/moe.js";
 import type { Summary, TensorRow } from "../analysis/summary.js";
 import type { Finding } from "../core/findings.js";
 
@@ -94,6 +97,9 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
       "parameters",
       obj([
         ["total", s.parameters.total],
+        ["stored", s.parameters.stored],
+        ["active", s.parameters.active],
+        ["optional", optionalJson(s.parameters.optional)],
         ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))],
       ]),
     ],
@@ -107,6 +113,9 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
         ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.bytes]))],
       ]),
     ],
+    ["architecture", s.architecture && architectureJson(s.architecture)],
+    ["quantization", s.quantization && quantizationJson(s.quantization)],
+    ["moe", s.moe && moeJson(s.moe)],
     ["metadata", obj(s.metadata)],
     ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
     [
@@ -161,4 +170,83 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     }
   }
   yield batch + "]}\n";
+}
+
+function optionalJson(o: Summary["parameters"]["optional"]): Json | undefined {
+  if (!o) return undefined;
+  return obj([
+    ["parameters", o.parameters],
+    ["bytes", o.bytes],
+    [
+      "modules",
+      o.modules.map((m) =>
+        obj([
+          ["kind", m.kind],
+          ["name", m.name],
+          ["parameters", m.parameters],
+          ["bytes", m.bytes],
+          ["tensors", m.tensors],
+        ]),
+      ),
+    ],
+  ]);
+}
+
+function architectureJson(a: Architecture): Json {
+  return obj([
+    ["modelType", a.modelType],
+    ["architectures", a.architectures],
+    ["layers", a.layers],
+    ["hiddenSize", a.hiddenSize],
+    ["intermediateSize", a.intermediateSize],
+    ["attentionHeads", a.attentionHeads],
+    ["kvHeads", a.kvHeads],
+    ["headDim", a.headDim],
+    ["attention", a.attention],
+    ["kvLoraRank", a.kvLoraRank],
+    ["qkRopeHeadDim", a.qkRopeHeadDim],
+    ["vocabSize", a.vocabSize],
+    ["contextLength", a.contextLength],
+    ["tiedEmbeddings", a.tiedEmbeddings],
+    ["slidingWindow", a.slidingWindow],
+    ["mtpLayers", a.mtpLayers],
+    ["inferred", a.inferred],
+  ]);
+}
+
+function quantizationJson(q: QuantizationFacts): Json {
+  return obj([
+    ["method", q.method],
+    ["source", q.source],
+    ["counted", q.counted],
+    ["bits", q.bits],
+    ["groupSize", q.groupSize],
+    ["format", q.format],
+    ["blockSize", q.blockSize],
+    ["packedTensors", q.packedTensors],
+    ["packedParameters", q.packedParameters],
+    [
+      "bookkeeping",
+      obj([
+        ["tensors", q.bookkeepingTensors],
+        ["elements", q.bookkeepingElements],
+        ["bytes", q.bookkeepingBytes],
+      ]),
+    ],
+    ["notes", q.notes],
+  ]);
+}
+
+function moeJson(m: MoeFacts): Json {
+  return obj([
+    ["experts", m.experts],
+    ["topK", m.topK],
+    ["sharedExperts", m.sharedExperts],
+    ["layers", m.layers],
+    ["routedParameters", m.routedParameters],
+    ["expertParameters", m.expertParameters],
+    ["sharedParameters", m.sharedParameters],
+    ["fused", m.fused],
+    ["source", m.source],
+  ]);
 }

@@ -2,6 +2,8 @@
 // from a file goes through escapeForTerminal.
 
 import Table from "cli-table3";
+import type { Architecture } from "../analysis/architecture.js";
+import type { QuantizationFacts } from "../analysis/model-tally.js";
 import type { Summary } from "../analysis/summary.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
@@ -62,7 +64,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
   const lines: string[] = [];
   const status = s.ok ? st.green("ok") : st.red("errors");
   lines.push(`${st.bold(esc(s.target))}  ${status}`);
-  const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(11))} ${v}`);
+  const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
 
   const readable = s.files.some((f) => f.headerBytes > 0n);
   if (readable) {
@@ -72,12 +74,20 @@ export function renderTable(s: Summary, o: TableOptions): string {
         : `${s.files.length} files, headers ${plural(s.bytes.headers, "byte")}`;
     kv("format", `${s.format}, ${headerText}`);
     kv("tensors", group(s.tensorCount));
-    kv("parameters", `${group(s.parameters.total)} (${countShort(s.parameters.total)})`);
+    const [params, ...more] = parameterLines(s);
+    kv("parameters", params!);
+    for (const line of more) kv("", line);
     const unchecked = s.files.some((f) => !f.sizeChecked) ? " as declared (size not checked)" : "";
     kv(
       "size",
       `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}`,
     );
+    if (s.architecture) {
+      kv("architecture", architectureLine(s.architecture));
+      if (s.architecture.inferred.length > 0)
+        kv("", st.dim(`inferred: ${esc(s.architecture.inferred.join("; "))}`));
+    }
+    if (s.quantization) kv("quantization", quantizationLine(s.quantization));
     kv(
       "metadata",
       s.metadata.length === 0
@@ -176,4 +186,71 @@ export function renderTable(s: Summary, o: TableOptions): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** Total (and active for MoE); then optional modules and stored elements when they apply. */
+function parameterLines(s: Summary): string[] {
+  const p = s.parameters;
+  let first = `${group(p.total)} (${countShort(p.total)})`;
+  const m = s.moe;
+  if (m) {
+    const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";
+    first +=
+      p.active !== undefined && m.topK !== undefined
+        ? `, ${group(p.active)} active (MoE top-${m.topK} of ${m.experts}${shared})`
+        : ` (MoE, ${m.experts} experts${shared}; top-k unknown)`;
+  }
+  const lines = [first];
+  if (p.optional) {
+    const names = p.optional.modules.map((x) => esc(x.name.replace(/\.$/, ""))).join(", ");
+    lines.push(
+      `${group(p.optional.parameters)} optional (multi-token prediction: ${names}), ${bytesBoth(p.optional.bytes)} not loaded`,
+    );
+  }
+  if (p.stored !== undefined) {
+    const q = s.quantization;
+    const book =
+      q && q.bookkeepingElements > 0n
+        ? `, ${group(q.bookkeepingElements)} of them bookkeeping`
+        : "";
+    lines.push(`${group(p.stored)} elements as stored${book}`);
+  }
+  return lines;
+}
+
+function architectureLine(a: Architecture): string {
+  const parts: string[] = [];
+  const name = [a.modelType, a.architectures?.[0] && `(${a.architectures[0]})`].filter(Boolean);
+  if (name.length > 0) parts.push(esc(name.join(" ")));
+  const details: string[] = [];
+  if (a.layers !== undefined)
+    details.push(`${plural(a.layers, "layer")}${a.mtpLayers ? ` + ${a.mtpLayers} MTP` : ""}`);
+  if (a.hiddenSize !== undefined) details.push(`hidden ${group(a.hiddenSize)}`);
+  if (a.attentionHeads !== undefined)
+    details.push(
+      `${a.attentionHeads} heads${a.kvHeads !== undefined && a.attention !== "mla" ? ` / ${a.kvHeads} KV` : ""}`,
+    );
+  if (a.attention === "mla")
+    details.push(
+      `MLA (KV rank ${a.kvLoraRank}${a.qkRopeHeadDim ? ` + rope ${a.qkRopeHeadDim}` : ""})`,
+    );
+  else if (a.headDim !== undefined) details.push(`head dim ${a.headDim}`);
+  if (a.vocabSize !== undefined) details.push(`vocab ${group(a.vocabSize)}`);
+  if (a.contextLength !== undefined) details.push(`context ${group(a.contextLength)}`);
+  if (a.slidingWindow !== undefined) details.push(`window ${group(a.slidingWindow)}`);
+  if (a.tiedEmbeddings !== undefined) details.push(a.tiedEmbeddings ? "tied" : "untied");
+  return parts.concat(details.join(", ")).filter(Boolean).join(": ");
+}
+
+function quantizationLine(q: QuantizationFacts): string {
+  const how: string[] = [];
+  if (q.bits !== undefined && q.method !== "fp8") how.push(`${q.bits}-bit`);
+  if (q.format !== undefined) how.push(esc(q.format));
+  if (q.blockSize !== undefined) how.push(`${q.blockSize.join("×")} blocks`);
+  if (q.groupSize !== undefined) how.push(`groups of ${q.groupSize}`);
+  const source = q.source === "config" ? "config.json" : "tensor names";
+  const head = `${esc(q.method)}${how.length > 0 ? ` ${how.join(", ")}` : ""} (from ${source})`;
+  if (!q.counted) return `${head}: not counted, parameters are stored elements`;
+  const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
+  return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${bytesBoth(q.bookkeepingBytes)}, 0 parameters)`;
 }

@@ -1,0 +1,426 @@
+// Config-aware parameter counting over a whole checkpoint, in the summary's single pass over the
+// tensors: `begin` reads config.json and settles the counting rules, `add` takes each tensor
+// (no allocation for a tensor outside numbered layers), `finish` turns the per-layer totals into
+// total / stored / active / optional counts, the architecture, quantization and MoE facts.
+
+import { finding, type Finding } from "../core/findings.js";
+import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
+import { group, plural } from "../core/text.js";
+import { DTYPES } from "../formats/safetensors/dtypes.js";
+import { bytesOf, elementsOf, type TensorTable } from "../formats/safetensors/tensor-table.js";
+import { describeArchitecture, type Architecture, type ObservedShape } from "./architecture.js";
+import { checkClaims, type ParameterClaim } from "./claims.js";
+import { readModelConfig, type ModelConfig } from "./model-config.js";
+import { analyzeMoe, newLayer, type LayerTally, type MoeFacts } from "./moe.js";
+import {
+  BOOKKEEPING,
+  countingRules,
+  isExact,
+  parametersOf,
+  WEIGHT,
+  type CountingRules,
+} from "./parameters.js";
+import { schemeFromConfig, schemeFromNames } from "./quantization.js";
+import { FUSED, NameParser, ROUTED, SHARED } from "./tensor-names.js";
+
+/** A module stored in the checkpoint but not loaded for ordinary inference. */
+export interface OptionalModule {
+  kind: "multi-token-prediction";
+  /** The prefix its tensors share, e.g. "model.layers.61." or "mtp.". */
+  name: string;
+  parameters: bigint;
+  bytes: bigint;
+  tensors: number;
+}
+
+export interface ParameterCounts {
+  /** Logical parameters of every tensor: packed weights unpacked, bookkeeping 0. */
+  total: bigint;
+  /** Elements as stored, when that differs from total. */
+  stored?: bigint;
+  /** Mixture of experts: parameters a token passes through (optional modules excluded). */
+  active?: bigint;
+  /** Counted in total, but not resident for ordinary inference. */
+  optional?: { parameters: bigint; bytes: bigint; modules: OptionalModule[] };
+}
+
+export interface QuantizationFacts {
+  /** "fp8", "mxfp4", "gptq", "awq", "bitsandbytes", "compressed-tensors", "nvfp4", "mlx", or the
+   * config's own name for a method inspect does not count. */
+  method: string;
+  source: "config" | "tensor names";
+  /** False when the method is unknown: its tensors count as stored elements. */
+  counted: boolean;
+  bits?: number;
+  groupSize?: number;
+  format?: string;
+  blockSize?: number[];
+  /** Tensors whose elements are multiplied (packed containers). */
+  packedTensors: number;
+  /** Parameters those packed tensors hold (for MXFP4, the weights already at 4.25 bits). */
+  packedParameters: bigint;
+  /** Scales, zero points, group indices: 0 parameters, but memory. */
+  bookkeepingTensors: number;
+  bookkeepingElements: bigint;
+  bookkeepingBytes: bigint;
+  notes: string[];
+}
+
+export interface ModelAnalysis {
+  parameters: ParameterCounts;
+  /** config.json as read (typed, wrong-typed fields left out): the KV-cache estimate's input. */
+  config?: ModelConfig;
+  architecture?: Architecture;
+  quantization?: QuantizationFacts;
+  moe?: MoeFacts;
+  /** Tensor bytes without optional modules: what the hardware estimate loads. */
+  residentBytes: bigint;
+  findings: Finding[];
+}
+
+export interface AnalysisInput {
+  /** config.json as parsed, untrusted. */
+  config?: unknown;
+  configPath?: string;
+  /** Self-reported totals (__metadata__, the index's metadata), checked but never used. */
+  claims?: ParameterClaim[];
+}
+
+/** Input embeddings and output heads, recognised by the name of the tensor's last modules. */
+const EMBEDDINGS = [
+  "embed_tokens.weight",
+  "wte.weight",
+  "word_embeddings.weight",
+  "tok_embeddings.weight",
+  "embed_in.weight",
+];
+const HEADS = ["lm_head.weight", "embed_out.weight", "output_layer.weight"];
+/** DeepSeek-V3 and GLM-4.5 MTP layers project [embedding; hidden state] with `eh_proj`. */
+const MTP_MARKER = ".eh_proj.weight";
+const isHead = (name: string) => name === "output.weight" || HEADS.some((h) => name.endsWith(h));
+
+interface StackTally {
+  prefix: string;
+  tensors: number;
+  layers: Map<number, LayerTally>;
+}
+
+interface Bucket {
+  parameters: bigint;
+  bytes: bigint;
+  tensors: number;
+}
+
+export class ModelTally {
+  private stored = 0n;
+  private total = 0n;
+  private packedTensors = 0;
+  private packedParameters = 0n;
+  private bookkeepingTensors = 0;
+  private bookkeepingElements = 0n;
+  private bookkeepingBytes = 0n;
+  private inexact: string[] = [];
+  private inexactCount = 0;
+  private readonly stacks = new Map<string, StackTally>();
+  private lastStack: StackTally | undefined;
+  private readonly mtp: Bucket = { parameters: 0n, bytes: 0n, tensors: 0 };
+  private embedding: ObservedShape["embedding"];
+  private head: string | undefined;
+  private readonly parser = new NameParser();
+
+  private constructor(
+    readonly rules: CountingRules,
+    private readonly config: ModelConfig | undefined,
+    private readonly configNotes: string[],
+    private readonly configPath: string | undefined,
+    private readonly configInvalid: boolean,
+  ) {}
+
+  /** Reads config.json and settles the counting rules before the first tensor is added. */
+  static begin(tables: readonly TensorTable[], input: AnalysisInput = {}): ModelTally {
+    const read = input.config === undefined ? undefined : readModelConfig(input.config);
+    const config = read?.config;
+    const q = config?.quantization;
+    // Without a quantization config, only name patterns with a single reading decide.
+    const scheme = q ? schemeFromConfig(q) : schemeFromNames(tables);
+    return new ModelTally(
+      countingRules(scheme),
+      config,
+      read?.notes ?? [],
+      input.configPath,
+      read !== undefined && config === undefined,
+    );
+  }
+
+  /** Counts tensor i of `t` (`elements` 0 when its shape overflows); returns its parameters. */
+  add(t: TensorTable, i: number, elements: bigint, bytes: bigint): bigint {
+    const name = t.names[i]!;
+    const role = this.rules.roleOf(name, t.dtypes[i]!);
+    const params = parametersOf(role, elements);
+    this.stored += elements;
+    this.total += params;
+    if (role !== WEIGHT) {
+      if (role === BOOKKEEPING) {
+        this.bookkeepingTensors++;
+        this.bookkeepingElements += elements;
+        this.bookkeepingBytes += bytes;
+      } else {
+        this.packedTensors++;
+        this.packedParameters += params;
+        if (!isExact(role, elements)) {
+          if (this.inexactCount++ < MAX_LISTED_ITEMS)
+            this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
+        }
+      }
+    }
+    const p = this.parser;
+    if (p.parse(name)) {
+      const stack = this.stackOf(name, p.stackEnd);
+      stack.tensors++;
+      let layer = stack.layers.get(p.layer);
+      if (!layer) stack.layers.set(p.layer, (layer = newLayer()));
+      layer.parameters += params;
+      layer.bytes += bytes;
+      layer.tensors++;
+      if (p.expertKind === ROUTED) {
+        const experts = (layer.experts ??= new Map());
+        experts.set(p.expert, (experts.get(p.expert) ?? 0n) + params);
+      } else if (p.expertKind === FUSED) {
+        layer.fused += params;
+        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
+      } else if (p.expertKind === SHARED) layer.shared += params;
+      else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
+    } else if (name.startsWith("mtp.")) {
+      this.mtp.parameters += params;
+      this.mtp.bytes += bytes;
+      this.mtp.tensors++;
+    } else if (name.charCodeAt(name.length - 1) === 0x74 /* t */) {
+      if (this.embedding === undefined && EMBEDDINGS.some((e) => name.endsWith(e))) {
+        const s = t.shapeStart[i]!;
+        if (t.ranks[i] === 2)
+          this.embedding = { name, rows: t.dims[s]!, cols: t.dims[s + 1]!, plain: role === WEIGHT };
+      } else if (this.head === undefined && isHead(name)) this.head = name;
+    }
+    return params;
+  }
+
+  private stackOf(name: string, end: number): StackTally {
+    const last = this.lastStack;
+    if (last && last.prefix.length === end && name.startsWith(last.prefix)) return last;
+    const prefix = name.slice(0, end);
+    let s = this.stacks.get(prefix);
+    if (!s) this.stacks.set(prefix, (s = { prefix, tensors: 0, layers: new Map() }));
+    this.lastStack = s;
+    return s;
+  }
+
+  /** `tensorBytes`: every tensor's bytes, as the summary summed them. */
+  finish(tensorBytes: bigint, claims: readonly ParameterClaim[] = []): ModelAnalysis {
+    const findings: Finding[] = [];
+    const file = this.configPath;
+    const config = this.config;
+    if (this.configInvalid)
+      findings.push(
+        finding("CONFIG_INVALID", this.configNotes[0] ?? "config.json ignored", { file }),
+      );
+    else
+      for (const note of this.configNotes.slice(0, MAX_LISTED_ITEMS))
+        findings.push(finding("CONFIG_FIELD_IGNORED", `config.json: ${note}`, { file }));
+
+    // The main stack is the one with the most tensors: a vision tower's layers are not it.
+    let main: StackTally | undefined;
+    for (const s of this.stacks.values()) if (!main || s.tensors > main.tensors) main = s;
+
+    const mtpInferred: string[] = [];
+    const modules = mtpModules(main, config, file, findings, mtpInferred);
+    if (this.mtp.tensors > 0)
+      modules.list.push({ kind: "multi-token-prediction", name: "mtp.", ...this.mtp });
+    let optionalParams = 0n;
+    let optionalBytes = 0n;
+    for (const m of modules.list) {
+      optionalParams += m.parameters;
+      optionalBytes += m.bytes;
+    }
+    const mainParams = this.total - optionalParams;
+
+    const mainLayers = new Map<number, LayerTally>();
+    for (const [i, l] of main?.layers ?? []) if (!modules.layers.has(i)) mainLayers.set(i, l);
+    const moe = analyzeMoe(mainLayers, mainParams, config, file);
+    findings.push(...moe.findings);
+
+    const arch = describeArchitecture(
+      config,
+      {
+        layers: [...mainLayers.keys()].sort((a, b) => a - b),
+        stack: main?.prefix,
+        mtpLayers: modules.layers.size,
+        ...(this.embedding ? { embedding: this.embedding } : {}),
+        ...(this.head !== undefined ? { head: this.head } : {}),
+      },
+      file,
+    );
+    findings.push(...arch.findings);
+    const architecture = arch.architecture;
+    architecture?.inferred.push(...mtpInferred, ...moe.inferred);
+
+    const quantization = this.quantizationFacts(findings, file);
+    findings.push(...checkClaims(claims, this.total, mainParams, this.stored));
+
+    const parameters: ParameterCounts = { total: this.total };
+    if (this.stored !== this.total) parameters.stored = this.stored;
+    if (moe.active !== undefined) parameters.active = moe.active;
+    if (modules.list.length > 0)
+      parameters.optional = {
+        parameters: optionalParams,
+        bytes: optionalBytes,
+        modules: modules.list,
+      };
+    const result: ModelAnalysis = {
+      parameters,
+      residentBytes: tensorBytes - optionalBytes,
+      findings,
+    };
+    if (config) result.config = config;
+    if (architecture) result.architecture = architecture;
+    if (quantization) result.quantization = quantization;
+    if (moe.facts) result.moe = moe.facts;
+    return result;
+  }
+
+  private quantizationFacts(
+    findings: Finding[],
+    file: string | undefined,
+  ): QuantizationFacts | undefined {
+    const s = this.rules.scheme;
+    if (this.inexactCount > 0)
+      findings.push(
+        finding(
+          "PACKED_COUNT_INEXACT",
+          `${plural(this.inexactCount, "packed tensor")} do not hold a whole number of weights at ${s?.bits ?? "?"} bits: ${this.inexact.join(", ")}${this.inexactCount > MAX_LISTED_ITEMS ? ", …" : ""}`,
+          {
+            hint: "counted rounded down; the bits in the quantization config may not match the tensors",
+          },
+        ),
+      );
+    if (!s) return undefined;
+    const facts: QuantizationFacts = {
+      method: s.method,
+      source: s.source,
+      counted: s.counting !== undefined,
+      packedTensors: this.packedTensors,
+      packedParameters: this.packedParameters,
+      bookkeepingTensors: this.bookkeepingTensors,
+      bookkeepingElements: this.bookkeepingElements,
+      bookkeepingBytes: this.bookkeepingBytes,
+      notes: s.notes,
+    };
+    if (s.bits !== undefined) facts.bits = s.bits;
+    if (s.groupSize !== undefined) facts.groupSize = s.groupSize;
+    if (s.format !== undefined) facts.format = s.format;
+    if (s.blockSize !== undefined) facts.blockSize = s.blockSize;
+    if (s.source === "tensor names")
+      findings.push(
+        finding(
+          "QUANTIZATION_FROM_NAMES",
+          `${s.method}${s.bits !== undefined && s.counting !== "fp8" ? ` ${s.bits}-bit` : ""} quantization recognised from tensor names (no quantization config): ${this.packedTensors > 0 ? `${plural(this.packedTensors, "packed tensor")} unpacked, ` : ""}${plural(this.bookkeepingTensors, "bookkeeping tensor")} counted as 0`,
+          { hint: s.notes.length > 0 ? s.notes.join("; ") : undefined },
+        ),
+      );
+    else if (!facts.counted)
+      findings.push(
+        finding(
+          "QUANTIZATION_UNKNOWN",
+          `config.json names quantization "${s.method}", which inspect does not count: parameters are the stored elements`,
+          { file, hint: s.notes.length > 0 ? s.notes.join("; ") : undefined },
+        ),
+      );
+    else if (this.packedTensors === 0 && this.bookkeepingTensors === 0)
+      findings.push(
+        finding(
+          "CONFIG_MISMATCH",
+          `config.json names ${s.method} quantization, but no tensor is stored that way: parameters are the stored elements`,
+          { file },
+        ),
+      );
+    return facts;
+  }
+}
+
+interface OptionalLayers {
+  list: OptionalModule[];
+  layers: Set<number>;
+}
+
+/**
+ * Multi-token-prediction layers (memory-and-tiers.md §2), loaded only for speculative decoding:
+ * those numbered at or past num_hidden_layers when num_nextn_predict_layers declares them
+ * (DeepSeek-V3's layer 61), and any layer holding an `eh_proj`, which only MTP layers have.
+ */
+function mtpModules(
+  main: StackTally | undefined,
+  config: ModelConfig | undefined,
+  file: string | undefined,
+  findings: Finding[],
+  inferred: string[],
+): OptionalLayers {
+  const out: OptionalLayers = { list: [], layers: new Set() };
+  if (!main) return out;
+  const n = config?.numHiddenLayers;
+  const declared = config?.numNextnPredictLayers;
+  const byConfig = n !== undefined && declared !== undefined && declared > 0;
+  const ids = [...main.layers.keys()].sort((a, b) => a - b);
+  const extra = ids.filter((i) => (byConfig && i >= n) || main.layers.get(i)!.mtp);
+  for (const i of extra) {
+    const l = main.layers.get(i)!;
+    out.layers.add(i);
+    out.list.push({
+      kind: "multi-token-prediction",
+      name: `${main.prefix}${i}.`,
+      parameters: l.parameters,
+      bytes: l.bytes,
+      tensors: l.tensors,
+    });
+  }
+  if (!byConfig && extra.length > 0)
+    inferred.push(
+      `layer${extra.length > 1 ? "s" : ""} ${extra.join(", ")}: multi-token prediction (it holds eh_proj)`,
+    );
+  if (declared !== undefined && extra.length !== declared)
+    findings.push(
+      finding(
+        "CONFIG_MISMATCH",
+        `config.json declares ${plural(declared, "multi-token-prediction layer")} (num_nextn_predict_layers); ${extra.length === 0 ? "none is stored" : `the tensors have ${extra.length} (${extra.join(", ")})`}`,
+        { file, severity: extra.length === 0 ? "info" : "warning" },
+      ),
+    );
+  return out;
+}
+
+/** The whole analysis in one call, for callers without their own pass over the tensors. */
+export function analyzeModel(
+  tables: readonly TensorTable[],
+  input: AnalysisInput = {},
+): ModelAnalysis & {
+  rules: CountingRules;
+} {
+  const tally = ModelTally.begin(tables, input);
+  let bytes = 0n;
+  for (const t of tables)
+    for (let i = 0; i < t.count; i++) {
+      const b = bytesOf(t, i);
+      bytes += b;
+      tally.add(t, i, elementsWithin(t, i), b);
+    }
+  return { ...tally.finish(bytes, input.claims), rules: tally.rules };
+}
+
+const BITS = DTYPES.map((d) => BigInt(d.bits));
+
+/**
+ * Elements of tensor i, or 0 when dtype × shape overflows what 64 bits address (an error the
+ * layout check reports): such a count is not a fact about the weights.
+ */
+export function elementsWithin(t: TensorTable, i: number): bigint {
+  const e = elementsOf(t, i);
+  return e * BITS[t.dtypes[i]!]! > U64_MAX ? 0n : e;
+}
