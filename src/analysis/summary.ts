@@ -2,12 +2,18 @@
 // Pure: no I/O, inputs are what the checkpoint stage read.
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
-import type { Finding } from "../core/findings.js";
+import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 import { bytesOf, shapeOf } from "../formats/safetensors/tensor-table.js";
-import { estimateHardware, type HardwareEstimate } from "../hardware/tier.js";
+import {
+  estimateHardware,
+  type HardwareEstimate,
+  type HardwareOptions,
+  type ModelFootprint,
+} from "../hardware/estimate.js";
+import type { Verification } from "../integrity/verification.js";
 import type { Architecture } from "./architecture.js";
 import type { ParameterClaim } from "./claims.js";
 import {
@@ -52,6 +58,12 @@ export interface TensorRow {
 export interface Summary {
   target: string;
   format: "safetensors";
+  /** What the target resolved to: one file, a stream, shards with an index, a folder… */
+  checkpoint: {
+    kind: Checkpoint["kind"];
+    root?: string;
+    index?: { path: string; totalSize?: bigint; shards: number; tensorCount: number };
+  };
   ok: boolean;
   files: FileFacts[];
   tensorCount: number;
@@ -71,6 +83,10 @@ export interface Summary {
   largest: TensorRow[];
   /** Null when nothing could be read to base an estimate on. */
   hardware: HardwareEstimate | null;
+  /** --verify / --scan results, when asked for. */
+  verification?: Verification;
+  /** A folder of several models: each summarised on its own; the totals above are their sums. */
+  components?: Array<{ name: string; summary: Summary }>;
   findings: Finding[];
   /** Every tensor, in data order, file by file; computed on demand. */
   tensors: () => Iterable<TensorRow>;
@@ -79,6 +95,11 @@ export interface Summary {
 export interface SummaryOptions {
   /** Warnings become errors (ok false, exit 1). */
   strict?: boolean;
+  /** Context, batch, KV dtype, reference server and fit target for the estimate. */
+  hardware?: HardwareOptions;
+  verification?: Verification;
+  /** Findings of stages run after loading (verification). */
+  extraFindings?: Finding[];
 }
 
 function* rowsOf(file: SafetensorsFile, rules: CountingRules): Iterable<TensorRow> {
@@ -170,34 +191,126 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   }
 
   const model = tally.finish(tensorBytes, claimsOf(cp));
-  const findings = [...cp.findings, ...cp.files.flatMap((f) => f.findings), ...model.findings].map(
-    (f) => (options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f),
+  const parts = cp.components?.map((c) => ({
+    name: c.name,
+    summary: summarize(c.checkpoint, { ...options, verification: undefined, extraFindings: [] }),
+  }));
+  // Components carry their files' findings and their own cross-checks; a plain checkpoint's are here.
+  const own = parts
+    ? parts.flatMap((p) => p.summary.findings)
+    : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
+  const findings = [...cp.findings, ...own, ...(options.extraFindings ?? [])].map((f) =>
+    options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f,
   );
+  const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
+  const residentBytes = parts
+    ? parts.reduce((a, p) => a + p.summary.residentBytes, 0n)
+    : model.residentBytes;
+  const footprint: ModelFootprint = parts
+    ? combinedFootprint(parts.map((p) => p.summary))
+    : footprintOf(parameters, residentBytes, model.quantization, model.config);
   const readable = cp.files.some((f) => f.header !== undefined);
   const first = cp.files.find((f) => f.header !== undefined);
   const summary: Summary = {
     target: cp.target,
     format: "safetensors",
+    checkpoint: checkpointFacts(cp),
     ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,
     tensorCount,
-    parameters: model.parameters,
+    parameters,
     bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes },
-    residentBytes: model.residentBytes,
+    residentBytes,
     dtypes: [...perDtype.values()].sort((a, b) =>
       a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1,
     ),
     metadata: first ? [...first.header!.metadata] : [],
     largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
-    hardware: readable ? estimateHardware(model.residentBytes) : null,
+    hardware: readable ? estimateHardware(footprint, options.hardware) : null,
     findings,
     tensors: function* () {
       for (const f of cp.files) yield* rowsOf(f, tally.rules);
     },
   };
-  if (model.architecture) summary.architecture = model.architecture;
-  if (model.quantization) summary.quantization = model.quantization;
-  if (model.moe) summary.moe = model.moe;
-  if (model.config) summary.modelConfig = model.config;
+  if (parts) {
+    summary.components = parts;
+  } else {
+    if (model.architecture) summary.architecture = model.architecture;
+    if (model.quantization) summary.quantization = model.quantization;
+    if (model.moe) summary.moe = model.moe;
+    if (model.config) summary.modelConfig = model.config;
+  }
+  if (options.verification) summary.verification = options.verification;
   return summary;
+}
+
+function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
+  const ix = cp.index;
+  return {
+    kind: cp.kind,
+    ...(cp.root !== undefined ? { root: cp.root } : {}),
+    ...(ix
+      ? {
+          index: {
+            path: ix.path,
+            ...(ix.totalSize !== undefined ? { totalSize: ix.totalSize } : {}),
+            shards: ix.shards.length,
+            tensorCount: ix.tensorCount,
+          },
+        }
+      : {}),
+  };
+}
+
+/** What the hardware estimate needs: the weights that load, and how they could be quantized. */
+function footprintOf(
+  p: ParameterCounts,
+  residentBytes: bigint,
+  q: QuantizationFacts | undefined,
+  config: ModelConfig | undefined,
+): ModelFootprint {
+  return {
+    residentBytes,
+    residentParameters: p.total - (p.optional?.parameters ?? 0n),
+    ...(q?.method === "mxfp4" ? { mxfp4Parameters: q.packedParameters } : {}),
+    ...(p.optional
+      ? {
+          optional: p.optional.modules.map((m) => ({
+            name: m.name,
+            parameters: m.parameters,
+            bytes: m.bytes,
+          })),
+        }
+      : {}),
+    ...(config ? { config } : {}),
+  };
+}
+
+/** Several models loaded together (a diffusers pipeline): their footprints add up. */
+function combinedFootprint(parts: Summary[]): ModelFootprint {
+  const each = parts.map((s) =>
+    footprintOf(s.parameters, s.residentBytes, s.quantization, undefined),
+  );
+  return {
+    residentBytes: each.reduce((a, f) => a + f.residentBytes, 0n),
+    residentParameters: each.reduce((a, f) => a + f.residentParameters, 0n),
+    mxfp4Parameters: each.reduce((a, f) => a + (f.mxfp4Parameters ?? 0n), 0n),
+    optional: each.flatMap((f) => f.optional ?? []),
+  };
+}
+
+function sumCounts(all: ParameterCounts[]): ParameterCounts {
+  const sum = (f: (c: ParameterCounts) => bigint) => all.reduce((a, c) => a + f(c), 0n);
+  const out: ParameterCounts = { total: sum((c) => c.total) };
+  if (all.some((c) => c.stored !== undefined)) out.stored = sum((c) => c.stored ?? c.total);
+  if (all.some((c) => c.active !== undefined)) out.active = sum((c) => c.active ?? c.total);
+  const modules = all.flatMap((c) => c.optional?.modules ?? []);
+  if (modules.length > 0) {
+    out.optional = {
+      parameters: sum((c) => c.optional?.parameters ?? 0n),
+      bytes: sum((c) => c.optional?.bytes ?? 0n),
+      modules,
+    };
+  }
+  return out;
 }

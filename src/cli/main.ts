@@ -5,19 +5,25 @@ import { Command, CommanderError, Option } from "commander";
 import { InspectError } from "../core/errors.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { Output } from "./output.js";
-import { resolveTargets, run, UsageFailure, type RunOptions } from "./run.js";
+import { resolveTargets, run, type RunOptions } from "./run.js";
 
 declare const __INSPECT_VERSION__: string;
 const VERSION = typeof __INSPECT_VERSION__ === "string" ? __INSPECT_VERSION__ : "0.0.0-dev";
 
 const EPILOG = `
+Targets: a .safetensors file, a model folder (sharded or not), an index file, a Hugging Face
+cache folder (models--org--name), a cached repo id (org/name[@rev]), or - for standard input.
+
 Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a
-target that cannot be opened, 3 valid but does not fit the requirement given.
+target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted.
 
 Examples:
   inspect model.safetensors
   inspect --json model.safetensors | jq .parameters.total
   inspect --tensors --filter '*.self_attn.*' model.safetensors
+  inspect meta-llama/Llama-3.1-8B --gpu rtx-4090 --context 32768
+  inspect ./Mixtral-8x7B --memory auto --require-fit
+  inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
 
 function program(): Command {
@@ -27,10 +33,35 @@ function program(): Command {
       "Inspect .safetensors model weights by reading only their headers: tensors, dtypes, shapes,\nparameter counts, sizes, integrity and the hardware they need.",
     )
     .argument("[targets...]", "files to inspect; - reads standard input")
-    .option("--json", "print one JSON document per target on stdout (schema version 1)")
-    .option("--tensors", "list every tensor")
-    .option("--filter <glob>", "list only tensors whose name matches the glob (implies --tensors)")
     .option("--strict", "treat warnings as errors (exit 1)")
+    .optionsGroup("Hardware:")
+    .option("--context <tokens>", "KV cache for this many tokens per sequence (default 4096)")
+    .option("--batch <n>", "concurrent sequences (default 1)")
+    .option(
+      "--kv-dtype <dtype>",
+      "KV cache precision: f16, bf16, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit)",
+    )
+    .option(
+      "--memory <size>",
+      "does it fit in this much memory? 24GB, 24GiB, or auto (this machine)",
+    )
+    .option("--gpu <name>", "does it fit on this GPU? h100, h200, a100, rtx-4090, mac-64gb, …")
+    .option("--count <n>", "how many of --gpu (default 1)")
+    .option(
+      "--reference-server <gpu>",
+      "the GPU of the 8-GPU node the single-server tier is measured against (default h100)",
+    )
+    .option("--require-fit", "exit 3 when it does not fit --memory or --gpu")
+    .optionsGroup("Integrity (reads every byte):")
+    .option("--verify", "SHA-256 of every file, compared with the expected digests it can find")
+    .option("--scan", "count NaN, infinities, all-zero tensors and bad booleans in the data")
+    .option("--sha256 <hex>", "expected SHA-256 of a single-file target (implies --verify)")
+    .option("--checksums <file>", "expected digests in sha256sum format (implies --verify)")
+    .option("--lfs-pointers <dir>", "Git LFS pointer files mirroring the target (implies --verify)")
+    .optionsGroup("Output:")
+    .option("--json", "print one JSON document per target on stdout (schema version 1)")
+    .option("--tensors", "list the tensors (repeated layers collapsed in the table)")
+    .option("--filter <glob>", "list only tensors whose name matches the glob (implies --tensors)")
     .addOption(new Option("--color", "colour the table even when not on a terminal"))
     .addOption(new Option("--no-color", "never colour (also: NO_COLOR=1, or --json)"))
     .option("--debug", "print stack traces for internal errors")
@@ -56,6 +87,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     return await run(targets, o, {
       out: new Output(process.stdout),
       err: (line) => process.stderr.write(line + "\n"),
+      progress: process.stderr,
       env: process.env,
       isTTY: process.stdout.isTTY === true,
     });
@@ -66,7 +98,7 @@ async function main(argv: string[]): Promise<ExitCode> {
       process.stderr.write("(see inspect --help)\n");
       return EXIT.usage;
     }
-    if (e instanceof UsageFailure || (e instanceof InspectError && e.code === "USAGE")) {
+    if (e instanceof InspectError && e.code === "USAGE") {
       process.stderr.write(`inspect: ${e.message} (see inspect --help)\n`);
       return EXIT.usage;
     }

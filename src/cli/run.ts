@@ -1,16 +1,25 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
 import { summarize, type Summary } from "../analysis/summary.js";
+import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
+import { InspectError } from "../core/errors.js";
+import type { Finding } from "../core/findings.js";
 import { MAX_STDERR_ERRORS } from "../core/limits.js";
-import { jsonDocument } from "../report/json.js";
+import { deviceIds, findDevice } from "../hardware/catalog.js";
+import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
+import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
+import type { Verification } from "../integrity/verification.js";
 import { escapeForTerminal } from "../report/escape.js";
+import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { colourLevel } from "./colour.js";
 import { combine, EXIT, exitStatusOf, type ExitCode } from "./exit-codes.js";
 import { globPredicate } from "./glob.js";
+import { thisMachine } from "./machine.js";
 import { Output } from "./output.js";
+import { parsePositiveInt, parseSize } from "./sizes.js";
 
 export interface RunOptions {
   json?: boolean;
@@ -19,22 +28,139 @@ export interface RunOptions {
   strict?: boolean;
   color?: boolean;
   debug?: boolean;
+  // hardware
+  context?: string;
+  batch?: string;
+  kvDtype?: string;
+  memory?: string;
+  gpu?: string;
+  count?: string;
+  referenceServer?: string;
+  requireFit?: boolean;
+  // integrity
+  verify?: boolean;
+  scan?: boolean;
+  sha256?: string;
+  checksums?: string;
+  lfsPointers?: string;
 }
 
 export interface Streams {
   out: Output;
   err: (line: string) => void;
+  /** Where the progress bar goes (stderr); drawn only when it is a terminal. */
+  progress: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
 }
 
-export class UsageFailure extends Error {}
+const usage = (message: string) => new InspectError("USAGE", message);
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
   if (targets.length > 0) return targets;
   if (StdinSource.available()) return [STDIN_TARGET];
-  throw new UsageFailure("no target given: name a .safetensors file, or pipe one into `inspect -`");
+  throw usage(
+    "no target given: name a .safetensors file or a model folder, or pipe a file into `inspect -`",
+  );
+}
+
+function gpuNamed(name: string) {
+  const d = findDevice(name);
+  if (!d) throw usage(`unknown device "${name}"; known: ${deviceIds().join(", ")}`);
+  return d;
+}
+
+/** The hardware options, checked before any target is read: a usage error costs nothing. */
+async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
+  const h: HardwareOptions = {};
+  if (o.context !== undefined) h.context = parsePositiveInt(o.context, "--context");
+  if (o.batch !== undefined) h.batch = parsePositiveInt(o.batch, "--batch");
+  if (o.kvDtype !== undefined) {
+    const d = findCacheDtype(o.kvDtype);
+    if (!d)
+      throw usage(
+        `unknown --kv-dtype "${o.kvDtype}"; known: ${CACHE_DTYPES.map((c) => c.name).join(", ")}`,
+      );
+    h.kvDtype = d;
+  }
+  if (o.referenceServer !== undefined) {
+    const d = gpuNamed(o.referenceServer);
+    if (!d.kind.endsWith("gpu")) throw usage(`--reference-server needs a GPU, not ${d.label}`);
+    h.referenceGpu = d;
+  }
+  if (o.memory !== undefined && o.gpu !== undefined)
+    throw usage("give --memory or --gpu, not both");
+  if (o.count !== undefined && o.gpu === undefined) throw usage("--count goes with --gpu");
+  let target: FitTarget | undefined;
+  if (o.memory === "auto") target = await thisMachine();
+  else if (o.memory !== undefined)
+    target = { kind: "memory", label: o.memory, memoryBytes: parseSize(o.memory) };
+  else if (o.gpu !== undefined) {
+    target = {
+      kind: "devices",
+      device: gpuNamed(o.gpu),
+      count: o.count === undefined ? 1 : parsePositiveInt(o.count, "--count"),
+    };
+  }
+  if (o.requireFit && !target) throw usage("--require-fit needs --memory or --gpu to fit into");
+  if (target) h.target = target;
+  return h;
+}
+
+function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | undefined {
+  const hash =
+    o.verify === true ||
+    o.sha256 !== undefined ||
+    o.checksums !== undefined ||
+    o.lfsPointers !== undefined;
+  const scan = o.scan === true;
+  return hash || scan ? { hash, scan } : undefined;
+}
+
+interface Verified {
+  verification?: Verification;
+  findings: Finding[];
+  interrupted: boolean;
+}
+
+/** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
+async function verify(
+  cp: Checkpoint,
+  o: RunOptions,
+  want: { hash: boolean; scan: boolean },
+  io: Streams,
+): Promise<Verified> {
+  if (cp.kind === "stream") {
+    throw usage("--verify and --scan read every byte of every file; name the file instead of `-`");
+  }
+  if (cp.files.length === 0) return { findings: [], interrupted: false };
+  const { verifyCheckpoint, progressReporter, interruptOnSigint } =
+    await import("../integrity/index.js");
+  const interrupt = interruptOnSigint();
+  try {
+    const outcome = await verifyCheckpoint(
+      cp,
+      {
+        ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
+        ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
+        ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
+      },
+      {
+        hash: want.hash,
+        scan: want.scan,
+        signal: interrupt.signal,
+        progress: progressReporter(io.progress, { label: want.hash ? "verifying" : "scanning" }),
+      },
+    );
+    return {
+      verification: outcome.verification,
+      findings: outcome.findings,
+      interrupted: outcome.verification.interrupted,
+    };
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 function reportErrors(s: Summary, err: (line: string) => void): void {
@@ -55,6 +181,10 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   const filter = o.filter === undefined ? undefined : globPredicate(o.filter);
   const listTensors = o.tensors === true || filter !== undefined;
   const json = o.json === true;
+  const hardware = await hardwareOptions(o);
+  const want = wantsVerification(o);
+  if (o.sha256 !== undefined && targets.length > 1)
+    throw usage("--sha256 is the digest of one file; name one target");
   let style: Style | undefined;
   let render: typeof import("../report/table.js").renderTable | undefined;
   if (!json) {
@@ -66,22 +196,33 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const summary = summarize(await loadCheckpoint(target, { env: io.env }), {
+    const cp = await loadCheckpoint(target, { env: io.env });
+    const verified = want ? await verify(cp, o, want, io) : undefined;
+    const summary = summarize(cp, {
       strict: o.strict === true,
+      hardware,
+      ...(verified?.verification ? { verification: verified.verification } : {}),
+      ...(verified ? { extraFindings: verified.findings } : {}),
     });
-    status = combine(status, exitStatusOf(summary));
+    let code = exitStatusOf(summary);
+    if (code === EXIT.ok && o.requireFit && summary.hardware?.fit && !summary.hardware.fit.fits)
+      code = EXIT.doesNotFit;
+    if (verified?.interrupted) code = EXIT.interrupted;
+    status = combine(status, code);
     reportErrors(summary, io.err);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (
-      summary.files.some((f) => f.headerBytes > 0n) ||
-      summary.findings.every((f) => f.severity !== "error" || !f.code.startsWith("TARGET_"))
-    ) {
+    } else if (summary.files.length > 0) {
+      // A target that could not be opened has nothing to tabulate; its stderr line says why.
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
       );
       first = false;
+    }
+    if (verified?.interrupted) {
+      io.err("inspect: interrupted: the report covers what was read before Ctrl-C");
+      break;
     }
   }
   await io.out.drain();

@@ -36,3 +36,32 @@ export function finding(code: FindingCode, message: string, detail: FindingDetai
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error");
 }
+
+/**
+ * The same finding in many files of one checkpoint (every shard needs safetensors ≥ 0.4.1) is
+ * one finding: kept at its first place, with the count of files instead of the file name.
+ */
+export function mergeAcrossFiles(findings: readonly Finding[]): Finding[] {
+  const groups = new Map<string, { first: Finding; files: Set<string> }>();
+  const order: Array<Finding | { key: string }> = [];
+  for (const f of findings) {
+    if (f.file === undefined || f.tensor !== undefined || f.offset !== undefined) {
+      order.push(f);
+      continue;
+    }
+    const key = `${f.severity}\u0000${f.code}\u0000${f.message}\u0000${f.hint ?? ""}`;
+    const g = groups.get(key);
+    if (g) g.files.add(f.file);
+    else {
+      groups.set(key, { first: f, files: new Set([f.file]) });
+      order.push({ key });
+    }
+  }
+  return order.map((x) => {
+    if (!("key" in x)) return x;
+    const g = groups.get(x.key)!;
+    if (g.files.size === 1) return g.first;
+    const { file: _file, ...rest } = g.first;
+    return { ...rest, message: `${g.first.message} (in ${g.files.size} files)` };
+  });
+}

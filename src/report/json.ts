@@ -17,6 +17,25 @@ class JsonObject {
 }
 const obj = (pairs: Array<[string, Json | undefined]>) => new JsonObject(pairs);
 
+/**
+ * Our own typed records (never objects keyed by names from a file) as JSON: own keys in order,
+ * undefined left out, bigint exact, Maps as objects only when their keys are ours.
+ */
+function plain(v: unknown): Json | undefined {
+  if (v === undefined || typeof v === "function") return undefined;
+  if (
+    v === null ||
+    typeof v === "string" ||
+    typeof v === "number" ||
+    typeof v === "bigint" ||
+    typeof v === "boolean"
+  )
+    return v;
+  if (Array.isArray(v)) return v.map((x) => plain(x) ?? null);
+  if (v instanceof JsonObject) return v;
+  return obj(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
+}
+
 export function stringify(v: Json): string {
   switch (typeof v) {
     case "string":
@@ -79,6 +98,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     ["ok", s.ok],
     ["target", s.target],
     ["format", s.format],
+    ["checkpoint", plain(s.checkpoint)],
     [
       "files",
       s.files.map((f) =>
@@ -118,38 +138,9 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     ["moe", s.moe && moeJson(s.moe)],
     ["metadata", obj(s.metadata)],
     ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
-    [
-      "hardware",
-      hw === null
-        ? null
-        : obj([
-            ["tier", hw.tier],
-            ["requiredBytes", hw.requiredBytes],
-            [
-              "breakdown",
-              obj([
-                ["weights", hw.breakdown.weights],
-                ["activations", hw.breakdown.activations],
-                ["reserve", hw.breakdown.reserve],
-              ]),
-            ],
-            [
-              "thresholds",
-              obj([
-                ["laptopBytes", hw.thresholds.laptopBytes],
-                ["singleServerBytes", hw.thresholds.singleServerBytes],
-              ]),
-            ],
-            [
-              "reference",
-              obj([
-                ["laptop", hw.reference.laptop],
-                ["server", hw.reference.server],
-              ]),
-            ],
-            ["assumptions", hw.assumptions],
-          ]),
-    ],
+    ["hardware", hw === null ? null : plain(hw)],
+    ["verification", s.verification && plain(s.verification)],
+    ["components", s.components && s.components.map((c) => componentJson(c.name, c.summary))],
     ["findings", s.findings.map(findingJson)],
   ]);
   const text = stringify(head);
@@ -170,6 +161,35 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     }
   }
   yield batch + "]}\n";
+}
+
+/** One model of a multi-model folder: its own totals; its files and findings are in the lists above. */
+function componentJson(name: string, s: Summary): Json {
+  return obj([
+    ["name", name],
+    ["ok", s.ok],
+    ["files", s.files.map((f) => f.path)],
+    ["tensorCount", s.tensorCount],
+    [
+      "parameters",
+      obj([
+        ["total", s.parameters.total],
+        ["stored", s.parameters.stored],
+        ["active", s.parameters.active],
+        ["optional", optionalJson(s.parameters.optional)],
+      ]),
+    ],
+    [
+      "bytes",
+      obj([
+        ["total", s.bytes.total],
+        ["tensors", s.bytes.tensors],
+      ]),
+    ],
+    ["architecture", s.architecture && architectureJson(s.architecture)],
+    ["quantization", s.quantization && quantizationJson(s.quantization)],
+    ["moe", s.moe && moeJson(s.moe)],
+  ]);
 }
 
 function optionalJson(o: Summary["parameters"]["optional"]): Json | undefined {

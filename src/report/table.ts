@@ -10,6 +10,8 @@ import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "./escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
+import { hardwareLines } from "./table-hardware.js";
+import { verificationLines } from "./table-verification.js";
 import { bytesBoth, countShort, iec, percent } from "./units.js";
 
 export interface TableOptions {
@@ -45,7 +47,12 @@ function grid(head: string[], rows: string[][], right: number[], st: Style): str
     colAligns: head.map((_, i) => (right.includes(i) ? "right" : "left")),
   });
   t.push(...rows);
-  return t.toString();
+  // cli-table3 pads the last column too; trailing blanks only get in the way of copy and diff.
+  return t
+    .toString()
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n");
 }
 
 const shapeText = (shape: bigint[]) => "[" + shape.join(", ") + "]";
@@ -95,21 +102,6 @@ export function renderTable(s: Summary, o: TableOptions): string {
         : s.metadata.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", "),
     );
   }
-  const hw = s.hardware;
-  if (hw) {
-    const b = hw.breakdown;
-    kv(
-      "hardware",
-      `${st.bold(hw.tier)}: needs ${bytesBoth(hw.requiredBytes)} = weights ${iec(b.weights)} + activations ${iec(b.activations)} + reserve ${iec(b.reserve)}`,
-    );
-    kv(
-      "",
-      st.dim(
-        `laptop ≤ ${iec(hw.thresholds.laptopBytes)} (${hw.reference.laptop}), single server ≤ ${iec(hw.thresholds.singleServerBytes)} (${hw.reference.server}); KV cache not counted`,
-      ),
-    );
-  }
-
   if (s.dtypes.length > 0) {
     lines.push("");
     lines.push(
@@ -175,6 +167,15 @@ export function renderTable(s: Summary, o: TableOptions): string {
         st,
       ),
     );
+  }
+
+  if (s.hardware) {
+    lines.push("");
+    lines.push(...hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st)));
+  }
+  if (s.verification) {
+    lines.push("");
+    lines.push(...verificationLines(s.verification, st, (h, r, right) => grid(h, r, right, st)));
   }
 
   if (s.findings.length > 0) {

@@ -3,6 +3,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { indexJson, shardLayout, type Layout } from "./layouts.js";
 import { byteSize, canonicalHeader, writeSparse, type TensorSpec } from "./safetensors.js";
 
 export interface CheckpointSpec {
@@ -62,4 +63,33 @@ export function splitEvenly(tensors: readonly TensorSpec[], n: number): TensorSp
     acc += byteSize(t);
   }
   return out;
+}
+
+/**
+ * Writes a published layout as Hugging Face ships it: its real shard count (sparse files: headers
+ * only, data as holes, so a 688 GB checkpoint costs a few MB), the index and config.json.
+ */
+export function writeLayout(
+  dir: string,
+  layout: Layout,
+  shards = layout.shards,
+): { files: string[]; totalSize: bigint } {
+  mkdirSync(dir, { recursive: true });
+  const split = shardLayout(layout.tensors, shards);
+  // One shard is saved as plain model.safetensors, without an index.
+  if (split.length === 1) split[0]!.file = "model.safetensors";
+  for (const s of split) {
+    const { header, dataBytes } = canonicalHeader(s.tensors, { metadata: { format: "pt" } });
+    writeSparse(path.join(dir, s.file), header, dataBytes);
+  }
+  if (split.length > 1)
+    writeFileSync(
+      path.join(dir, "model.safetensors.index.json"),
+      JSON.stringify(indexJson(split), null, 2),
+    );
+  writeFileSync(path.join(dir, "config.json"), JSON.stringify(layout.config, null, 2));
+  return {
+    files: split.map((s) => path.join(dir, s.file)),
+    totalSize: split.reduce((a, s) => a + s.bytes, 0n),
+  };
 }

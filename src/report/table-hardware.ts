@@ -1,0 +1,129 @@
+// The table's hardware section: the requirement broken down with the assumptions behind it, the
+// precision what-ifs, the smallest setup per GPU kind, and the answer for the user's machine.
+
+import { group } from "../core/text.js";
+import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
+import { escapeForTerminal as esc } from "./escape.js";
+import type { Style } from "./style.js";
+import { bytesBoth } from "./units.js";
+
+/** Devices named in the "smallest setup" line: the common choices of each class. */
+const SHOWN_GPUS = [
+  "h100",
+  "h200",
+  "b200",
+  "mi300x",
+  "a100",
+  "rtx-pro-6000",
+  "rtx-5090",
+  "rtx-4090",
+];
+
+type Grid = (head: string[], rows: string[][], right: number[]) => string;
+
+function setup(d: DeviceRow): string {
+  const name = d.label;
+  if (d.count !== undefined && d.fits) return `${name} ×${d.count}`;
+  if (d.nodes !== undefined) return `${name}: ${d.nodes} nodes of 8`;
+  return `${name}: no`;
+}
+
+/** The smallest Mac that holds it, or the largest that does not. */
+function macs(devices: readonly DeviceRow[]): string {
+  const m = devices.filter((d) => d.kind === "laptop" || d.kind === "desktop");
+  const fit = m.find((d) => d.fits);
+  if (fit) return `${fit.label}`;
+  const last = m[m.length - 1];
+  return last ? `not even a ${last.label}` : "";
+}
+
+export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): string[] {
+  const a = hw.assumptions;
+  const b = hw.breakdown;
+  const out: string[] = [];
+  const kvWhat = a.kvCacheKnown
+    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : ""} × ${group(a.context)} tokens × ${a.batch}`
+    : "unknown without config.json: 10 % of the weights";
+  out.push(
+    st.bold(
+      `  Hardware  ${hw.tier}: needs ${bytesBoth(hw.requiredBytes)} on one device (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"})`,
+    ),
+  );
+  out.push(
+    grid(
+      ["", "bytes", "how"],
+      [
+        [
+          "weights",
+          bytesBoth(b.weights),
+          hw.optional.length > 0
+            ? `as stored, without ${hw.optional.map((o) => esc(o.name)).join(", ")}`
+            : "as stored",
+        ],
+        ["KV cache", bytesBoth(b.kvCache), kvWhat],
+        ["activations", bytesBoth(b.activations), `${a.activationsPercent} % of the weights`],
+        ["reserve", bytesBoth(b.reserve), "per device (runtime, CUDA context)"],
+      ],
+      [1],
+    ),
+  );
+  for (const note of a.notes) out.push(`  ${st.dim("· " + esc(note))}`);
+  const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${a.laptop}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${a.referenceServer}, ${a.gpuShare})`;
+  out.push(`  ${st.dim("· tiers: " + tiers)}`);
+  if (hw.cluster) {
+    const alt = hw.cluster.singleNodeAlternatives;
+    out.push(
+      `  ${st.yellow("· cluster:")} ${hw.cluster.nodes} nodes of ${a.referenceServer}${alt.length > 0 ? `; one ${alt.join(" or one ")} node would hold it` : ""}`,
+    );
+  }
+
+  if (hw.precisions.length > 1) {
+    const withFit = hw.precisions.some((p) => p.fits !== undefined);
+    const head = ["precision", "bits/weight", "weights", "needs", "tier"];
+    if (withFit) head.push(hw.fit?.target ?? "fits");
+    out.push("");
+    out.push(
+      grid(
+        head,
+        hw.precisions.map((p) => {
+          const row = [
+            p.name,
+            p.bitsPerWeight ?? "as stored",
+            bytesBoth(p.weightsBytes),
+            bytesBoth(p.requiredBytes),
+            p.tier,
+          ];
+          if (withFit) row.push(p.fits ? st.green("fits") : st.red("does not fit"));
+          return row;
+        }),
+        [2, 3],
+      ),
+    );
+  }
+
+  const gpus = SHOWN_GPUS.flatMap((id) => hw.devices.filter((d) => d.device === id));
+  out.push("");
+  out.push(`  ${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`);
+  const mac = macs(hw.devices);
+  if (mac) out.push(`  ${st.dim("on a Mac:")} ${mac}`);
+
+  const f = hw.fit;
+  if (f) {
+    const verdict = f.fits ? st.green("fits") : st.red("does not fit");
+    const margin =
+      f.marginBytes >= 0n
+        ? `${bytesBoth(f.marginBytes)} to spare`
+        : `${bytesBoth(-f.marginBytes)} short`;
+    const per = f.devices > 1 ? " per device" : "";
+    const context =
+      f.maxContext === null
+        ? "longest context unknown without config.json"
+        : f.maxContext === 0
+          ? "not even one token of context fits"
+          : `longest context that fits: ${group(f.maxContext)} tokens`;
+    out.push(
+      `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin}); ${context}`,
+    );
+  }
+  return out;
+}

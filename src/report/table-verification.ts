@@ -1,0 +1,90 @@
+// The table's --verify / --scan section: one row per file (digest, where the expectation came
+// from, verdict), then the tensors whose values look wrong. The JSON lists every tensor.
+
+import path from "node:path";
+import { group, plural } from "../core/text.js";
+import type { FileVerification, Verification } from "../integrity/verification.js";
+import { escapeForTerminal as esc } from "./escape.js";
+import type { Style } from "./style.js";
+import { bytesBoth } from "./units.js";
+
+/** Suspicious tensors listed in the table; the JSON has them all. */
+const SHOWN_TENSORS = 20;
+/** Digest characters shown: enough to compare by eye; the JSON has all 64. */
+const DIGEST_CHARS = 16;
+
+type Grid = (head: string[], rows: string[][], right: number[]) => string;
+
+function verdict(f: FileVerification, st: Style): string {
+  switch (f.status) {
+    case "match":
+      return st.green("match");
+    case "computed":
+      return st.dim("no expected digest");
+    case "interrupted":
+      return st.yellow("interrupted");
+    default:
+      return st.red(f.status);
+  }
+}
+
+export function verificationLines(v: Verification, st: Style, grid: Grid): string[] {
+  const out: string[] = [];
+  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? " before Ctrl-C" : ""}`;
+  if (v.files.length > 0) {
+    const matched = v.files.filter((f) => f.status === "match").length;
+    const bad = v.files.filter((f) => f.match === false).length;
+    out.push(
+      st.bold(
+        `  Verification  ${plural(v.files.length, "file")}: ${matched} match, ${bad} fail; ${read}`,
+      ),
+    );
+    out.push(
+      grid(
+        ["file", "bytes", "sha256", "expected from", "result"],
+        v.files.map((f) => [
+          esc(path.basename(f.path)),
+          group(f.bytes),
+          f.sha256 ? f.sha256.slice(0, DIGEST_CHARS) + "…" : "",
+          f.source,
+          verdict(f, st),
+        ]),
+        [1],
+      ),
+    );
+  }
+  const s = v.scan;
+  if (s) {
+    if (out.length > 0) out.push("");
+    out.push(
+      st.bold(
+        `  Scan  ${plural(s.tensors.length, "tensor")}: ${s.nanTensors} with NaN, ${s.infTensors} with infinities, ${s.zeroTensors} all zero, ${s.invalidBoolTensors} with bad booleans${v.files.length === 0 ? `; ${read}` : ""}`,
+      ),
+    );
+    const suspicious = s.tensors.filter(
+      (t) => t.nan > 0 || t.inf > 0 || t.zero || t.invalidBool > 0,
+    );
+    if (suspicious.length > 0) {
+      out.push(
+        grid(
+          ["tensor", "dtype", "NaN", "inf", "all zero", "bad bool"],
+          suspicious
+            .slice(0, SHOWN_TENSORS)
+            .map((t) => [
+              esc(t.name),
+              t.dtype,
+              group(t.nan),
+              group(t.inf),
+              t.zero ? "yes" : "",
+              t.invalidBool > 0 ? group(t.invalidBool) : "",
+            ]),
+          [2, 3],
+        ),
+      );
+      if (suspicious.length > SHOWN_TENSORS) {
+        out.push(`  ${st.dim(`… ${group(suspicious.length - SHOWN_TENSORS)} more in --json`)}`);
+      }
+    }
+  }
+  return out;
+}
