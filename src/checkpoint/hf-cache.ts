@@ -60,7 +60,10 @@ export async function resolveSnapshot(repoDir: string, revision = "main"): Promi
     }
     throw new InspectError(
       "TARGET_NOT_CACHED",
-      `refs/${revision} points to ${commit.slice(0, 40)}, which is not in ${snapshots}`,
+      COMMIT.test(commit)
+        ? `refs/${revision} points to ${commit}, which is not in ${snapshots}`
+        : `refs/${revision} holds "${commit.slice(0, 60)}", not a commit hash`,
+      { hint: "the cache entry is damaged; download the model again" },
     );
   }
   const entries = await readdir(snapshots, { withFileTypes: true }).catch(() => []);

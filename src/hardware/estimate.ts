@@ -171,8 +171,16 @@ function shared(m: Model, context: number): { kv: bigint; activations: bigint; t
 const perDevice = (sharedBytes: bigint, n: number) =>
   ceilDiv(sharedBytes, BigInt(n)) + RESERVE_PER_DEVICE;
 
-function tierOf(required: bigint, laptop: bigint, server: bigint): Tier {
-  return required <= laptop ? "laptop" : required <= server ? "single-server" : "cluster";
+/**
+ * `sharedBytes` is everything but the reserves. A laptop is one device with one reserve; a
+ * server node spreads the rest over its GPUs and every GPU keeps its own reserve, exactly as
+ * the per-GPU setups below count it, so the tier never contradicts them.
+ */
+function tierOf(sharedBytes: bigint, laptop: bigint, server: bigint): Tier {
+  if (sharedBytes + RESERVE_PER_DEVICE <= laptop) return "laptop";
+  return sharedBytes + BigInt(GPUS_PER_NODE) * RESERVE_PER_DEVICE <= server
+    ? "single-server"
+    : "cluster";
 }
 
 /** The smallest setup of `device` that holds the model: 1, 2, 4 or 8 of them, or whole nodes. */
@@ -273,7 +281,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const m = model(f.residentBytes);
   const s = shared(m, context);
   const requiredBytes = s.total + RESERVE_PER_DEVICE;
-  const tier = tierOf(requiredBytes, laptopBytes, singleServerBytes);
+  const tier = tierOf(s.total, laptopBytes, singleServerBytes);
 
   let cluster: HardwareEstimate["cluster"];
   if (tier === "cluster") {
@@ -290,14 +298,15 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     o.target ? fitOn(model(weights), o.target, context, maxPosition).fits : undefined;
   const precisions: PrecisionRow[] = [];
   const row = (name: PrecisionRow["name"], weights: bigint, bitsPerWeight?: string) => {
-    const req = shared(model(weights), context).total + RESERVE_PER_DEVICE;
+    const total = shared(model(weights), context).total;
+    const req = total + RESERVE_PER_DEVICE;
     const fits = fitTarget(weights);
     precisions.push({
       name,
       ...(bitsPerWeight ? { bitsPerWeight } : {}),
       weightsBytes: weights,
       requiredBytes: req,
-      tier: tierOf(req, laptopBytes, singleServerBytes),
+      tier: tierOf(total, laptopBytes, singleServerBytes),
       ...(fits !== undefined ? { fits } : {}),
     });
   };

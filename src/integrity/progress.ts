@@ -53,7 +53,8 @@ export function progressReporter(
       if (t - start < delay || t - drawnAt < interval) return;
       drawnAt = t;
       drawn = true;
-      const width = Math.max(20, (stream.columns ?? DEFAULT_COLUMNS) - 1);
+      // Some terminals (and `script`) report 0 columns: treat that as unknown, not as narrow.
+      const width = Math.max(20, (stream.columns || DEFAULT_COLUMNS) - 1);
       stream.write(ERASE + fit(progressLine(label, p, (t - start) / 1000), width));
     },
     done() {

@@ -363,6 +363,19 @@ describe("published deployment facts", () => {
   });
 });
 
+describe("the tier agrees with the per-GPU setups", () => {
+  it("charges a reserve on each of the reference node's GPUs, as the device rows do", () => {
+    // Weights chosen so that one reserve fits under 8 × usable but eight reserves do not.
+    const usable = usableBytes(findDevice("h100")!);
+    const shared = 8n * usable - 4n * GiB; // weights + KV + activations, all split over 8 GPUs
+    const weights = ((shared - GiB / 10n) * 100n) / 115n; // 10 % unknown-KV margin + 5 % activations
+    const e = estimateHardware({ residentBytes: weights, residentParameters: 0n });
+    expect(e.requiredBytes <= e.thresholds.singleServerBytes).toBe(true);
+    expect(e.tier).toBe("cluster");
+    expect(e.devices.find((d) => d.device === "h100")).toMatchObject({ fits: false, nodes: 2 });
+  });
+});
+
 describe("does it fit on mine?", () => {
   const llama8b = {
     residentBytes: 16_060_522_496n,
