@@ -99,7 +99,8 @@ async function main(argv: string[]): Promise<ExitCode> {
       return EXIT.usage;
     }
     if (e instanceof InspectError && e.code === "USAGE") {
-      process.stderr.write(`inspect: ${e.message} (see inspect --help)\n`);
+      // The hint says what to do instead (e.g. --checksums for a checkpoint of several files).
+      process.stderr.write(`inspect: ${e.message} (${e.detail.hint ?? "see inspect --help"})\n`);
       return EXIT.usage;
     }
     process.stderr.write(

@@ -56,6 +56,9 @@ export interface Streams {
 
 const usage = (message: string) => new InspectError("USAGE", message);
 
+const STDIN_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; name the file instead of `-`";
+
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
   if (targets.length > 0) return targets;
@@ -131,9 +134,7 @@ async function verify(
   want: { hash: boolean; scan: boolean },
   io: Streams,
 ): Promise<Verified> {
-  if (cp.kind === "stream") {
-    throw usage("--verify and --scan read every byte of every file; name the file instead of `-`");
-  }
+  if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
   if (cp.files.length === 0) return { findings: [], interrupted: false };
   const { verifyCheckpoint, progressReporter, interruptOnSigint } =
     await import("../integrity/index.js");
@@ -158,6 +159,18 @@ async function verify(
       findings: outcome.findings,
       interrupted: outcome.verification.interrupted,
     };
+  } catch (e) {
+    // A --checksums file that cannot be read is an input that cannot be opened, like a missing
+    // target: a finding (exit 2, named on stderr and in the report), not an internal error. The
+    // message starts with the checksums file's path; say which option named it, since the stderr
+    // line starts with the target's.
+    if (e instanceof InspectError && e.code === "CHECKSUMS_UNREADABLE") {
+      return {
+        findings: [{ ...e.toFinding(), message: `--checksums ${e.message}` }],
+        interrupted: false,
+      };
+    }
+    throw e;
   } finally {
     interrupt.dispose();
   }
@@ -185,6 +198,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   const want = wantsVerification(o);
   if (o.sha256 !== undefined && targets.length > 1)
     throw usage("--sha256 is the digest of one file; name one target");
+  // Refused before any target is read: otherwise the targets before `-` are reported and stdin
+  // is consumed, only for the run to end in a usage error.
+  if (want && targets.includes(STDIN_TARGET)) throw usage(STDIN_UNVERIFIABLE);
   let style: Style | undefined;
   let render: typeof import("../report/table.js").renderTable | undefined;
   if (!json) {

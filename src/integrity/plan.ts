@@ -5,7 +5,7 @@
 // no input. A file with no source is still hashed, and its digest reported for pinning.
 
 import { stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
@@ -130,6 +130,10 @@ export async function planVerification(
     }
   }
 
+  // A checkpoint that is one file named on its own has no root folder; its mirror pointer is
+  // then <pointers>/<its name>, as for the same file in a folder target. Without this,
+  // `--lfs-pointers` on a single file was silently ignored and the file reported as unpinned.
+  const mirrorRoot = options.root ?? (weights.length === 1 ? dirname(weights[0]!.path) : undefined);
   const memo: LocalDirMemo = new Map();
   await eachLimited(files, PROBE_CONCURRENCY, async (f) => {
     const size = await stat(f.path).then(
@@ -141,12 +145,8 @@ export async function planVerification(
       if (isPointer(own)) f.pointer = own;
     }
     if (!discover) return;
-    if (
-      f.expected === undefined &&
-      options.lfsPointers !== undefined &&
-      options.root !== undefined
-    ) {
-      const rel = relative(resolve(options.root), resolve(f.path));
+    if (f.expected === undefined && options.lfsPointers !== undefined && mirrorRoot !== undefined) {
+      const rel = relative(resolve(mirrorRoot), resolve(f.path));
       if (!rel.startsWith("..") && !isAbsolute(rel)) {
         f.expected = await pointerExpectation(join(options.lfsPointers, rel));
       }
