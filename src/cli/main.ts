@@ -30,7 +30,7 @@ function program(): Command {
   return new Command()
     .name("inspect")
     .description(
-      "Inspect .safetensors model weights by reading only their headers: tensors, dtypes, shapes,\nparameter counts, sizes, integrity and the hardware they need.",
+      "Inspect .safetensors model weights by reading only their headers: tensors, dtypes,\nshapes, parameter counts, sizes, integrity and the hardware they need.",
     )
     .argument("[targets...]", "files to inspect; - reads standard input")
     .option("--strict", "treat warnings as errors (exit 1)")
@@ -39,7 +39,7 @@ function program(): Command {
     .option("--batch <n>", "concurrent sequences (default 1)")
     .option(
       "--kv-dtype <dtype>",
-      "KV cache precision: f16, bf16, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit)",
+      "KV cache precision: f16, bf16, f32, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit)",
     )
     .option(
       "--memory <size>",

@@ -1,5 +1,6 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
+import { statSync } from "node:fs";
 import { summarize, type Summary } from "../analysis/summary.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
@@ -11,6 +12,7 @@ import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
 import { escapeForTerminal } from "../report/escape.js";
+import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
@@ -97,9 +99,11 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   if (o.count !== undefined && o.gpu === undefined) throw usage("--count goes with --gpu");
   let target: FitTarget | undefined;
   if (o.memory === "auto") target = await thisMachine();
-  else if (o.memory !== undefined)
-    target = { kind: "memory", label: o.memory, memoryBytes: parseSize(o.memory) };
-  else if (o.gpu !== undefined) {
+  else if (o.memory !== undefined) {
+    const memoryBytes = parseSize(o.memory);
+    if (memoryBytes === 0n) throw usage("--memory must be more than 0");
+    target = { kind: "memory", label: o.memory, memoryBytes };
+  } else if (o.gpu !== undefined) {
     target = {
       kind: "devices",
       device: gpuNamed(o.gpu),
@@ -201,6 +205,12 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   // Refused before any target is read: otherwise the targets before `-` are reported and stdin
   // is consumed, only for the run to end in a usage error.
   if (want && targets.includes(STDIN_TARGET)) throw usage(STDIN_UNVERIFIABLE);
+  if (
+    o.lfsPointers !== undefined &&
+    !statSync(o.lfsPointers, { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw usage(`--lfs-pointers ${o.lfsPointers}: no such folder`);
+  }
   let style: Style | undefined;
   let render: typeof import("../report/table.js").renderTable | undefined;
   if (!json) {
@@ -221,8 +231,14 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       ...(verified ? { extraFindings: verified.findings } : {}),
     });
     let code = exitStatusOf(summary);
-    if (code === EXIT.ok && o.requireFit && summary.hardware?.fit && !summary.hardware.fit.fits)
+    const fit = summary.hardware?.fit;
+    if (code === EXIT.ok && o.requireFit && fit && !fit.fits) {
       code = EXIT.doesNotFit;
+      // A gate that fails must say why on stderr, like every other failing status.
+      io.err(
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
+      );
+    }
     if (verified?.interrupted) code = EXIT.interrupted;
     status = combine(status, code);
     reportErrors(summary, io.err);

@@ -150,6 +150,9 @@ export interface HardwareEstimate {
 }
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+/** A module's tensor prefix ("model.layers.61.") as a name ("model.layers.61"). */
+export const displayName = (prefix: string) => prefix.replace(/\.$/, "");
 const percentOf = (a: bigint, p: bigint) => ceilDiv(a * p, 100n);
 
 interface Model {
@@ -331,8 +334,21 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     );
   if (configDtype && o.kvDtype)
     notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
+  if (!layout && o.kvDtype)
+    notes.push(`--kv-dtype ${o.kvDtype.name} has no effect without a KV layout`);
+  if (maxPosition !== undefined && context > maxPosition) {
+    notes.push(
+      `context ${context} is longer than the model's max_position_embeddings ${maxPosition}`,
+    );
+  }
+  const n = o.target?.kind === "devices" ? o.target.count : 1;
+  if (n > 1 && heads !== undefined && heads % n !== 0) {
+    notes.push(
+      `${heads} attention heads do not divide over ${n} GPUs: tensor parallelism needs 1, 2, 4 or 8 of them (or pipeline parallelism)`,
+    );
+  }
   for (const opt of f.optional ?? [])
-    notes.push(`${opt.name} not resident (loaded only for speculative decoding)`);
+    notes.push(`${displayName(opt.name)} not resident (loaded only for speculative decoding)`);
 
   return {
     tier,

@@ -2,9 +2,7 @@
 // and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
 // from pairs, never built as JS objects (a key "__proto__" would vanish).
 
-import type { Architecture } from "../analysis/architecture.js";
 import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { MoeFacts } from "../analysis/moe.js";
 import type { Summary, TensorRow } from "../analysis/summary.js";
 import type { Finding } from "../core/findings.js";
 
@@ -119,7 +117,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
         ["total", s.parameters.total],
         ["stored", s.parameters.stored],
         ["active", s.parameters.active],
-        ["optional", optionalJson(s.parameters.optional)],
+        ["optional", plain(s.parameters.optional)],
         ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))],
       ]),
     ],
@@ -133,9 +131,9 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
         ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.bytes]))],
       ]),
     ],
-    ["architecture", s.architecture && architectureJson(s.architecture)],
+    ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
-    ["moe", s.moe && moeJson(s.moe)],
+    ["moe", plain(s.moe)],
     ["metadata", obj(s.metadata)],
     ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
     ["hardware", hw === null ? null : plain(hw)],
@@ -176,7 +174,7 @@ function componentJson(name: string, s: Summary): Json {
         ["total", s.parameters.total],
         ["stored", s.parameters.stored],
         ["active", s.parameters.active],
-        ["optional", optionalJson(s.parameters.optional)],
+        ["optional", plain(s.parameters.optional)],
       ]),
     ],
     [
@@ -186,51 +184,9 @@ function componentJson(name: string, s: Summary): Json {
         ["tensors", s.bytes.tensors],
       ]),
     ],
-    ["architecture", s.architecture && architectureJson(s.architecture)],
+    ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
-    ["moe", s.moe && moeJson(s.moe)],
-  ]);
-}
-
-function optionalJson(o: Summary["parameters"]["optional"]): Json | undefined {
-  if (!o) return undefined;
-  return obj([
-    ["parameters", o.parameters],
-    ["bytes", o.bytes],
-    [
-      "modules",
-      o.modules.map((m) =>
-        obj([
-          ["kind", m.kind],
-          ["name", m.name],
-          ["parameters", m.parameters],
-          ["bytes", m.bytes],
-          ["tensors", m.tensors],
-        ]),
-      ),
-    ],
-  ]);
-}
-
-function architectureJson(a: Architecture): Json {
-  return obj([
-    ["modelType", a.modelType],
-    ["architectures", a.architectures],
-    ["layers", a.layers],
-    ["hiddenSize", a.hiddenSize],
-    ["intermediateSize", a.intermediateSize],
-    ["attentionHeads", a.attentionHeads],
-    ["kvHeads", a.kvHeads],
-    ["headDim", a.headDim],
-    ["attention", a.attention],
-    ["kvLoraRank", a.kvLoraRank],
-    ["qkRopeHeadDim", a.qkRopeHeadDim],
-    ["vocabSize", a.vocabSize],
-    ["contextLength", a.contextLength],
-    ["tiedEmbeddings", a.tiedEmbeddings],
-    ["slidingWindow", a.slidingWindow],
-    ["mtpLayers", a.mtpLayers],
-    ["inferred", a.inferred],
+    ["moe", plain(s.moe)],
   ]);
 }
 
@@ -254,19 +210,5 @@ function quantizationJson(q: QuantizationFacts): Json {
       ]),
     ],
     ["notes", q.notes],
-  ]);
-}
-
-function moeJson(m: MoeFacts): Json {
-  return obj([
-    ["experts", m.experts],
-    ["topK", m.topK],
-    ["sharedExperts", m.sharedExperts],
-    ["layers", m.layers],
-    ["routedParameters", m.routedParameters],
-    ["expertParameters", m.expertParameters],
-    ["sharedParameters", m.sharedParameters],
-    ["fused", m.fused],
-    ["source", m.source],
   ]);
 }

@@ -2,7 +2,7 @@
 // precision what-ifs, the smallest setup per GPU kind, and the answer for the user's machine.
 
 import { group } from "../core/text.js";
-import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
+import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "./escape.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
@@ -42,7 +42,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   const b = hw.breakdown;
   const out: string[] = [];
   const kvWhat = a.kvCacheKnown
-    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : ""} × ${group(a.context)} tokens × ${a.batch}`
+    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${group(a.context)} tokens × ${a.batch}`
     : "unknown without config.json: 10 % of the weights";
   out.push(
     st.bold(
@@ -57,7 +57,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
           "weights",
           bytesBoth(b.weights),
           hw.optional.length > 0
-            ? `as stored, without ${hw.optional.map((o) => esc(o.name)).join(", ")}`
+            ? `as stored, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}`
             : "as stored",
         ],
         ["KV cache", bytesBoth(b.kvCache), kvWhat],
@@ -88,7 +88,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
         hw.precisions.map((p) => {
           const row = [
             p.name,
-            p.bitsPerWeight ?? "as stored",
+            p.bitsPerWeight ?? "",
             bytesBoth(p.weightsBytes),
             bytesBoth(p.requiredBytes),
             p.tier,

@@ -375,7 +375,12 @@ describe("--require-fit", () => {
       marginBytes: 16e9 - needed(4096),
       maxContext: 0,
     });
-    expect(inspect([llama, "--memory", "16GB", "--require-fit"]).status).toBe(3);
+    const table = inspect([llama, "--memory", "16GB", "--require-fit"]);
+    expect(table.status).toBe(3);
+    // A failing gate says why on stderr, in one line.
+    expect(table.stderr).toMatch(
+      /^inspect: .*llama-8b: does not fit 16GB: needs 18\.47 GB \(17\.21 GiB\), 16\.00 GB \(14\.90 GiB\) usable\n$/,
+    );
     // Without --require-fit, not fitting is an answer, not a failure.
     expect(inspect([llama, "--memory", "16GB"]).status).toBe(0);
     expect(json([llama, "--memory", "24GB", "--require-fit"]).status).toBe(0);
@@ -438,7 +443,7 @@ describe("the table's hardware section", () => {
     expect(r.stdout).toContain(
       [
         "  precision  bits/weight                 weights                 needs  tier    24GB",
-        "  as stored  as stored      16.06 GB (14.96 GiB)  18.47 GB (17.21 GiB)  laptop  fits",
+        "  as stored                 16.06 GB (14.96 GiB)  18.47 GB (17.21 GiB)  laptop  fits",
         "  16-bit     16             16.06 GB (14.96 GiB)  18.47 GB (17.21 GiB)  laptop  fits",
         "  8-bit      8                8.03 GB (7.48 GiB)   10.04 GB (9.35 GiB)  laptop  fits",
         "  4-bit      4.89 (Q4_K_M)    4.91 GB (4.57 GiB)    6.76 GB (6.30 GiB)  laptop  fits",
@@ -470,6 +475,29 @@ describe("the table's hardware section", () => {
   });
 });
 
+describe("notes on questionable requests", () => {
+  it("says when the context is longer than the model allows", () => {
+    const { doc } = json([llama, "--context", "200000"]);
+    expect(doc.hardware.assumptions.notes).toContain(
+      "context 200000 is longer than the model's max_position_embeddings 131072",
+    );
+  });
+
+  it("says when the attention heads do not divide over the GPUs asked for", () => {
+    const { doc } = json([llama, "--gpu", "h100", "--count", "3"]);
+    expect(doc.hardware.assumptions.notes).toContain(
+      "32 attention heads do not divide over 3 GPUs: tensor parallelism needs 1, 2, 4 or 8 of them (or pipeline parallelism)",
+    );
+  });
+
+  it("says --kv-dtype has no effect when the KV cache is unknown", () => {
+    const { doc } = json([llamaNoConfig, "--kv-dtype", "fp8"]);
+    expect(doc.hardware.assumptions.notes).toContain(
+      "--kv-dtype fp8 has no effect without a KV layout",
+    );
+  });
+});
+
 describe("usage errors", () => {
   const cases: Array<[string[], string]> = [
     [["--memory", "24"], 'cannot read the size "24": write it with a unit, like 24GB or 24GiB'],
@@ -482,6 +510,11 @@ describe("usage errors", () => {
     [["--gpu", "h100", "--count", "0"], '--count must be a whole number ≥ 1, not "0"'],
     [["--kv-dtype", "nonesuch"], 'unknown --kv-dtype "nonesuch"; known: f16, bf16, f32, fp8'],
     [["--reference-server", "mac-32gb"], "--reference-server needs a GPU, not 32 GB MacBook"],
+    [["--memory", "0GB"], "--memory must be more than 0"],
+    [
+      ["--lfs-pointers", "/nonexistent/pointers"],
+      "--lfs-pointers /nonexistent/pointers: no such folder",
+    ],
   ];
   // Half of them with --json: a usage error prints no document either way.
   it.each(cases.map(([args, message], i) => [i % 2 ? ["--json", ...args] : args, message]))(
