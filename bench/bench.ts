@@ -7,6 +7,7 @@ import { randomFillSync } from "node:crypto";
 import {
   closeSync,
   existsSync,
+  readdirSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -23,6 +24,8 @@ import { readSafetensors } from "../src/formats/safetensors/read.js";
 import { runHashJobs } from "../src/integrity/hash-pool.js";
 import { verifyFiles } from "../src/integrity/verify.js";
 import { FileSource } from "../src/sources/file-source.js";
+import { writeLayout } from "../test/helpers/checkpoints.js";
+import { deepseekV3 } from "../test/helpers/layouts.js";
 import { canonicalHeader, writeSparse, type TensorSpec } from "../test/helpers/safetensors.js";
 
 const ROOT = process.cwd();
@@ -79,17 +82,30 @@ function millionTensorFile(): { file: string; headerBytes: number } {
   return { file, headerBytes: Buffer.byteLength(header) };
 }
 
-function warm(file: string): void {
-  // Reads the header region once so timings start from a warm page cache.
-  readFileSync(file, { flag: "r" }).length;
+function warm(file: string, whole = false): void {
+  // Reads the prefix and header once, what every timed process reads, so the cache is warm.
+  if (whole) {
+    readFileSync(file);
+    return;
+  }
+  const fd = openSync(file, "r");
+  const prefix = Buffer.alloc(8);
+  readSync(fd, prefix, 0, 8, 0);
+  const n = Number(prefix.readBigUInt64LE(0));
+  readSync(fd, Buffer.allocUnsafe(n), 0, n, 8);
+  closeSync(fd);
 }
 
 mkdirSync(WORK, { recursive: true });
 say(`inspect benchmark — ${new Date().toISOString()} — node ${process.version}, page cache warm`);
 say();
 
+/** `npm run bench -- a f` runs only those sections; no argument runs all. */
+const only = new Set(process.argv.slice(2));
+const want = (section: string) => only.size === 0 || only.has(section);
+
 // (a) start-up: a small file vs bare node
-{
+if (want("a")) {
   warm(FIXTURE);
   const runs = 20;
   const node = measure([process.execPath, "-e", "0"], runs);
@@ -108,7 +124,7 @@ say();
 }
 
 // (b) a 1,000,000-tensor header
-{
+if (want("b")) {
   const { file, headerBytes } = millionTensorFile();
   warm(file);
   const runs = 5;
@@ -135,7 +151,7 @@ say();
 
 // (c)-(e) hashing and value scans (--verify, --scan), on real pseudo-random data files created
 // once under .bench/ and reused. Page cache warm: each file is read in full before timing.
-{
+if (want("c") || want("d") || want("e")) {
   const MiB = 1024 * 1024;
   const GiB = 1024 * MiB;
   const worker = { url: pathToFileURL(path.join(ROOT, "dist", "hash-worker.js")) };
@@ -294,4 +310,50 @@ say();
     );
     say();
   }
+}
+
+// (f) a whole published checkpoint: DeepSeek-V3's 163 shards and 91,991 tensors, sparse. Floor
+// and inspect alternate, and the ratio is the median of back-to-back pairs, so that a neighbour's
+// load drifting in and out cancels (as in (d)).
+if (want("f")) {
+  const dir = path.join(WORK, "deepseek-v3");
+  const layout = deepseekV3();
+  if (!existsSync(path.join(dir, "model.safetensors.index.json"))) writeLayout(dir, layout);
+  const shards = readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors"))
+    .map((f) => path.join(dir, f));
+  for (const f of shards) warm(f);
+  warm(path.join(dir, "model.safetensors.index.json"), true);
+  const floorCmd = [process.execPath, path.join(ROOT, "bench", "floor-parse.mjs"), ...shards];
+  const oursCmd = [process.execPath, BIN, "--json", dir];
+  runOnce(floorCmd);
+  runOnce(oursCmd);
+  const runs = 9;
+  const floors: Run[] = [];
+  const ours: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    floors.push(runOnce(floorCmd));
+    ours.push(runOnce(oursCmd));
+  }
+  const ratios = ours.map((r, i) => r.ms / floors[i]!.ms);
+  const timeRatio = median(ratios);
+  const floorMs = median(floors.map((r) => r.ms));
+  const oursMs = median(ours.map((r) => r.ms));
+  const rssMiB = median(ours.map((r) => r.rssKiB)) / 1024;
+  say(
+    `(f) DeepSeek-V3 layout: ${shards.length} shards, ${layout.tensors.length.toLocaleString("en-US")} tensors, index ${fmt(statSync(path.join(dir, "model.safetensors.index.json")).size / 1e6)} MB, ${runs} alternating pairs`,
+  );
+  say(
+    `    floor: read each 8 + N, JSON.parse  ${fmt(floorMs, 0)} ms, peak RSS ${fmt(median(floors.map((r) => r.rssKiB)) / 1024, 0)} MiB (median)`,
+  );
+  say(
+    `    inspect --json <folder>             ${fmt(oursMs, 0)} ms, peak RSS ${fmt(rssMiB, 0)} MiB (median)`,
+  );
+  say(
+    `    pairs: ${ratios.map((r) => fmt(r, 2)).join(" ")}; median ${fmt(timeRatio, 2)} × floor  target ≤ 1.5 ×  ${verdict(timeRatio <= 1.5)}`,
+  );
+  say(
+    `    peak RSS ${fmt(rssMiB, 0)} MiB  target ≤ 300 MB (286 MiB)  ${verdict(rssMiB * 1024 * 1024 <= 300e6)}`,
+  );
+  say();
 }

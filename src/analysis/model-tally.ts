@@ -19,6 +19,7 @@ import {
   parametersOf,
   WEIGHT,
   type CountingRules,
+  type TensorRole,
 } from "./parameters.js";
 import { schemeFromConfig, schemeFromNames } from "./quantization.js";
 import { FUSED, NameParser, ROUTED, SHARED } from "./tensor-names.js";
@@ -99,31 +100,111 @@ const HEADS = ["lm_head.weight", "embed_out.weight", "output_layer.weight"];
 const MTP_MARKER = ".eh_proj.weight";
 const isHead = (name: string) => name === "output.weight" || HEADS.some((h) => name.endsWith(h));
 
+/** Below this a Number adds exactly: two such integers sum to at most 2^53. */
+export const EXACT_PART = 2 ** 52;
+const EXACT_PART_BIG = BigInt(EXACT_PART);
+/** Elements below this times any packing ratio (at most 32) stay below 2^49: exact in a Number. */
+export const SMALL_ELEMENTS = 2n ** 44n;
+
+/**
+ * An exact running total of non-negative integers, kept in a Number while it stays below 2^52
+ * and carried into a BigInt beyond: the summary adds a few numbers per tensor, and a BigInt sum
+ * allocates on every addition.
+ */
+export class Total {
+  private n = 0;
+  private big = 0n;
+
+  /** `x`: an integer in [0, EXACT_PART). */
+  add(x: number): void {
+    const s = this.n + x;
+    if (s < EXACT_PART) this.n = s;
+    else {
+      this.big += BigInt(s); // below 2^53: exact
+      this.n = 0;
+    }
+  }
+
+  addBig(x: bigint): void {
+    this.big += x;
+  }
+
+  get value(): bigint {
+    return this.big + BigInt(this.n);
+  }
+}
+
+/** A layer's LayerTally, accumulated in Totals; made a LayerTally once every tensor is in. */
+interface LayerSums {
+  parameters: Total;
+  bytes: Total;
+  tensors: number;
+  experts: Map<number, Total> | undefined;
+  fused: bigint;
+  fusedFirstDims: Set<bigint> | undefined;
+  shared: Total;
+  mtp: boolean;
+}
+
+const newLayerSums = (): LayerSums => ({
+  parameters: new Total(),
+  bytes: new Total(),
+  tensors: 0,
+  experts: undefined,
+  fused: 0n,
+  fusedFirstDims: undefined,
+  shared: new Total(),
+  mtp: false,
+});
+
+function layerTally(l: LayerSums): LayerTally {
+  const t = newLayer();
+  t.parameters = l.parameters.value;
+  t.bytes = l.bytes.value;
+  t.tensors = l.tensors;
+  if (l.experts) {
+    const experts = new Map<number, bigint>();
+    for (const [e, p] of l.experts) experts.set(e, p.value);
+    t.experts = experts;
+  }
+  t.fused = l.fused;
+  t.fusedFirstDims = l.fusedFirstDims;
+  t.shared = l.shared.value;
+  t.mtp = l.mtp;
+  return t;
+}
+
 interface StackTally {
   prefix: string;
   tensors: number;
   layers: Map<number, LayerTally>;
 }
 
+interface StackSums {
+  prefix: string;
+  tensors: number;
+  layers: Map<number, LayerSums>;
+}
+
 interface Bucket {
-  parameters: bigint;
-  bytes: bigint;
+  parameters: Total;
+  bytes: Total;
   tensors: number;
 }
 
 export class ModelTally {
-  private stored = 0n;
-  private total = 0n;
+  private readonly stored = new Total();
+  private readonly total = new Total();
   private packedTensors = 0;
-  private packedParameters = 0n;
+  private readonly packedParameters = new Total();
   private bookkeepingTensors = 0;
-  private bookkeepingElements = 0n;
-  private bookkeepingBytes = 0n;
+  private readonly bookkeepingElements = new Total();
+  private readonly bookkeepingBytes = new Total();
   private inexact: string[] = [];
   private inexactCount = 0;
-  private readonly stacks = new Map<string, StackTally>();
-  private lastStack: StackTally | undefined;
-  private readonly mtp: Bucket = { parameters: 0n, bytes: 0n, tensors: 0 };
+  private readonly stacks = new Map<string, StackSums>();
+  private lastStack: StackSums | undefined;
+  private readonly mtp: Bucket = { parameters: new Total(), bytes: new Total(), tensors: 0 };
   private embedding: ObservedShape["embedding"];
   private head: string | undefined;
   private readonly parser = new NameParser();
@@ -154,57 +235,140 @@ export class ModelTally {
 
   /** Counts tensor i of `t` (`elements` 0 when its shape overflows); returns its parameters. */
   add(t: TensorTable, i: number, elements: bigint, bytes: bigint): bigint {
+    if (elements < SMALL_ELEMENTS && bytes >= 0n && bytes < EXACT_PART_BIG) {
+      const p = this.addSmall(t, i, Number(elements), Number(bytes));
+      if (p >= 0) return BigInt(p);
+    }
     const name = t.names[i]!;
     const role = this.rules.roleOf(name, t.dtypes[i]!);
     const params = parametersOf(role, elements);
-    this.stored += elements;
-    this.total += params;
+    this.stored.addBig(elements);
+    this.total.addBig(params);
     if (role !== WEIGHT) {
       if (role === BOOKKEEPING) {
         this.bookkeepingTensors++;
-        this.bookkeepingElements += elements;
-        this.bookkeepingBytes += bytes;
+        this.bookkeepingElements.addBig(elements);
+        this.bookkeepingBytes.addBig(bytes);
       } else {
         this.packedTensors++;
-        this.packedParameters += params;
-        if (!isExact(role, elements)) {
-          if (this.inexactCount++ < MAX_LISTED_ITEMS)
-            this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
-        }
+        this.packedParameters.addBig(params);
+        if (!isExact(role, elements)) this.noteInexact(name, elements, role);
       }
+    }
+    this.place(t, i, name, role, params, bytes);
+    return params;
+  }
+
+  /**
+   * `add` for the usual tensor, `elements` below 2^44 and `bytes` below 2^52: in Numbers, exact
+   * (no ratio exceeds 32/1, so parameters stay below 2^49). Returns the parameters, or -1 when
+   * nothing was counted because the tensor needs `add`.
+   */
+  addSmall(t: TensorTable, i: number, elements: number, bytes: number): number {
+    const name = t.names[i]!;
+    const role = this.rules.roleOf(name, t.dtypes[i]!);
+    let params: number;
+    if (role === WEIGHT) params = elements;
+    else if (role === BOOKKEEPING) params = 0;
+    else {
+      const num = Number(role.num);
+      const den = Number(role.den);
+      if (num > 32) return -1;
+      const scaled = elements * num;
+      const rest = scaled % den;
+      params = (scaled - rest) / den;
+      if (rest !== 0) this.noteInexact(name, BigInt(elements), role);
+    }
+    this.stored.add(elements);
+    this.total.add(params);
+    if (role === BOOKKEEPING) {
+      this.bookkeepingTensors++;
+      this.bookkeepingElements.add(elements);
+      this.bookkeepingBytes.add(bytes);
+    } else if (role !== WEIGHT) {
+      this.packedTensors++;
+      this.packedParameters.add(params);
     }
     const p = this.parser;
     if (p.parse(name)) {
-      const stack = this.stackOf(name, p.stackEnd);
-      stack.tensors++;
-      let layer = stack.layers.get(p.layer);
-      if (!layer) stack.layers.set(p.layer, (layer = newLayer()));
-      layer.parameters += params;
-      layer.bytes += bytes;
+      const layer = this.layerOf(name, p);
+      layer.parameters.add(params);
+      layer.bytes.add(bytes);
       layer.tensors++;
-      if (p.expertKind === ROUTED) {
-        const experts = (layer.experts ??= new Map());
-        experts.set(p.expert, (experts.get(p.expert) ?? 0n) + params);
-      } else if (p.expertKind === FUSED) {
-        layer.fused += params;
+      if (p.expertKind === ROUTED) this.expertOf(layer, p.expert).add(params);
+      else if (p.expertKind === FUSED) {
+        layer.fused += BigInt(params);
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
-      } else if (p.expertKind === SHARED) layer.shared += params;
+      } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
     } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters += params;
-      this.mtp.bytes += bytes;
+      this.mtp.parameters.add(params);
+      this.mtp.bytes.add(bytes);
       this.mtp.tensors++;
-    } else if (name.charCodeAt(name.length - 1) === 0x74 /* t */) {
+    } else this.embeddingOrHead(t, i, name, role);
+    return params;
+  }
+
+  private noteInexact(name: string, elements: bigint, role: TensorRole): void {
+    if (this.inexactCount++ < MAX_LISTED_ITEMS)
+      this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
+  }
+
+  /** `addSmall`'s placement in layers, experts and the MTP bucket, for BigInt counts. */
+  private place(
+    t: TensorTable,
+    i: number,
+    name: string,
+    role: TensorRole,
+    params: bigint,
+    bytes: bigint,
+  ): void {
+    const p = this.parser;
+    if (p.parse(name)) {
+      const layer = this.layerOf(name, p);
+      layer.parameters.addBig(params);
+      layer.bytes.addBig(bytes);
+      layer.tensors++;
+      if (p.expertKind === ROUTED) this.expertOf(layer, p.expert).addBig(params);
+      else if (p.expertKind === FUSED) {
+        layer.fused += params;
+        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
+      } else if (p.expertKind === SHARED) layer.shared.addBig(params);
+      else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
+    } else if (name.startsWith("mtp.")) {
+      this.mtp.parameters.addBig(params);
+      this.mtp.bytes.addBig(bytes);
+      this.mtp.tensors++;
+    } else this.embeddingOrHead(t, i, name, role);
+  }
+
+  private layerOf(name: string, p: NameParser): LayerSums {
+    const stack = this.stackOf(name, p.stackEnd);
+    stack.tensors++;
+    let layer = stack.layers.get(p.layer);
+    if (!layer) stack.layers.set(p.layer, (layer = newLayerSums()));
+    return layer;
+  }
+
+  private expertOf(layer: LayerSums, expert: number): Total {
+    const experts = (layer.experts ??= new Map());
+    let e = experts.get(expert);
+    if (!e) experts.set(expert, (e = new Total()));
+    return e;
+  }
+
+  /** A tensor outside numbered layers and `mtp.`: the input embedding or the output head? */
+  private embeddingOrHead(t: TensorTable, i: number, name: string, role: TensorRole): void {
+    if (name.charCodeAt(name.length - 1) === 0x74 /* t */) {
       if (this.embedding === undefined && EMBEDDINGS.some((e) => name.endsWith(e))) {
         const s = t.shapeStart[i]!;
         if (t.ranks[i] === 2)
           this.embedding = { name, rows: t.dims[s]!, cols: t.dims[s + 1]!, plain: role === WEIGHT };
       } else if (this.head === undefined && isHead(name)) this.head = name;
     }
-    return params;
   }
 
-  private stackOf(name: string, end: number): StackTally {
+  private stackOf(name: string, end: number): StackSums {
     const last = this.lastStack;
     if (last && last.prefix.length === end && name.startsWith(last.prefix)) return last;
     const prefix = name.slice(0, end);
@@ -228,20 +392,35 @@ export class ModelTally {
         findings.push(finding("CONFIG_FIELD_IGNORED", `config.json: ${note}`, { file }));
 
     // The main stack is the one with the most tensors: a vision tower's layers are not it.
-    let main: StackTally | undefined;
-    for (const s of this.stacks.values()) if (!main || s.tensors > main.tensors) main = s;
+    let mainSums: StackSums | undefined;
+    for (const s of this.stacks.values())
+      if (!mainSums || s.tensors > mainSums.tensors) mainSums = s;
+    const main: StackTally | undefined = mainSums && {
+      prefix: mainSums.prefix,
+      tensors: mainSums.tensors,
+      layers: new Map(),
+    };
+    if (main) for (const [i, l] of mainSums!.layers) main.layers.set(i, layerTally(l));
+    const total = this.total.value;
+    const stored = this.stored.value;
 
     const mtpInferred: string[] = [];
     const modules = mtpModules(main, config, file, findings, mtpInferred);
     if (this.mtp.tensors > 0)
-      modules.list.push({ kind: "multi-token-prediction", name: "mtp.", ...this.mtp });
+      modules.list.push({
+        kind: "multi-token-prediction",
+        name: "mtp.",
+        parameters: this.mtp.parameters.value,
+        bytes: this.mtp.bytes.value,
+        tensors: this.mtp.tensors,
+      });
     let optionalParams = 0n;
     let optionalBytes = 0n;
     for (const m of modules.list) {
       optionalParams += m.parameters;
       optionalBytes += m.bytes;
     }
-    const mainParams = this.total - optionalParams;
+    const mainParams = total - optionalParams;
 
     const mainLayers = new Map<number, LayerTally>();
     for (const [i, l] of main?.layers ?? []) if (!modules.layers.has(i)) mainLayers.set(i, l);
@@ -264,10 +443,10 @@ export class ModelTally {
     architecture?.inferred.push(...mtpInferred, ...moe.inferred);
 
     const quantization = this.quantizationFacts(findings, file);
-    findings.push(...checkClaims(claims, this.total, mainParams, this.stored));
+    findings.push(...checkClaims(claims, total, mainParams, stored));
 
-    const parameters: ParameterCounts = { total: this.total };
-    if (this.stored !== this.total) parameters.stored = this.stored;
+    const parameters: ParameterCounts = { total };
+    if (stored !== total) parameters.stored = stored;
     if (moe.active !== undefined) parameters.active = moe.active;
     if (modules.list.length > 0)
       parameters.optional = {
@@ -308,10 +487,10 @@ export class ModelTally {
       source: s.source,
       counted: s.counting !== undefined,
       packedTensors: this.packedTensors,
-      packedParameters: this.packedParameters,
+      packedParameters: this.packedParameters.value,
       bookkeepingTensors: this.bookkeepingTensors,
-      bookkeepingElements: this.bookkeepingElements,
-      bookkeepingBytes: this.bookkeepingBytes,
+      bookkeepingElements: this.bookkeepingElements.value,
+      bookkeepingBytes: this.bookkeepingBytes.value,
       notes: s.notes,
     };
     if (s.bits !== undefined) facts.bits = s.bits;

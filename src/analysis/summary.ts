@@ -6,7 +6,12 @@ import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import { bytesOf, shapeOf } from "../formats/safetensors/tensor-table.js";
+import {
+  bytesOf,
+  LITTLE_ENDIAN,
+  shapeOf,
+  type TensorTable,
+} from "../formats/safetensors/tensor-table.js";
 import {
   estimateHardware,
   type HardwareEstimate,
@@ -19,6 +24,8 @@ import type { ParameterClaim } from "./claims.js";
 import {
   elementsWithin,
   ModelTally,
+  SMALL_ELEMENTS,
+  Total,
   type ParameterCounts,
   type QuantizationFacts,
 } from "./model-tally.js";
@@ -137,16 +144,59 @@ function claimsOf(cp: Checkpoint): ParameterClaim[] {
   return claims;
 }
 
+/** One dtype's totals while tensors are added. */
+interface DtypeSums {
+  dtype: string;
+  tensors: number;
+  parameters: Total;
+  bytes: Total;
+}
+
+const TWO_32 = 4294967296;
+const SMALL_ELEMENTS_N = Number(SMALL_ELEMENTS);
+
+/**
+ * Tensor i's elements as a Number, when below 2^44, else -1: its dims read as 32-bit words of
+ * the table's BigUint64Array (`words`), so that the usual tensor costs no BigInt. So few elements
+ * of any dtype fit 64 bits: this is elementsWithin's value.
+ */
+function smallElements(t: TensorTable, words: Uint32Array, i: number): number {
+  const s = t.shapeStart[i]!;
+  const e = s + t.ranks[i]!;
+  let n = 1;
+  for (let d = s; d < e; d++) {
+    if (words[2 * d + 1] !== 0) return -1;
+    // Rounding cannot take a product at or above 2^44 below it: the test below is exact.
+    n *= words[2 * d]!;
+    if (n >= SMALL_ELEMENTS_N) return -1;
+  }
+  return n;
+}
+
+/** Tensor i's data_offsets span as a Number, when the offsets are ordered and below 2^52, else -1. */
+function smallBytes(words: Uint32Array, i: number): number {
+  const bh = words[4 * i + 1]!;
+  const eh = words[4 * i + 3]!;
+  if (bh >= 1 << 20 || eh >= 1 << 20) return -1;
+  const b = bh * TWO_32 + words[4 * i]!;
+  const e = eh * TWO_32 + words[4 * i + 2]!;
+  return e >= b ? e - b : -1;
+}
+
 export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary {
-  const perDtype = new Map<number, DtypeTotals>();
+  // By dtype id, and the ids in order of first occurrence (the order ties keep when sorted).
+  const byDtype: Array<DtypeSums | undefined> = [];
+  const dtypeOrder: number[] = [];
   const files: FileFacts[] = [];
   let tensorCount = 0;
-  let tensorBytes = 0n;
+  const tensorBytes = new Total();
   let headers = 0n;
   let padding = 0n;
   let fileBytes = 0n;
   // Largest tensors: a small sorted buffer, so a million tensors cost one pass.
   const largest: Array<{ file: SafetensorsFile; i: number; bytes: bigint }> = [];
+  // The smallest bytes that list holds once it is full, as a Number.
+  let floor = -1;
   const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
   const tally = ModelTally.begin(tables, { config: cp.config, configPath: cp.configPath });
 
@@ -170,27 +220,53 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     fileBytes += file.fileBytes ?? declared;
     if (!h) continue;
     const t = h.tensors;
+    // The tables' u64 columns as 32-bit words, read without a BigInt per value (little-endian
+    // hosts; elsewhere every tensor takes the BigInt path).
+    const dimWords = LITTLE_ENDIAN
+      ? new Uint32Array(t.dims.buffer, t.dims.byteOffset, 2 * t.dims.length)
+      : undefined;
+    const offsetWords = LITTLE_ENDIAN
+      ? new Uint32Array(t.offsets.buffer, t.offsets.byteOffset, 2 * t.offsets.length)
+      : undefined;
     for (let i = 0; i < n; i++) {
       const id = t.dtypes[i]!;
-      const name = DTYPES[id]!.name;
-      const bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
-      const params = tally.add(t, i, elementsWithin(t, i), bytes);
-      let d = perDtype.get(id);
-      if (!d) perDtype.set(id, (d = { dtype: name, tensors: 0, parameters: 0n, bytes: 0n }));
+      let d = byDtype[id];
+      if (d === undefined) {
+        d = { dtype: DTYPES[id]!.name, tensors: 0, parameters: new Total(), bytes: new Total() };
+        byDtype[id] = d;
+        dtypeOrder.push(id);
+      }
       d.tensors++;
-      d.parameters += params;
-      d.bytes += bytes;
-      tensorBytes += bytes;
+      const elements = dimWords !== undefined ? smallElements(t, dimWords, i) : -1;
+      const span = elements >= 0 ? smallBytes(offsetWords!, i) : -1;
+      const params = span >= 0 ? tally.addSmall(t, i, elements, span) : -1;
+      let bytes: bigint;
+      if (params >= 0) {
+        d.parameters.add(params);
+        d.bytes.add(span);
+        tensorBytes.add(span);
+        // Most tensors are not among the largest: decided without a BigInt.
+        if (largest.length === LARGEST_TENSORS && span <= floor) continue;
+        bytes = BigInt(span);
+      } else {
+        bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
+        const big = tally.add(t, i, elementsWithin(t, i), bytes);
+        d.parameters.addBig(big);
+        d.bytes.addBig(bytes);
+        tensorBytes.addBig(bytes);
+      }
       if (largest.length < LARGEST_TENSORS || bytes > largest[largest.length - 1]!.bytes) {
         let k = largest.length;
         while (k > 0 && largest[k - 1]!.bytes < bytes) k--;
         largest.splice(k, 0, { file, i, bytes });
         if (largest.length > LARGEST_TENSORS) largest.pop();
+        // Exact: a list floor at or above 2^53 only makes the test above send more tensors here.
+        if (largest.length === LARGEST_TENSORS) floor = Number(largest[LARGEST_TENSORS - 1]!.bytes);
       }
     }
   }
 
-  const model = tally.finish(tensorBytes, claimsOf(cp));
+  const model = tally.finish(tensorBytes.value, claimsOf(cp));
   const parts = cp.components?.map((c) => ({
     name: c.name,
     summary: summarize(c.checkpoint, { ...options, verification: undefined, extraFindings: [] }),
@@ -219,11 +295,17 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     files,
     tensorCount,
     parameters,
-    bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes },
+    bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes.value },
     residentBytes,
-    dtypes: [...perDtype.values()].sort((a, b) =>
-      a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1,
-    ),
+    dtypes: dtypeOrder
+      .map((id) => byDtype[id]!)
+      .map((d) => ({
+        dtype: d.dtype,
+        tensors: d.tensors,
+        parameters: d.parameters.value,
+        bytes: d.bytes.value,
+      }))
+      .sort((a, b) => (a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1)),
     metadata: first ? [...first.header!.metadata] : [],
     largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
     hardware: readable ? estimateHardware(footprint, options.hardware) : null,

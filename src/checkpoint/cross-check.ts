@@ -6,11 +6,18 @@ import path from "node:path";
 import { FindingSink } from "../core/finding-sink.js";
 import type { Finding } from "../core/findings.js";
 import { group, nameOf, plural } from "../core/text.js";
+import { sameDigest, type NameDigest } from "../formats/name-digest.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 import { shardNumber } from "./shard-names.js";
 
 export interface ShardIndexContent {
-  weightMap: ReadonlyMap<string, string>;
+  /** Tensor → shard; a function, because the common case never needs the map built. */
+  weightMap: () => ReadonlyMap<string, string>;
+  /**
+   * Per shard, the count and digest of the names the index lists for it (all distinct), under
+   * the key the shard headers' nameDigest was made with; absent when the index was read as a map.
+   */
+  listed?: ReadonlyMap<string, NameDigest>;
   totalSize?: bigint;
 }
 
@@ -101,13 +108,74 @@ function metadataDiffers(files: readonly SafetensorsFile[], sink: FindingSink): 
   }
 }
 
+/**
+ * The usual case in one pass: every tensor of every shard is listed under that shard, and each
+ * shard holds as many tensors as the index lists for it. Then no tensor can be missing,
+ * unlisted or stored twice (names are unique within a header), and the per-tensor checks below,
+ * which build maps over every name, are skipped. (With digests, digestsAgree answers this
+ * without the map.)
+ */
+function consistent(weightMap: ReadonlyMap<string, string>, shards: readonly ShardRead[]): boolean {
+  const listed = new Map<string, number>();
+  for (const shard of weightMap.values()) listed.set(shard, (listed.get(shard) ?? 0) + 1);
+  for (const s of shards) {
+    const names = s.file?.header?.tensors.names;
+    if (!names) continue;
+    if (names.length !== listed.get(s.name)) return false;
+    for (const name of names) if (weightMap.get(name) !== s.name) return false;
+  }
+  return true;
+}
+
+/**
+ * The same question from digests, without a map or a string per tensor: each shard's header names
+ * and the names the index lists for it have equal counts and digests. The index's names being
+ * distinct, that is equality of each shard's set with its listing, which is what `consistent`
+ * decides. Unequal digests are certain (an unequal set); equal ones are probable equality, wrong
+ * with probability about 2^-64 under the run's random key. Undefined when digests are missing.
+ */
+function digestsAgree(
+  listed: ReadonlyMap<string, NameDigest>,
+  shards: readonly ShardRead[],
+): boolean | undefined {
+  for (const s of shards) {
+    const h = s.file?.header;
+    if (!h) continue;
+    const mine = h.nameDigest;
+    const theirs = listed.get(s.name);
+    if (mine === undefined || theirs === undefined) return undefined;
+    if (!sameDigest(mine, theirs)) return false;
+  }
+  return true;
+}
+
 export function checkShards(index: ShardIndexContent, shards: readonly ShardRead[]): Finding[] {
   const sink = new FindingSink();
   const files = shards.flatMap((s) => (s.file ? [s.file] : []));
+  const agree = index.listed ? digestsAgree(index.listed, shards) : undefined;
+  if (agree === false) tensorByTensor(index.weightMap(), shards, files, sink);
+  else if (agree === undefined) {
+    const weightMap = index.weightMap();
+    if (!consistent(weightMap, shards)) tensorByTensor(weightMap, shards, files, sink);
+  }
+  totals(index, shards, files, sink);
+  shardCounts(
+    shards.map((s) => s.name),
+    sink,
+  );
+  metadataDiffers(files, sink);
+  return sink.finish();
+}
+
+function tensorByTensor(
+  weightMap: ReadonlyMap<string, string>,
+  shards: readonly ShardRead[],
+  files: readonly SafetensorsFile[],
+  sink: FindingSink,
+): void {
   const owners = duplicatesAcross(files, sink);
   const byName = new Map(shards.map((s) => [s.name, s.file]));
-
-  for (const [tensor, shard] of index.weightMap) {
+  for (const [tensor, shard] of weightMap) {
     const file = byName.get(shard);
     // A missing or unparsable shard is reported once, for itself, not for each of its tensors.
     if (!file?.header?.tensors) continue;
@@ -126,7 +194,7 @@ export function checkShards(index: ShardIndexContent, shards: readonly ShardRead
   }
   for (const f of files) {
     for (const name of f.header?.tensors.names ?? []) {
-      if (!index.weightMap.has(name)) {
+      if (!weightMap.has(name)) {
         sink.add(
           "TENSOR_NOT_IN_INDEX",
           `${path.basename(f.name)} holds tensor ${nameOf(name)}, which the index does not list`,
@@ -139,6 +207,14 @@ export function checkShards(index: ShardIndexContent, shards: readonly ShardRead
       }
     }
   }
+}
+
+function totals(
+  index: ShardIndexContent,
+  shards: readonly ShardRead[],
+  files: readonly SafetensorsFile[],
+  sink: FindingSink,
+): void {
   const complete = shards.every((s) => s.file?.header?.complete);
   if (index.totalSize !== undefined && complete) {
     const bytes = files.reduce((a, f) => a + f.dataBytes, 0n);
@@ -152,12 +228,6 @@ export function checkShards(index: ShardIndexContent, shards: readonly ShardRead
       );
     }
   }
-  shardCounts(
-    shards.map((s) => s.name),
-    sink,
-  );
-  metadataDiffers(files, sink);
-  return sink.finish();
 }
 
 /** Loose files without an index: only the checks that need no index. */

@@ -3,20 +3,27 @@
 // cache folder, or a repo id found in the local cache. Never throws for bad input: problems
 // become findings.
 
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { MAX_INDEX_BYTES, SHARD_CONCURRENCY } from "../core/limits.js";
+import { MAX_INDEX_BYTES, SHARD_CONCURRENCY, SHARD_SYNC_MIN_INDEX_BYTES } from "../core/limits.js";
 import { group } from "../core/text.js";
-import { readIndexJson } from "../formats/safetensors/index-json.js";
-import { readSafetensors, type SafetensorsFile } from "../formats/safetensors/read.js";
+import { randomNameKey, type NameKey } from "../formats/name-digest.js";
+import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
+import {
+  readSafetensors,
+  type ReadOptions,
+  type SafetensorsFile,
+} from "../formats/safetensors/read.js";
 import { FileSource, openError } from "../sources/file-source.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
+import { SyncFileSource } from "../sources/sync-file-source.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
-import { checkFiles, checkShards, type ShardRead } from "./cross-check.js";
+import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
 import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "./hf-cache.js";
 import { mapBounded } from "./pool.js";
@@ -33,20 +40,30 @@ function byShardNumber(a: string, b: string): number {
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /** false: check an index against its shards with the tensor map only, never digests (tests). */
+  indexDigests?: boolean;
 }
 
-async function readSource(src: ByteSource): Promise<SafetensorsFile> {
+async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<SafetensorsFile> {
   try {
-    return await readSafetensors(src);
+    return await readSafetensors(src, options);
   } finally {
     await src.close();
   }
 }
 
+interface PartOptions {
+  /** Digest the tensor names under this key (header.nameDigest), to check an index against. */
+  nameKey?: NameKey | undefined;
+  /** Blocking reads (SyncFileSource): for a checkpoint whose parsing, not I/O, takes the time. */
+  sync?: boolean;
+}
+
 /** One file inside a checkpoint: a missing or unreadable part is an error of the checkpoint. */
-async function readPart(p: string): Promise<SafetensorsFile | Finding> {
+async function readPart(p: string, options: PartOptions = {}): Promise<SafetensorsFile | Finding> {
   try {
-    return await readSource(await FileSource.open(p));
+    const src = options.sync ? SyncFileSource.open(p) : await FileSource.open(p);
+    return await readSource(src, options.nameKey ? { nameKey: options.nameKey } : {});
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     const missing = e.code === "TARGET_NOT_FOUND";
@@ -79,6 +96,7 @@ async function loadSharded(
   dir: string,
   indexName: string,
   extra: Finding[],
+  options: LoadOptions,
   folderFiles?: readonly string[],
 ): Promise<Checkpoint> {
   const indexPath = path.join(dir, indexName);
@@ -94,6 +112,7 @@ async function loadSharded(
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
   };
   let bytes: Buffer;
+  let large = false;
   try {
     const st = await stat(indexPath);
     if (st.size > MAX_INDEX_BYTES) {
@@ -102,7 +121,9 @@ async function loadSharded(
         `${indexName} is ${group(st.size)} bytes, above the ${group(MAX_INDEX_BYTES)} an index may take`,
       );
     }
-    bytes = await readFile(indexPath);
+    large = st.size >= SHARD_SYNC_MIN_INDEX_BYTES;
+    // A large index in one blocking read, not in promise-based chunks of 512 KiB.
+    bytes = large ? readFileSync(indexPath) : await readFile(indexPath);
   } catch (e) {
     findings.push(
       e instanceof InspectError
@@ -115,18 +136,46 @@ async function loadSharded(
     );
     return base;
   }
-  let index;
-  try {
-    index = readIndexJson(bytes);
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    findings.push(e.toFinding(indexPath));
-    return base;
+  // The index is checked against the shards by per-shard digests of the names under a key of
+  // this run (cross-check.ts); the tensor → shard map is built only when they disagree, or when
+  // the index must be read in full to report what is wrong with it.
+  const nameKey = options.indexDigests === false ? undefined : randomNameKey();
+  const digests = nameKey ? readIndexDigests(bytes, nameKey) : undefined;
+  let index: ShardIndexContent & { totalParameters?: bigint; tensorCount: number };
+  let shardsListed: Iterable<string>;
+  if (digests) {
+    let map: ReadonlyMap<string, string> | undefined;
+    index = {
+      weightMap: () => (map ??= readIndexJson(bytes).weightMap),
+      listed: digests.listed,
+      tensorCount: digests.tensorCount,
+      ...(digests.totalSize !== undefined ? { totalSize: digests.totalSize } : {}),
+      ...(digests.totalParameters !== undefined
+        ? { totalParameters: digests.totalParameters }
+        : {}),
+    };
+    shardsListed = digests.listed.keys();
+  } else {
+    let full;
+    try {
+      full = readIndexJson(bytes);
+    } catch (e) {
+      if (!(e instanceof InspectError)) throw e;
+      findings.push(e.toFinding(indexPath));
+      return base;
+    }
+    findings.push(...full.findings.map((f) => ({ ...f, file: indexPath })));
+    const map = full.weightMap;
+    index = {
+      weightMap: () => map,
+      tensorCount: map.size,
+      ...(full.totalSize !== undefined ? { totalSize: full.totalSize } : {}),
+      ...(full.totalParameters !== undefined ? { totalParameters: full.totalParameters } : {}),
+    };
+    shardsListed = new Set(map.values());
   }
-  findings.push(...index.findings.map((f) => ({ ...f, file: indexPath })));
-
   // Shards in name order (model-00001… first), whatever order weight_map lists tensors in.
-  const shards = [...new Set(index.weightMap.values())].sort(byShardNumber);
+  const shards = [...shardsListed].sort(byShardNumber);
   const safe: Array<{ name: string; path: string }> = [];
   for (const name of shards) {
     const why = unsafeShardName(name);
@@ -141,7 +190,13 @@ async function loadSharded(
       );
     } else safe.push({ name, path: p });
   }
-  const read = await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path));
+  const read: Array<SafetensorsFile | Finding> = [];
+  if (large) {
+    // Parsing, not waiting, is what takes the time: one after another, with blocking reads.
+    for (const s of safe) read.push(await readPart(s.path, { nameKey, sync: true }));
+  } else {
+    read.push(...(await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, { nameKey }))));
+  }
   const files: SafetensorsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
     const r = read[i]!;
@@ -179,7 +234,7 @@ async function loadSharded(
       totalSize: index.totalSize,
       totalParameters: index.totalParameters,
       shards,
-      tensorCount: index.weightMap.size,
+      tensorCount: index.tensorCount,
     },
   };
 }
@@ -210,7 +265,12 @@ async function loadFiles(
   };
 }
 
-async function loadFolder(target: string, dir: string, extra: Finding[] = []): Promise<Checkpoint> {
+async function loadFolder(
+  target: string,
+  dir: string,
+  options: LoadOptions,
+  extra: Finding[] = [],
+): Promise<Checkpoint> {
   let plan;
   try {
     plan = await planFolder(dir);
@@ -226,7 +286,7 @@ async function loadFolder(target: string, dir: string, extra: Finding[] = []): P
           { file: path.join(dir, i) },
         ),
       );
-      return loadSharded(target, dir, plan.index, [...extra, ...notes], plan.files);
+      return loadSharded(target, dir, plan.index, [...extra, ...notes], options, plan.files);
     }
     case "files": {
       const notes = plan.variants.map((v) =>
@@ -266,7 +326,7 @@ async function loadFolder(target: string, dir: string, extra: Finding[] = []): P
       const nested = await Promise.all(
         plan.subfolders.map(async (name) => ({
           name,
-          checkpoint: await loadFolder(path.join(target, name), path.join(dir, name)),
+          checkpoint: await loadFolder(path.join(target, name), path.join(dir, name), options),
         })),
       );
       // One level of components: a subfolder that is itself several models lists them as sub/name.
@@ -317,6 +377,7 @@ function emptyFolder(target: string, dir: string, others: string[]): Checkpoint 
 async function loadCacheRepo(
   target: string,
   repoDir: string,
+  options: LoadOptions,
   revision?: string,
 ): Promise<Checkpoint> {
   try {
@@ -324,7 +385,7 @@ async function loadCacheRepo(
     const note = finding("CACHE_SNAPSHOT", `reading cache snapshot ${snap.how}`, {
       file: snap.dir,
     });
-    return await loadFolder(target, snap.dir, [note]);
+    return await loadFolder(target, snap.dir, options, [note]);
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
@@ -391,7 +452,7 @@ async function resolveAndRead(target: string, options: LoadOptions): Promise<Che
           () => false,
         )
       )
-        return loadCacheRepo(target, repoDir, repo.revision);
+        return loadCacheRepo(target, repoDir, options, repo.revision);
       return failed(
         target,
         new InspectError(
@@ -406,10 +467,12 @@ async function resolveAndRead(target: string, options: LoadOptions): Promise<Che
     return failed(target, openError(st));
   }
   if (st.isDirectory()) {
-    return isCacheRepoFolder(target) ? loadCacheRepo(target, target) : loadFolder(target, target);
+    return isCacheRepoFolder(target)
+      ? loadCacheRepo(target, target, options)
+      : loadFolder(target, target, options);
   }
   if (target.endsWith(".safetensors.index.json")) {
-    return loadSharded(target, path.dirname(target), path.basename(target), []);
+    return loadSharded(target, path.dirname(target), path.basename(target), [], options);
   }
   try {
     const file = await readSource(await FileSource.open(target));

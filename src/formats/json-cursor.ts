@@ -81,6 +81,8 @@ export class JsonCursor {
   /** Facts about the last string read: longer than `longBytes`, or holding control characters. */
   protected longString = false;
   protected controlInString = false;
+  /** The last string read had escapes: its raw bytes are not its UTF-8. */
+  protected escaped = false;
 
   constructor(
     protected readonly b: Buffer,
@@ -93,63 +95,85 @@ export class JsonCursor {
     this.len = b.length;
   }
 
-  /** Containers: `member` reads one key and its value; depth is checked as serde_json does. */
-  protected object(member: () => void): void {
+  /**
+   * Containers, without a callback per member for the hot paths: `openObject` consumes `{` and
+   * says whether a member follows; after each member `nextMember` consumes `,` (true: another
+   * follows) or `}` (false). Depth is checked as serde_json does.
+   */
+  protected openObject(): boolean {
     this.enter();
     this.p++; // '{'
     this.ws();
     if (this.b[this.p] === RBRACE) {
       this.p++;
       this.depth--;
-      return;
+      return false;
     }
-    for (;;) {
-      if (this.b[this.p] !== QUOTE) {
-        this.syntax(`expected a string key, found ${this.describe(this.b[this.p])}`);
-      }
-      member();
-      this.ws();
-      const c = this.b[this.p];
-      if (c === COMMA) {
-        this.p++;
-        this.ws();
-        if (this.b[this.p] === RBRACE) this.syntax("trailing comma before '}'");
-        continue;
-      }
-      if (c === RBRACE) {
-        this.p++;
-        this.depth--;
-        return;
-      }
-      this.syntax(`expected ',' or '}' after an object member, found ${this.describe(c)}`);
-    }
+    if (this.b[this.p] !== QUOTE)
+      this.syntax(`expected a string key, found ${this.describe(this.b[this.p])}`);
+    return true;
   }
 
-  protected array(element: () => void): void {
+  protected nextMember(): boolean {
+    this.ws();
+    const c = this.b[this.p];
+    if (c === COMMA) {
+      this.p++;
+      this.ws();
+      const k = this.b[this.p];
+      if (k === RBRACE) this.syntax("trailing comma before '}'");
+      if (k !== QUOTE) this.syntax(`expected a string key, found ${this.describe(k)}`);
+      return true;
+    }
+    if (c === RBRACE) {
+      this.p++;
+      this.depth--;
+      return false;
+    }
+    this.syntax(`expected ',' or '}' after an object member, found ${this.describe(c)}`);
+  }
+
+  protected openArray(): boolean {
     this.enter();
     this.p++; // '['
     this.ws();
     if (this.b[this.p] === RBRACKET) {
       this.p++;
       this.depth--;
-      return;
+      return false;
     }
-    for (;;) {
-      element();
+    return true;
+  }
+
+  protected nextElement(): boolean {
+    this.ws();
+    const c = this.b[this.p];
+    if (c === COMMA) {
+      this.p++;
       this.ws();
-      const c = this.b[this.p];
-      if (c === COMMA) {
-        this.p++;
-        this.ws();
-        if (this.b[this.p] === RBRACKET) this.syntax("trailing comma before ']'");
-        continue;
-      }
-      if (c === RBRACKET) {
-        this.p++;
-        this.depth--;
-        return;
-      }
-      this.syntax(`expected ',' or ']' after an array element, found ${this.describe(c)}`);
+      if (this.b[this.p] === RBRACKET) this.syntax("trailing comma before ']'");
+      return true;
+    }
+    if (c === RBRACKET) {
+      this.p++;
+      this.depth--;
+      return false;
+    }
+    this.syntax(`expected ',' or ']' after an array element, found ${this.describe(c)}`);
+  }
+
+  /** `member` reads one key and its value. */
+  protected object(member: () => void): void {
+    if (this.openObject()) {
+      do member();
+      while (this.nextMember());
+    }
+  }
+
+  protected array(element: () => void): void {
+    if (this.openArray()) {
+      do element();
+      while (this.nextElement());
     }
   }
 
@@ -319,6 +343,7 @@ export class JsonCursor {
     const s = high ? b.toString("utf8", start, p) : b.toString("latin1", start, p);
     this.longString = p - start > this.longBytes;
     this.controlInString = high && CONTROL.test(s);
+    this.escaped = false;
     return s;
   }
 
@@ -416,6 +441,7 @@ export class JsonCursor {
     // Measured on the decoded name: escapes make the raw spelling longer than the name.
     this.longString = p - start > this.longBytes && Buffer.byteLength(out) > this.longBytes;
     this.controlInString = CONTROL.test(out);
+    this.escaped = true;
     return out;
   }
 

@@ -13,7 +13,17 @@ import { FindingSink } from "../../core/finding-sink.js";
 import type { FindingCode } from "../../core/codes.js";
 import { LONG_NAME_BYTES } from "../../core/limits.js";
 import { excerpt, group, nameOf } from "../../core/text.js";
-import { dtypeId, dtypeSuggestion } from "./dtypes.js";
+import {
+  addName,
+  addNameBytes,
+  emptyDigest,
+  halfSipHash,
+  hashOut,
+  HashPairSet,
+  type NameDigest,
+  type NameKey,
+} from "../name-digest.js";
+import { DTYPES, dtypeId, dtypeSuggestion } from "./dtypes.js";
 import { TensorTableBuilder, type TensorTable } from "./tensor-table.js";
 import {
   BACKSLASH,
@@ -41,6 +51,8 @@ export interface HeaderContent {
   trailingWhitespace: number;
   /** False when some entry was malformed: the table then lacks it and layout checks are moot. */
   complete: boolean;
+  /** The tensors' names digested under the key given to readHeaderJson (a checkpoint's index check). */
+  nameDigest?: NameDigest;
 }
 
 const FIELD_DTYPE = 0;
@@ -49,10 +61,51 @@ const FIELD_OFFSETS = 2;
 const FIELD_OTHER = -1;
 const FIELD_NAMES = ["dtype", "shape", "data_offsets"] as const;
 const FIELD_BYTES = FIELD_NAMES.map((s) => Buffer.from(s, "latin1"));
+const DTYPE_BYTES = DTYPES.map((d) => Buffer.from(d.name, "latin1"));
+
+/** Longer names (legal, and rare) are left to the general reader. */
+const CANONICAL_NAME_BYTES = 4096;
+/**
+ * The header is turned into text a window at a time, of this many bytes: small enough for V8 to
+ * allocate it in the young generation, where the garbage collector frees it at once (larger
+ * strings wait for a full collection, and a 100 MB header's windows would pile up)…
+ */
+const TEXT_WINDOW = 64 * 1024;
+/** …moved on when less than this is left: a canonical entry with the longest name fits. */
+const CANONICAL_SPAN = 2 * CANONICAL_NAME_BYTES;
+
+// The entry every writer emits: `"name":{"dtype":"F16","shape":[2,3],"data_offsets":[0,12]}`,
+// compact, fields in this order, the name printable ASCII. Matched whole by one sticky regular
+// expression (`canonicalEntries`): V8 runs it as native code from the first header on, where the
+// general reader's JavaScript takes thousands of entries to be optimised. Anything else
+// (whitespace, other fields or order, escapes, non-ASCII, suspicious or very long names, numbers
+// of more than 15 digits, an unknown dtype, a duplicate) is left to the general reader, which
+// reports it.
+const EXACT_NUMBER = "(?:0|[1-9][0-9]{0,14})"; // below 10^15: exact in a double
+const CANONICAL = new RegExp(
+  `"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${CANONICAL_NAME_BYTES}}":\\{"dtype":"[A-Z0-9_]{1,16}",` +
+    `"shape":\\[(?:${EXACT_NUMBER}(?:,${EXACT_NUMBER})*)?\\],` +
+    `"data_offsets":\\[${EXACT_NUMBER},${EXACT_NUMBER}\\]\\}`,
+  "y",
+);
+/** The dtypes by the length of their name, to match one in place without making a string. */
+const DTYPES_BY_LENGTH: Array<Array<[string, number]>> = [];
+DTYPES.forEach((d, i) => (DTYPES_BY_LENGTH[d.name.length] ??= []).push([d.name, i]));
+/** After this many entries in a row the expression could not take, it is no longer tried. */
+const CANONICAL_MISSES = 16;
+const COMMA = 0x2c;
+const RBRACKET = 0x5d;
 
 class HeaderReader extends JsonCursor {
   private readonly builder: TensorTableBuilder;
-  private readonly seen = new Map<string, number>();
+  /** Tensor names → table index, for duplicates; see seenNames. */
+  private seen: Map<string, number> | undefined;
+  /**
+   * While names are digested, the canonical entries' duplicates are found from their hashes,
+   * which are made anyway, rather than from a map of every name: a hash seen twice sends the
+   * entry to the general reader, and the map is built then (seenNames).
+   */
+  private seenHashes: HashPairSet | undefined;
   private readonly metadata = new Map<string, string>();
   private metadataState: MetadataState = "absent";
   private complete = true;
@@ -60,14 +113,34 @@ class HeaderReader extends JsonCursor {
   /** Scratch for one entry's shape; grows for absurd ranks. */
   private shape = new BigUint64Array(64);
 
+  /** The key's digest of the names added to the table, when asked for. */
+  private readonly digest: NameDigest | undefined;
+  private keyEnd = 0;
+  private keyEscaped = false;
+
   constructor(
     b: Buffer,
     base: number,
     private readonly sink: FindingSink,
+    private readonly nameKey?: NameKey,
   ) {
     super(b, base, "header", LONG_NAME_BYTES);
     // About 70 header bytes per tensor in real files; a good first guess avoids most regrowth.
     this.builder = new TensorTableBuilder(Math.ceil(b.length / 64));
+    if (nameKey) {
+      this.digest = emptyDigest();
+      this.seenHashes = new HashPairSet(Math.ceil(b.length / 64));
+    } else this.seen = new Map();
+  }
+
+  /** The exact map of names so far, built from the table when hashes had stood in for it. */
+  private seenNames(): Map<string, number> {
+    if (this.seen === undefined) {
+      this.seen = new Map();
+      const names = this.builder.namesSoFar();
+      for (let i = 0; i < names.length; i++) this.seen.set(names[i]!, i);
+    }
+    return this.seen;
   }
 
   read(): HeaderContent {
@@ -108,7 +181,12 @@ class HeaderReader extends JsonCursor {
       }
       this.syntax(`expected '{' at the start of the header, found ${describeByte(first)}`);
     }
-    this.object(() => this.topLevelMember());
+    if (this.openObject()) {
+      do {
+        if (this.canonicalMisses >= CANONICAL_MISSES || !this.canonicalEntries())
+          this.topLevelMember();
+      } while (this.nextMember());
+    }
     const afterObject = this.p;
     this.ws();
     const trailing = this.p - afterObject;
@@ -147,16 +225,132 @@ class HeaderReader extends JsonCursor {
       leadingWhitespace: leading,
       trailingWhitespace: trailing,
       complete: this.complete,
+      ...(this.digest ? { nameDigest: this.digest } : {}),
     };
   }
 
   // ---- top level ----
+
+  /** Consecutive entries the expression gave back to the general reader. */
+  private canonicalMisses = 0;
+  /** Where it last gave up: not tried twice on the same entry. */
+  private missedAt = -1;
+  /** Part of the header as a string of one character per byte, for the expression, from textBase. */
+  private text = "";
+  private textBase = 0;
+  /** Scratch for one canonical entry's dims. */
+  private dimScratch = new Float64Array(8);
+
+  /**
+   * Reads canonical entries from the key at this.p on, as many as follow one another; true when
+   * it read at least one (this.p is then after the last), false when it read none (this.p is
+   * unchanged). Nothing is recorded for an entry before all of it has been read.
+   */
+  private canonicalEntries(): boolean {
+    let p = this.p;
+    if (p === this.missedAt) return false;
+    const b = this.b;
+    let text = this.text;
+    let base = this.textBase;
+    let read = false;
+    for (;;) {
+      // A window of the header as text (latin1: one character per byte), moved on before an
+      // entry could run past its end: a 100 MB header never becomes a 100 MB string too.
+      if (p + CANONICAL_SPAN > base + text.length && base + text.length < this.len) {
+        base = p;
+        text = b.toString("latin1", p, Math.min(this.len, p + TEXT_WINDOW));
+        this.text = text;
+        this.textBase = base;
+      }
+      // Matched, not captured: the parts are read back below from known places, which costs
+      // no array and no string per part. Positions in `text` are relative to `base`.
+      const at = p - base;
+      CANONICAL.lastIndex = at;
+      if (!CANONICAL.test(text)) break;
+      const end = CANONICAL.lastIndex;
+      const nameEnd = text.indexOf('"', at + 1);
+      const dtypeStart = nameEnd + 12; // after `":{"dtype":"`
+      const dtypeEnd = text.indexOf('"', dtypeStart);
+      let dtype = -1;
+      for (const [d, id] of DTYPES_BY_LENGTH[dtypeEnd - dtypeStart] ?? []) {
+        if (text.startsWith(d, dtypeStart)) dtype = id;
+      }
+      if (dtype < 0) break;
+      // From the bytes, not text.slice: a slice would keep the whole window alive.
+      const name = b.toString("latin1", p + 1, base + nameEnd);
+      if (name === "__metadata__") break;
+      if (this.seen !== undefined) {
+        if (this.seen.has(name)) break;
+      } else {
+        halfSipHash(this.nameKey!, b, p + 1, base + nameEnd);
+        if (!this.seenHashes!.add(hashOut[0]!, hashOut[1]!)) break;
+      }
+      // The shape, after `","shape":[`, up to `]`.
+      let rank = 0;
+      let i = dtypeEnd + 11;
+      let c = text.charCodeAt(i);
+      if (c !== RBRACKET) {
+        let v = 0;
+        for (; ; c = text.charCodeAt(++i)) {
+          if (c !== COMMA && c !== RBRACKET) v = v * 10 + (c - 0x30);
+          else {
+            this.dim(rank++, v);
+            if (c === RBRACKET) break;
+            v = 0;
+          }
+        }
+      }
+      // data_offsets, read backwards from `,E]}` and `[B,`.
+      i = end - 3;
+      let last = 0;
+      for (let unit = 1; (c = text.charCodeAt(i)) !== COMMA; i--, unit *= 10)
+        last += (c - 0x30) * unit;
+      let first = 0;
+      for (let unit = 1; (c = text.charCodeAt(--i)) !== LBRACKET; unit *= 10)
+        first += (c - 0x30) * unit;
+      const index = this.builder.addSmall(name, dtype, this.dimScratch, rank, first, last);
+      if (this.seen !== undefined) {
+        this.seen.set(name, index);
+        if (this.digest) addNameBytes(this.digest, this.nameKey!, b, p + 1, base + nameEnd);
+      } else {
+        const d = this.digest!;
+        d.count++;
+        d.lo = (d.lo + hashOut[0]!) | 0;
+        d.hi = (d.hi + hashOut[1]!) | 0;
+      }
+      read = true;
+      this.canonicalMisses = 0;
+      // Another entry right after the comma: go on; else the caller reads the separator.
+      if (b[base + end] !== COMMA || b[base + end + 1] !== QUOTE) {
+        this.p = base + end;
+        return true;
+      }
+      p = base + end + 1;
+    }
+    // The entry at p is for the general reader.
+    this.canonicalMisses++;
+    this.missedAt = p;
+    if (!read) return false;
+    this.p = p - 1; // the comma before it, for the caller to read
+    return true;
+  }
+
+  private dim(k: number, v: number): void {
+    if (k === this.dimScratch.length) {
+      const next = new Float64Array(k * 2);
+      next.set(this.dimScratch);
+      this.dimScratch = next;
+    }
+    this.dimScratch[k] = v;
+  }
 
   private topLevelMember(): void {
     const keyStart = this.p;
     this.longString = false;
     this.controlInString = false;
     const key = this.string();
+    this.keyEnd = this.p - 1;
+    this.keyEscaped = this.escaped;
     if (key === "__metadata__") {
       this.colon();
       this.metadataValue(keyStart);
@@ -242,9 +436,27 @@ class HeaderReader extends JsonCursor {
     });
   }
 
+  // One entry's fields, kept on the reader rather than in closures: a million entries must not
+  // allocate a closure, an array and a tuple each.
+  private eName = "";
+  private eDtype = -2; // -2 missing, -1 invalid
+  private eRank = -2; // -2 missing, -1 invalid
+  private eOffsets = 0; // values read; -1 invalid
+  private eBegin = 0n;
+  private eEnd = 0n;
+  private eBad = false;
+
+  private problem(code: FindingCode, message: string, hint?: string): void {
+    this.eBad = true;
+    this.structural(
+      code,
+      message,
+      hint === undefined ? { tensor: this.eName } : { tensor: this.eName, hint },
+    );
+  }
+
   private tensorEntry(name: string, keyStart: number): void {
-    const c = this.b[this.p];
-    if (c !== LBRACE) {
+    if (this.b[this.p] !== LBRACE) {
       this.structural(
         "TENSOR_ENTRY_INVALID",
         `entry for tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected an object with dtype, shape and data_offsets`,
@@ -253,84 +465,35 @@ class HeaderReader extends JsonCursor {
       this.skipValue();
       return;
     }
-    let dtype = -2; // -2 missing, -1 invalid
-    let rank = -2;
-    let begin = -1n;
-    let end = -1n;
-    let offsetsSeen = false;
-    let bad = false;
-    const problem = (code: FindingCode, message: string) => {
-      bad = true;
-      this.structural(code, message, { tensor: name });
-    };
-    this.object(() => {
-      const field = this.fieldName();
-      this.colon();
-      switch (field) {
-        case FIELD_DTYPE: {
-          if (dtype !== -2) {
-            problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two dtype fields`);
-            this.skipValue();
-            return;
-          }
-          if (this.b[this.p] !== QUOTE) {
-            dtype = -1;
-            problem(
-              "DTYPE_UNKNOWN",
-              `dtype of tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected a string`,
-            );
-            this.skipValue();
-            return;
-          }
-          const s = this.string();
-          dtype = dtypeId(s);
-          if (dtype < 0) {
-            const hint = dtypeSuggestion(s);
-            bad = true;
-            this.structural(
-              "DTYPE_UNKNOWN",
-              `tensor ${nameOf(name)} has unknown dtype "${excerpt(s)}"`,
-              hint === undefined ? { tensor: name } : { tensor: name, hint },
-            );
-          }
-          return;
-        }
-        case FIELD_SHAPE: {
-          if (rank !== -2) {
-            problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two shape fields`);
-            this.skipValue();
-            return;
-          }
-          rank = this.shapeArray(name);
-          if (rank < 0) bad = true;
-          return;
-        }
-        case FIELD_OFFSETS: {
-          if (offsetsSeen) {
-            problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two data_offsets fields`);
-            this.skipValue();
-            return;
-          }
-          offsetsSeen = true;
-          const pair = this.offsetsArray(name);
-          if (pair === undefined) bad = true;
-          else [begin, end] = pair;
-          return;
-        }
-        default:
+    this.eName = name;
+    this.eDtype = -2;
+    this.eRank = -2;
+    this.eOffsets = -2;
+    this.eBad = false;
+    if (this.openObject()) {
+      do {
+        const field = this.fieldName();
+        this.colon();
+        if (field === FIELD_DTYPE) this.dtypeField();
+        else if (field === FIELD_SHAPE) this.shapeField();
+        else if (field === FIELD_OFFSETS) this.offsetsField();
+        else {
           this.unknownFields.set(this.lastField, (this.unknownFields.get(this.lastField) ?? 0) + 1);
           this.skipValue();
-      }
-    });
-    const missing = [
-      dtype === -2 && "dtype",
-      rank === -2 && "shape",
-      !offsetsSeen && "data_offsets",
-    ].filter(Boolean);
-    if (missing.length > 0)
-      problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} lacks ${missing.join(", ")}`);
-    if (bad) return;
-    const previous = this.seen.get(name);
+        }
+      } while (this.nextMember());
+    }
+    if (this.eDtype === -2 || this.eRank === -2 || this.eOffsets === -2) {
+      const missing = [
+        this.eDtype === -2 ? "dtype" : "",
+        this.eRank === -2 ? "shape" : "",
+        this.eOffsets === -2 ? "data_offsets" : "",
+      ].filter((x) => x !== "");
+      this.problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} lacks ${missing.join(", ")}`);
+    }
+    if (this.eBad) return;
+    const seen = this.seenNames();
+    const previous = seen.get(name);
     if (previous !== undefined) {
       this.sink.add(
         "DUPLICATE_TENSOR",
@@ -340,79 +503,156 @@ class HeaderReader extends JsonCursor {
           hint: "loaders disagree on which entry wins; the reference keeps the last, which is what is checked here",
         },
       );
-      this.builder.set(previous, dtype, this.shape, rank, begin, end);
+      this.builder.set(previous, this.eDtype, this.shape, this.eRank, this.eBegin, this.eEnd);
       return;
     }
-    this.seen.set(name, this.builder.add(name, dtype, this.shape, rank, begin, end));
+    seen.set(
+      name,
+      this.builder.add(name, this.eDtype, this.shape, this.eRank, this.eBegin, this.eEnd),
+    );
+    if (this.digest) {
+      // An unescaped key's raw bytes are the name's UTF-8 (the header was checked to be UTF-8).
+      if (this.keyEscaped) addName(this.digest, this.nameKey!, name);
+      else addNameBytes(this.digest, this.nameKey!, this.b, keyStart + 1, this.keyEnd);
+    }
   }
 
-  /** Returns the rank with dims in this.shape, or -1 after recording the problem. */
-  private shapeArray(name: string): number {
-    if (this.b[this.p] !== LBRACKET) {
-      this.structural(
-        "SHAPE_INVALID",
-        `shape of tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected an array of integers`,
-        { tensor: name },
+  private dtypeField(): void {
+    const name = this.eName;
+    if (this.eDtype !== -2) {
+      this.problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two dtype fields`);
+      this.skipValue();
+      return;
+    }
+    if (this.b[this.p] !== QUOTE) {
+      this.eDtype = -1;
+      this.problem(
+        "DTYPE_UNKNOWN",
+        `dtype of tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected a string`,
       );
       this.skipValue();
-      return -1;
+      return;
+    }
+    const known = this.knownDtype();
+    if (known >= 0) {
+      this.eDtype = known;
+      return;
+    }
+    const s = this.string();
+    this.eDtype = dtypeId(s);
+    if (this.eDtype < 0) {
+      this.problem(
+        "DTYPE_UNKNOWN",
+        `tensor ${nameOf(name)} has unknown dtype "${excerpt(s)}"`,
+        dtypeSuggestion(s),
+      );
+    }
+  }
+
+  /** A dtype string matched on its bytes, without making a string; -1 to take the slow path. */
+  private knownDtype(): number {
+    const b = this.b;
+    const start = this.p + 1;
+    let end = start;
+    while (end < this.len && b[end] !== QUOTE && b[end] !== BACKSLASH) end++;
+    if (b[end] !== QUOTE) return -1;
+    const n = end - start;
+    for (let id = 0; id < DTYPE_BYTES.length; id++) {
+      const d = DTYPE_BYTES[id]!;
+      if (d.length !== n) continue;
+      let k = 0;
+      while (k < n && d[k] === b[start + k]) k++;
+      if (k === n) {
+        this.p = end + 1;
+        return id;
+      }
+    }
+    return -1;
+  }
+
+  /** The dims go to this.shape; eRank is the rank, or -1 after recording the problem. */
+  private shapeField(): void {
+    const name = this.eName;
+    if (this.eRank !== -2) {
+      this.problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two shape fields`);
+      this.skipValue();
+      return;
+    }
+    if (this.b[this.p] !== LBRACKET) {
+      this.eRank = -1;
+      this.problem(
+        "SHAPE_INVALID",
+        `shape of tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected an array of integers`,
+      );
+      this.skipValue();
+      return;
     }
     let rank = 0;
     let ok = true;
-    this.array(() => {
-      const v = this.u64Element(name, "shape");
-      if (v === undefined) {
-        ok = false;
-        return;
-      }
-      if (rank === this.shape.length) {
-        const next = new BigUint64Array(rank * 2);
-        next.set(this.shape);
-        this.shape = next;
-      }
-      this.shape[rank++] = v;
-    });
-    return ok ? rank : -1;
+    if (this.openArray()) {
+      do {
+        const v = this.u64Element("shape");
+        if (v === undefined) ok = false;
+        else {
+          if (rank === this.shape.length) {
+            const next = new BigUint64Array(rank * 2);
+            next.set(this.shape);
+            this.shape = next;
+          }
+          this.shape[rank++] = v;
+        }
+      } while (this.nextElement());
+    }
+    this.eRank = ok ? rank : -1;
   }
 
-  private offsetsArray(name: string): [bigint, bigint] | undefined {
+  private offsetsField(): void {
+    const name = this.eName;
+    if (this.eOffsets !== -2) {
+      this.problem("TENSOR_ENTRY_INVALID", `tensor ${nameOf(name)} has two data_offsets fields`);
+      this.skipValue();
+      return;
+    }
+    this.eOffsets = -1;
     if (this.b[this.p] !== LBRACKET) {
-      this.structural(
+      this.problem(
         "OFFSETS_INVALID",
         `data_offsets of tensor ${nameOf(name)} is a JSON ${this.kindAt()}, expected [begin, end]`,
-        { tensor: name },
       );
       this.skipValue();
-      return undefined;
+      return;
     }
-    const values: bigint[] = [];
+    let count = 0;
     let ok = true;
-    this.array(() => {
-      const v = this.u64Element(name, "data_offsets");
-      if (v === undefined) ok = false;
-      else values.push(v);
-    });
-    if (!ok) return undefined;
-    if (values.length !== 2) {
-      this.structural(
-        "OFFSETS_INVALID",
-        `data_offsets of tensor ${nameOf(name)} has ${values.length} values, expected 2`,
-        { tensor: name },
-      );
-      return undefined;
+    if (this.openArray()) {
+      do {
+        const v = this.u64Element("data_offsets");
+        if (v === undefined) ok = false;
+        else if (count === 0) this.eBegin = v;
+        else if (count === 1) this.eEnd = v;
+        count++;
+      } while (this.nextElement());
     }
-    return [values[0]!, values[1]!];
+    if (!ok) return;
+    if (count !== 2) {
+      this.problem(
+        "OFFSETS_INVALID",
+        `data_offsets of tensor ${nameOf(name)} has ${count} values, expected 2`,
+      );
+      return;
+    }
+    this.eOffsets = 2;
   }
 
   /** One array element that must be a u64; records why not and returns undefined otherwise. */
-  private u64Element(name: string, field: "shape" | "data_offsets"): bigint | undefined {
+  private u64Element(field: "shape" | "data_offsets"): bigint | undefined {
+    const name = this.eName;
     const code = field === "shape" ? "SHAPE_INVALID" : "OFFSETS_INVALID";
     const c = this.b[this.p]!;
     if (c !== MINUS && !isDigit(c)) {
-      this.structural(
+      this.problem(
         code,
         `${field} of tensor ${nameOf(name)} holds a JSON ${this.kindAt()}, expected a non-negative integer`,
-        { tensor: name },
       );
       this.skipValue();
       return undefined;
@@ -421,19 +661,17 @@ class HeaderReader extends JsonCursor {
     const integer = this.number();
     if (!integer) {
       const text = this.b.toString("latin1", start, this.p);
-      this.structural(
+      this.problem(
         code,
         `${field} of tensor ${nameOf(name)} holds ${excerpt(text)}, expected a non-negative integer without sign, fraction or exponent`,
-        { tensor: name },
       );
       return undefined;
     }
     const v = this.u64Token(start);
     if (v === undefined) {
-      this.structural(
+      this.problem(
         code,
         `${field} of tensor ${nameOf(name)} holds ${excerpt(this.b.toString("latin1", start, this.p))}, above 2^64 − 1`,
-        { tensor: name },
       );
     }
     return v;
@@ -453,7 +691,10 @@ class HeaderReader extends JsonCursor {
         const n = p - start;
         for (let f = 0; f < 3; f++) {
           const fb = FIELD_BYTES[f]!;
-          if (fb.length === n && b.compare(fb, 0, n, start, p) === 0) {
+          if (fb.length !== n) continue;
+          let k = 0;
+          while (k < n && fb[k] === b[start + k]) k++;
+          if (k === n) {
             this.p = p + 1;
             return f;
           }
@@ -485,14 +726,20 @@ class HeaderReader extends JsonCursor {
 /**
  * Parses the N header bytes. `base` is their offset in the file (8), used in messages.
  * Throws InspectError on syntax errors; records structural problems and warnings in `sink`.
+ * With `nameKey`, also digests the table's names (`nameDigest`) for a checkpoint's index check.
  */
-export function readHeaderJson(bytes: Buffer, base: number, sink: FindingSink): HeaderContent {
+export function readHeaderJson(
+  bytes: Buffer,
+  base: number,
+  sink: FindingSink,
+  nameKey?: NameKey,
+): HeaderContent {
   // Findings go to a sink of their own and reach the caller's only once the whole header has
   // tokenised. The reference tokenises everything before it interprets any entry, so a syntax
   // error anywhere is the one failure it reports: a bad dtype or an empty name read before it
   // would come first in the report and mislead (and `[NaN]` would read as "a JSON number").
   const local = new FindingSink();
-  const content = new HeaderReader(bytes, base, local).read();
+  const content = new HeaderReader(bytes, base, local, nameKey).read();
   for (const f of local.finish()) sink.push(f);
   return content;
 }

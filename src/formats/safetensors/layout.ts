@@ -7,7 +7,7 @@ import type { FindingSink } from "../../core/finding-sink.js";
 import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
 import { group, nameOf, plural } from "../../core/text.js";
 import { DTYPES } from "./dtypes.js";
-import type { TensorTable } from "./tensor-table.js";
+import { LITTLE_ENDIAN, type TensorTable } from "./tensor-table.js";
 
 export interface Layout {
   /** Tensor indices in (begin, end) order: the order tensors are reported in. */
@@ -43,8 +43,92 @@ export function offsetOrder(t: TensorTable): Uint32Array {
   return order;
 }
 
+/** What the layout pass counts for the findings about the file as a whole. */
+interface Tallies {
+  zeroSize: number;
+  scalars: number;
+  unaligned: number;
+  firstUnaligned: number;
+}
+
+const TWO_32 = 4294967296;
+/** Offsets and spans below this are exact in a double, and sums of two of them too. */
+const EXACT = 2 ** 52;
+
+/**
+ * The usual layout, checked in Numbers from the tables' 32-bit words: every tensor in place, of
+ * the size its shape says, nothing that needs a finding of its own, every value below 2^52.
+ * Undefined when it cannot vouch for that, and validateLayout then checks with BigInts, which
+ * reports each problem; a table it accepts gives the same result either way.
+ */
+function usualLayout(
+  t: TensorTable,
+  order: Uint32Array,
+  dataStart: bigint,
+): (Tallies & Layout) | undefined {
+  if (!LITTLE_ENDIAN || dataStart >= EXACT) return undefined;
+  const start = Number(dataStart);
+  const off = new Uint32Array(t.offsets.buffer, t.offsets.byteOffset, 2 * t.offsets.length);
+  const dim = new Uint32Array(t.dims.buffer, t.dims.byteOffset, 2 * t.dims.length);
+  const { shapeStart, ranks, dtypes } = t;
+  const out: Tallies & Layout = {
+    zeroSize: 0,
+    scalars: 0,
+    unaligned: 0,
+    firstUnaligned: -1,
+    order,
+    dataEnd: 0n,
+  };
+  let cursor = 0;
+  let pileOffset = -1;
+  let pile = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const bh = off[4 * i + 1]!;
+    const eh = off[4 * i + 3]!;
+    if (bh >= 1 << 20 || eh >= 1 << 20) return undefined;
+    const begin = bh * TWO_32 + off[4 * i]!;
+    const end = eh * TWO_32 + off[4 * i + 2]!;
+    if (begin !== cursor || end < begin) return undefined;
+    const rank = ranks[i]!;
+    if (rank > HIGH_RANK) return undefined;
+    let elements = 1;
+    const s = shapeStart[i]!;
+    for (let d = s; d < s + rank; d++) {
+      // A dim at or above 2^32 is either absurd in an empty tensor or overflows: BigInts say which.
+      if (dim[2 * d + 1] !== 0) return undefined;
+      elements *= dim[2 * d]!;
+      if (elements >= EXACT) return undefined;
+    }
+    const dtype = DTYPES[dtypes[i]!]!;
+    const bits = elements * dtype.bits;
+    if (bits >= EXACT || bits % 8 !== 0 || end - begin !== bits / 8) return undefined;
+    cursor = end;
+    if (rank === 0) out.scalars++;
+    if (elements === 0) {
+      out.zeroSize++;
+      if (begin === pileOffset) pile++;
+      else {
+        pileOffset = begin;
+        pile = 1;
+      }
+      if (pile === ZERO_SIZE_PILEUP) return undefined;
+    } else if (dtype.bits > 8 && (start + begin) % (dtype.bits / 8) !== 0) {
+      out.unaligned++;
+      if (out.firstUnaligned < 0) out.firstUnaligned = i;
+    }
+  }
+  out.dataEnd = BigInt(cursor);
+  return out;
+}
+
 export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingSink): Layout {
   const order = offsetOrder(t);
+  const usual = usualLayout(t, order, dataStart);
+  if (usual) {
+    wholeFile(t, dataStart, order.length, usual, sink);
+    return { order, dataEnd: usual.dataEnd };
+  }
   const { offsets, dims, shapeStart, ranks, dtypes, names } = t;
   let cursor = 0n;
   // The tensor whose end is the cursor: after an overlap the cursor stays at the furthest end
@@ -162,7 +246,19 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
     }
   }
 
-  const n = order.length;
+  wholeFile(t, dataStart, order.length, { zeroSize, scalars, unaligned, firstUnaligned }, sink);
+  return { order, dataEnd: cursor };
+}
+
+/** The findings about the data section as a whole, from the pass's counts. */
+function wholeFile(
+  t: TensorTable,
+  dataStart: bigint,
+  n: number,
+  { zeroSize, scalars, unaligned, firstUnaligned }: Tallies,
+  sink: FindingSink,
+): void {
+  const names = t.names;
   if (dataStart % 8n !== 0n) {
     sink.add(
       "DATA_UNALIGNED",
@@ -178,7 +274,6 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
   }
   if (zeroSize > 0) sink.add("ZERO_SIZE_TENSORS", `${group(zeroSize)} tensors have zero elements`);
   if (scalars > 0) sink.add("SCALAR_TENSORS", `${group(scalars)} tensors are scalars (shape [])`);
-  return { order, dataEnd: cursor };
 }
 
 export function shapeText(t: TensorTable, i: number): string {

@@ -17,6 +17,7 @@ import { DTYPES } from "./dtypes.js";
 import { PREFIX_BYTES, readFraming } from "./framing.js";
 import { readHeaderJson, type HeaderContent } from "./header-json.js";
 import { validateLayout } from "./layout.js";
+import type { NameKey } from "../name-digest.js";
 import type { TensorTable } from "./tensor-table.js";
 
 export interface SafetensorsFile {
@@ -40,7 +41,15 @@ const FORMATS_TRANSFORMERS_KNOWS = new Set(["pt", "tf", "flax", "mlx"]);
 // Reader releases in order, to find the newest one the dtypes require.
 const RELEASES = ["0.4.1", "0.6.0", "0.7.0", "0.8.0-rc.0"];
 
-export async function readSafetensors(src: ByteSource): Promise<SafetensorsFile> {
+export interface ReadOptions {
+  /** Digest the tensor names under this key (header.nameDigest), to check an index against. */
+  nameKey?: NameKey;
+}
+
+export async function readSafetensors(
+  src: ByteSource,
+  options: ReadOptions = {},
+): Promise<SafetensorsFile> {
   const sink = new FindingSink(src.name);
   const file: SafetensorsFile = {
     name: src.name,
@@ -54,7 +63,7 @@ export async function readSafetensors(src: ByteSource): Promise<SafetensorsFile>
   try {
     const { headerLength, header: bytes } = await readFraming(src);
     file.headerLength = headerLength;
-    const header = readHeaderJson(bytes, PREFIX_BYTES, sink);
+    const header = readHeaderJson(bytes, PREFIX_BYTES, sink, options.nameKey);
     file.header = header;
     noteHeader(header, headerLength, sink);
     if (header.complete) {
@@ -163,7 +172,15 @@ function noteHeader(h: HeaderContent, n: bigint, sink: FindingSink): void {
   }
   let newest = -1;
   const needing: string[] = [];
-  const present = new Set(h.tensors.dtypes);
+  // Which dtypes occur, in order of first occurrence: a flag each rather than a Set of every one.
+  const seen = new Uint8Array(DTYPES.length);
+  const present: number[] = [];
+  for (const id of h.tensors.dtypes) {
+    if (seen[id] === 0) {
+      seen[id] = 1;
+      present.push(id);
+    }
+  }
   for (const id of present) {
     const since = DTYPES[id]!.since;
     if (since === undefined) continue;

@@ -390,3 +390,66 @@ describe("validateLayout and offsetOrder directly", () => {
     expect(shapeText(t, 0)).toBe(`[0, ${U64_MAX}, 3]`);
   });
 });
+
+describe("the usual layout, checked in Numbers", () => {
+  function table(text: string) {
+    return readHeaderJson(Buffer.from(text), 8, new FindingSink()).tensors;
+  }
+
+  // A data section starting at 2^52 + s is past what the Number pass takes, and has the same
+  // alignment as one at s: both passes must then agree on everything but that start.
+  const HIGH = 2n ** 52n;
+  function bothWays(text: string, start: bigint) {
+    const t = table(text);
+    const results = [start, HIGH + start].map((s) => {
+      const sink = new FindingSink();
+      const layout = validateLayout(t, s, sink);
+      return {
+        order: [...layout.order],
+        dataEnd: layout.dataEnd,
+        findings: sink
+          .finish()
+          .map((f) => [f.code, f.tensor, f.code === "DATA_UNALIGNED" ? "" : f.message]),
+      };
+    });
+    expect(results[0]).toEqual(results[1]);
+    return results[0]!;
+  }
+
+  it.each([
+    ["an aligned file", header(["a", "F32", [2, 3], [0, 24]], ["b", "U8", [5], [24, 29]]), 64n],
+    [
+      "an unaligned data section",
+      header(["a", "F32", [2], [0, 8]], ["b", "F16", [1], [8, 10]]),
+      61n,
+    ],
+    [
+      "unaligned tensors",
+      header(["a", "U8", [1], [0, 1]], ["b", "F32", [1], [1, 5]], ["c", "F64", [1], [5, 13]]),
+      64n,
+    ],
+    [
+      "zero-size tensors and scalars",
+      header(["a", "F32", [], [0, 4]], ["z", "F16", [0, 5], [4, 4]], ["y", "U8", [3, 0], [4, 4]]),
+      64n,
+    ],
+    ["4- and 6-bit dtypes", header(["a", "F4", [4], [0, 2]], ["b", "F6_E2M3", [4], [2, 5]]), 64n],
+    ["keys out of data order", header(["b", "U8", [1], [1, 2]], ["a", "U8", [1], [0, 1]]), 64n],
+    ["a gap", header(["a", "U8", [1], [0, 1]], ["b", "U8", [1], [2, 3]]), 64n],
+    ["a size mismatch", header(["a", "F32", [2], [0, 4]]), 64n],
+    ["an odd F4 count", header(["a", "F4", [3], [0, 2]]), 64n],
+    ["a huge empty dim", header(["a", "U8", [0, "4294967296"], [0, 0]]), 64n],
+    ["a high rank", header(["a", "U8", Array(65).fill(1), [0, 1]]), 64n],
+  ])("agrees with the BigInt pass on %s", (_what, text, start) => {
+    bothWays(text, start);
+  });
+
+  it("agrees on a pile of zero-size tensors at one offset", () => {
+    const zeros = Array.from(
+      { length: 1100 },
+      (_, i) => [`z${i}`, "U8", [0], [1, 1]] as [string, string, number[], [number, number]],
+    );
+    const { findings } = bothWays(header(["a", "U8", [1], [0, 1]], ...zeros), 64n);
+    expect(findings.map((f) => f[0])).toContain("ZERO_SIZE_PILEUP");
+  });
+});
