@@ -1,15 +1,15 @@
-// Bundles src/cli/main.ts into dist/cli.js (and the hashing worker into dist/hash-worker.js). One
-// ESM file starts faster than a tree of modules; the table renderer (with cli-table3) and chalk
-// are split into chunks loaded only for tables.
+// Bundles src/cli/main.ts into dist/cli.cjs, with the V8 code cache bin/inspect.js loads beside
+// it, and the hashing worker into dist/hash-worker.js.
 // With --if-needed, does nothing when dist is newer than every source file.
 
+import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
 import { readFileSync, readdirSync, statSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = join(root, "dist");
-const entry = join(out, "cli.js");
+const entry = join(out, "cli.cjs");
 
 function newest(dir) {
   let t = 0;
@@ -27,24 +27,42 @@ if (process.argv.includes("--if-needed") && existsSync(entry)) {
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 rmSync(out, { recursive: true, force: true });
-await build({
-  // The hashing worker is its own entry: threads load it by URL (src/integrity/worker-location.ts).
-  entryPoints: {
-    cli: join(root, "src/cli/main.ts"),
-    "hash-worker": join(root, "src/integrity/hash-worker.ts"),
-  },
-  outdir: out,
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
-  chunkNames: "chunks/[name]-[hash]",
   define: { __INSPECT_VERSION__: JSON.stringify(pkg.version) },
-  // commander and cli-table3 are CommonJS and require() Node built-ins.
+  legalComments: "none",
+  logLevel: "warning",
+};
+// The CLI is one CommonJS file so that bin/inspect.js can compile it with a V8 code cache (below);
+// the table renderer, chalk and the integrity code are still only evaluated when used.
+await build({
+  ...common,
+  entryPoints: [join(root, "src/cli/main.ts")],
+  outfile: join(out, "cli.cjs"),
+  format: "cjs",
+  define: { ...common.define, "import.meta.url": "__inspectUrl" },
+  banner: { js: 'const __inspectUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+// The hashing worker is its own entry: threads load it by URL (src/integrity/worker-location.ts).
+await build({
+  ...common,
+  entryPoints: [join(root, "src/integrity/hash-worker.ts")],
+  outfile: join(out, "hash-worker.js"),
+  format: "esm",
   banner: {
     js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
   },
-  legalComments: "none",
-  logLevel: "warning",
 });
+// Start-up is part of the product: compiling 0.5 MB of JavaScript costs more than running it on
+// a small file. Run the CLI once per output mode on the bundled example, with the launcher
+// writing V8's code cache for what those runs compiled; later runs skip the compilation.
+const example = join(root, "fixtures", "tiny-llama");
+for (const args of [["--json", example], [example]]) {
+  const r = spawnSync(process.execPath, [join(root, "bin", "inspect.js"), ...args], {
+    env: { ...process.env, INSPECT_WRITE_CODE_CACHE: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`code cache run ${args.join(" ")} exited ${r.status}`);
+}
