@@ -81,6 +81,17 @@ function tensorJson(t: TensorRow, withFile: boolean): Json {
   ]);
 }
 
+/** Total, and stored, active and optional when they apply: the same for a target and a component. */
+function parameterPairs(s: Summary): Array<[string, Json | undefined]> {
+  const p = s.parameters;
+  return [
+    ["total", p.total],
+    ["stored", p.stored],
+    ["active", p.active],
+    ["optional", plain(p.optional)],
+  ];
+}
+
 export interface JsonOptions {
   /** Include `tensors`, narrowed by `filter` when given. */
   tensors?: boolean;
@@ -113,13 +124,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     ["tensorCount", s.tensorCount],
     [
       "parameters",
-      obj([
-        ["total", s.parameters.total],
-        ["stored", s.parameters.stored],
-        ["active", s.parameters.active],
-        ["optional", plain(s.parameters.optional)],
-        ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))],
-      ]),
+      obj([...parameterPairs(s), ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))]]),
     ],
     [
       "bytes",
@@ -168,15 +173,7 @@ function componentJson(name: string, s: Summary): Json {
     ["ok", s.ok],
     ["files", s.files.map((f) => f.path)],
     ["tensorCount", s.tensorCount],
-    [
-      "parameters",
-      obj([
-        ["total", s.parameters.total],
-        ["stored", s.parameters.stored],
-        ["active", s.parameters.active],
-        ["optional", plain(s.parameters.optional)],
-      ]),
-    ],
+    ["parameters", obj(parameterPairs(s))],
     [
       "bytes",
       obj([

@@ -12,7 +12,7 @@ import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
 import { hardwareLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
-import { bytesBoth, countShort, iec, percent } from "./units.js";
+import { bytesBoth, countShort, percent } from "./units.js";
 
 export interface TableOptions {
   tensors?: boolean;

@@ -25,15 +25,7 @@ export class FileSource implements ByteSource {
     }
     try {
       const st = await handle.stat({ bigint: true });
-      if (st.isDirectory()) {
-        throw new InspectError("TARGET_IS_DIRECTORY", "is a directory");
-      }
-      if (!st.isFile()) {
-        throw new InspectError(
-          "TARGET_UNSUPPORTED",
-          "not a regular file (a device, socket or FIFO); pipe it to `inspect -` instead",
-        );
-      }
+      requireRegularFile(st);
       return new FileSource(name, st.size, handle);
     } catch (e) {
       await handle.close();
@@ -61,6 +53,17 @@ export class FileSource implements ByteSource {
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+/** Only regular files are read as weights; a directory or a device is a target error. */
+export function requireRegularFile(st: { isDirectory(): boolean; isFile(): boolean }): void {
+  if (st.isDirectory()) throw new InspectError("TARGET_IS_DIRECTORY", "is a directory");
+  if (!st.isFile()) {
+    throw new InspectError(
+      "TARGET_UNSUPPORTED",
+      "not a regular file (a device, socket or FIFO); pipe it to `inspect -` instead",
+    );
   }
 }
 

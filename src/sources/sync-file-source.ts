@@ -5,8 +5,7 @@
 // same errors as FileSource.
 
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { InspectError } from "../core/errors.js";
-import { openError, readError } from "./file-source.js";
+import { openError, readError, requireRegularFile } from "./file-source.js";
 import type { ByteSource } from "./source.js";
 
 // As in FileSource: a FIFO must not block the open.
@@ -29,15 +28,7 @@ export class SyncFileSource implements ByteSource {
     }
     try {
       const st = fstatSync(fd, { bigint: true });
-      if (st.isDirectory()) {
-        throw new InspectError("TARGET_IS_DIRECTORY", "is a directory");
-      }
-      if (!st.isFile()) {
-        throw new InspectError(
-          "TARGET_UNSUPPORTED",
-          "not a regular file (a device, socket or FIFO); pipe it to `inspect -` instead",
-        );
-      }
+      requireRegularFile(st);
       return new SyncFileSource(name, st.size, fd);
     } catch (e) {
       closeSync(fd);

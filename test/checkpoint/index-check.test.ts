@@ -9,7 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
 import { SHARD_SYNC_MIN_INDEX_BYTES } from "../../src/core/limits.js";
-import { shardName, splitEvenly, writeCheckpoint } from "../helpers/checkpoints.js";
+import {
+  shardName,
+  SMALL_MODEL,
+  SMALL_SHARDS,
+  splitEvenly,
+  writeCheckpoint,
+} from "../helpers/checkpoints.js";
 import { safetensorsFile, tempDir, type TensorSpec } from "../helpers/safetensors.js";
 
 const tmp = tempDir("inspect-index-check-");
@@ -17,18 +23,8 @@ afterAll(tmp.cleanup);
 let n = 0;
 const fresh = (label: string) => path.join(tmp.dir, `${label}-${n++}`);
 
-const layer = (i: number): TensorSpec[] => [
-  { name: `model.layers.${i}.self_attn.q_proj.weight`, dtype: "BF16", shape: [64, 64] },
-  { name: `model.layers.${i}.mlp.up_proj.weight`, dtype: "BF16", shape: [128, 64] },
-];
-const MODEL: TensorSpec[] = [
-  { name: "model.embed_tokens.weight", dtype: "BF16", shape: [256, 64] },
-  ...layer(0),
-  ...layer(1),
-  ...layer(2),
-  { name: "model.norm.weight", dtype: "BF16", shape: [64] },
-];
-const SHARDS = splitEvenly(MODEL, 3);
+const MODEL = SMALL_MODEL;
+const SHARDS = SMALL_SHARDS;
 
 /** A checkpoint without the digests only the fast path computes. */
 function comparable(cp: Checkpoint) {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
-import { shardName, splitEvenly, writeCheckpoint } from "../helpers/checkpoints.js";
+import { shardName, SMALL_MODEL, SMALL_SHARDS, writeCheckpoint } from "../helpers/checkpoints.js";
 import { inspect } from "../helpers/cli.js";
 import { safetensorsFile, tempDir, type TensorSpec } from "../helpers/safetensors.js";
 
@@ -14,18 +14,8 @@ afterAll(tmp.cleanup);
 let n = 0;
 const fresh = (label: string) => path.join(tmp.dir, `${label}-${n++}`);
 
-const layer = (i: number): TensorSpec[] => [
-  { name: `model.layers.${i}.self_attn.q_proj.weight`, dtype: "BF16", shape: [64, 64] },
-  { name: `model.layers.${i}.mlp.up_proj.weight`, dtype: "BF16", shape: [128, 64] },
-];
-const MODEL: TensorSpec[] = [
-  { name: "model.embed_tokens.weight", dtype: "BF16", shape: [256, 64] },
-  ...layer(0),
-  ...layer(1),
-  ...layer(2),
-  { name: "model.norm.weight", dtype: "BF16", shape: [64] },
-];
-const SHARDS = splitEvenly(MODEL, 3);
+const MODEL = SMALL_MODEL;
+const SHARDS = SMALL_SHARDS;
 
 const codes = (cp: Checkpoint) =>
   [...cp.findings, ...cp.files.flatMap((f) => f.findings)].map((f) => f.code);

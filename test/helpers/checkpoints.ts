@@ -93,3 +93,17 @@ export function writeLayout(
     totalSize: split.reduce((a, s) => a + s.bytes, 0n),
   };
 }
+
+/** A small three-layer model in three shards, for cross-check cases. */
+const smallLayer = (i: number): TensorSpec[] => [
+  { name: `model.layers.${i}.self_attn.q_proj.weight`, dtype: "BF16", shape: [64, 64] },
+  { name: `model.layers.${i}.mlp.up_proj.weight`, dtype: "BF16", shape: [128, 64] },
+];
+export const SMALL_MODEL: TensorSpec[] = [
+  { name: "model.embed_tokens.weight", dtype: "BF16", shape: [256, 64] },
+  ...smallLayer(0),
+  ...smallLayer(1),
+  ...smallLayer(2),
+  { name: "model.norm.weight", dtype: "BF16", shape: [64] },
+];
+export const SMALL_SHARDS = splitEvenly(SMALL_MODEL, 3);

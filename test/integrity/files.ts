@@ -1,5 +1,6 @@
 // Real .safetensors files with chosen tensor bytes, and the digests tests compare against.
 
+import { le } from "../helpers/bytes.js";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,18 +13,6 @@ export interface DataTensor {
   dtype: string;
   shape: number[];
   data: Uint8Array;
-}
-
-/** Little-endian 8/16/32-bit words as bytes. */
-export function le(width: 1 | 2 | 4, words: number[]): Uint8Array {
-  const b = new Uint8Array(words.length * width);
-  const v = new DataView(b.buffer);
-  words.forEach((w, i) => {
-    if (width === 1) v.setUint8(i, w);
-    else if (width === 2) v.setUint16(i * 2, w, true);
-    else v.setUint32(i * 4, w >>> 0, true);
-  });
-  return b;
 }
 
 export function writeWeights(
@@ -57,3 +46,5 @@ export const gitBlobId = (b: Uint8Array) =>
 export function lfsPointerText(oid: string, size: number | bigint): string {
   return `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${size}\n`;
 }
+
+export { le };

@@ -216,7 +216,7 @@ describe("--verify", () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "sub"), { recursive: true });
     const a = writeWeights(dir, "a.safetensors", SUSPICIOUS.slice(0, 3));
-    const b = writeWeights(join(dir, "sub"), "b.safetensors", SUSPICIOUS.slice(3, 6));
+    writeWeights(join(dir, "sub"), "b.safetensors", SUSPICIOUS.slice(3, 6));
     writeFileSync(join(dir, "config.json"), '{"model_type":"llama"}\n');
     const sums = [
       `${sha256(a.bytes)}  a.safetensors`,

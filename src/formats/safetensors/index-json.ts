@@ -17,7 +17,6 @@ import { FindingSink } from "../../core/finding-sink.js";
 import type { Finding } from "../../core/findings.js";
 import { excerpt, nameOf } from "../../core/text.js";
 import {
-  BACKSLASH,
   COLON,
   COMMA,
   firstInvalidUtf8,

@@ -1,3 +1,4 @@
+import { le } from "../../helpers/bytes.js";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DTYPES, dtypeId } from "../../../src/formats/safetensors/dtypes.js";
@@ -8,18 +9,6 @@ import {
 } from "../../../src/formats/safetensors/values.js";
 
 type Case = { dtype: string; bytes: Uint8Array; nan: number; inf: number; nonZero: boolean };
-
-/** Little-endian bytes of 8/16/32-bit words, written out explicitly. */
-function le(width: 1 | 2 | 4, words: number[]): Uint8Array {
-  const b = new Uint8Array(words.length * width);
-  const v = new DataView(b.buffer);
-  words.forEach((w, i) => {
-    if (width === 1) v.setUint8(i, w);
-    else if (width === 2) v.setUint16(i * 2, w, true);
-    else v.setUint32(i * 4, w >>> 0, true);
-  });
-  return b;
-}
 
 /** F64 values as [high word, low word] pairs. */
 function f64(pairs: Array<[number, number]>): Uint8Array {
