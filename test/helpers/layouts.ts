@@ -125,10 +125,16 @@ export function dense(s: DenseShape): LayoutTensor[] {
   return out;
 }
 
-function llamaConfig(s: DenseShape, extra: Record<string, unknown>): Record<string, unknown> {
+/** config.json of a dense decoder: the fields counting and memory read, plus the family's own. */
+function denseConfig(
+  s: DenseShape,
+  architecture: string,
+  modelType: string,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   return {
-    architectures: ["LlamaForCausalLM"],
-    model_type: "llama",
+    architectures: [architecture],
+    model_type: modelType,
     hidden_size: s.hidden,
     intermediate_size: s.intermediate,
     num_hidden_layers: s.layers,
@@ -140,6 +146,9 @@ function llamaConfig(s: DenseShape, extra: Record<string, unknown>): Record<stri
     ...extra,
   };
 }
+
+const llamaConfig = (s: DenseShape, extra: Record<string, unknown>) =>
+  denseConfig(s, "LlamaForCausalLM", "llama", extra);
 
 const LLAMA31_ROPE = {
   factor: 8.0,
@@ -197,22 +206,8 @@ export function llama31_70b(): Layout {
   };
 }
 
-function qwen2Config(s: DenseShape, extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    architectures: ["Qwen2ForCausalLM"],
-    model_type: "qwen2",
-    hidden_size: s.hidden,
-    intermediate_size: s.intermediate,
-    num_hidden_layers: s.layers,
-    num_attention_heads: s.heads,
-    num_key_value_heads: s.kvHeads,
-    vocab_size: s.vocab,
-    tie_word_embeddings: s.tied,
-    use_sliding_window: false,
-    torch_dtype: "bfloat16",
-    ...extra,
-  };
-}
+const qwen2Config = (s: DenseShape, extra: Record<string, unknown>) =>
+  denseConfig(s, "Qwen2ForCausalLM", "qwen2", { use_sliding_window: false, ...extra });
 
 export const QWEN25_7B: DenseShape = {
   layers: 28,
