@@ -106,3 +106,12 @@ export const MAX_CONFIG_PATTERN_CHARS = 512;
 
 /** Files probed at once for expected digests (links, pointers, metadata): hides latency, bounds fds. */
 export const PROBE_CONCURRENCY = 16;
+
+/**
+ * A `-of-N` set larger than this is not enumerated to name its missing shards (N is untrusted;
+ * the largest published sets have a few hundred files).
+ */
+export const MAX_ENUMERATED_SHARDS = 100_000;
+
+/** Names of missing shards kept in a report; the rest are counted. */
+export const MAX_LISTED_MISSING = 100;

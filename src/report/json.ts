@@ -122,6 +122,8 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
       ),
     ],
     ["tensorCount", s.tensorCount],
+    ["partial", s.partial !== undefined],
+    ["incomplete", s.partial && incompleteJson(s)],
     [
       "parameters",
       obj([...parameterPairs(s), ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))]]),
@@ -184,6 +186,32 @@ function componentJson(name: string, s: Summary): Json {
     ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
     ["moe", plain(s.moe)],
+  ]);
+}
+
+/** What is missing from a partial checkpoint, and what the index promises for the whole. */
+function incompleteJson(s: Summary): Json {
+  const p = s.partial!;
+  return obj([
+    ["shards", p.shards],
+    ["shardsMissing", p.missingCount],
+    ["missing", p.missing],
+    [
+      "alone",
+      p.alone &&
+        obj([
+          ["shard", p.alone.shard],
+          ["name", p.alone.name],
+        ]),
+    ],
+    [
+      "indexPromises",
+      p.promised &&
+        obj([
+          ["tensorCount", p.promised.tensorCount],
+          ["tensorBytes", p.promised.tensorBytes],
+        ]),
+    ],
   ]);
 }
 

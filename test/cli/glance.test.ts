@@ -1,0 +1,183 @@
+// Issue 12 through the built CLI: what a person sees first, partial checkpoints, gates that say
+// what they test, and the smaller fixes.
+
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
+import { inspect } from "../helpers/cli.js";
+import { canonicalHeader, tempDir, writeSparse } from "../helpers/safetensors.js";
+import {
+  GPT_OSS_120B,
+  gptOss,
+  indexJson,
+  llama31_8b,
+  mixtral8x7b,
+  shardLayout,
+  type Layout,
+} from "../helpers/layouts.js";
+import { assertSchema } from "../helpers/schema.js";
+
+const tmp = tempDir("inspect-glance-");
+afterAll(tmp.cleanup);
+
+function json(args: string[]) {
+  const r = inspect(["--json", ...args]);
+  const doc = JSON.parse(r.stdout);
+  assertSchema(doc);
+  return { status: r.status, doc, stderr: r.stderr };
+}
+
+const codes = (doc: { findings: Array<{ code: string }> }) => doc.findings.map((f) => f.code);
+
+/** A layout written as OpenAI publishes gpt-oss: N + 1 shards numbered 0..N (`-of-N`). */
+function writeZeroBased(dir: string, layout: Layout, files: number): string[] {
+  const split = shardLayout(layout.tensors, files);
+  const last = String(files - 1).padStart(5, "0");
+  split.forEach((s, i) => (s.file = `model-${String(i).padStart(5, "0")}-of-${last}.safetensors`));
+  for (const s of split) {
+    const { header, dataBytes } = canonicalHeader(s.tensors, { metadata: { format: "pt" } });
+    writeSparse(path.join(dir, s.file), header, dataBytes);
+  }
+  writeFileSync(
+    path.join(dir, "model.safetensors.index.json"),
+    JSON.stringify(indexJson(split), null, 2),
+  );
+  writeFileSync(path.join(dir, "config.json"), JSON.stringify(layout.config, null, 2));
+  return split.map((s) => s.file);
+}
+
+describe("zero-based shard numbering (issue 12, item 9)", () => {
+  it("openai/gpt-oss-20b: model-00000-of-00002 … model-00002-of-00002 is intact, also with --strict", () => {
+    const dir = path.join(tmp.dir, "gpt-oss-20b");
+    writeCheckpoint(dir, { shards: [] }); // makes the folder
+    const names = writeZeroBased(dir, gptOss(), 3);
+    expect(names[0]).toBe("model-00000-of-00002.safetensors");
+    const { status, doc } = json(["--strict", dir]);
+    expect(codes(doc)).not.toContain("SHARD_COUNT_MISMATCH");
+    expect(status).toBe(0);
+    expect(doc.files.map((f: { path: string }) => path.basename(f.path))).toEqual(names);
+  });
+
+  it("openai/gpt-oss-120b: 15 files named -of-00014 are intact", () => {
+    const dir = path.join(tmp.dir, "gpt-oss-120b");
+    writeCheckpoint(dir, { shards: [] });
+    writeZeroBased(dir, gptOss(GPT_OSS_120B, "openai/gpt-oss-120b"), 15);
+    const { status, doc } = json(["--strict", dir]);
+    expect(codes(doc)).not.toContain("SHARD_COUNT_MISMATCH");
+    expect(status).toBe(0);
+    expect(doc.files).toHaveLength(15);
+  });
+
+  it("still names a missing shard of a zero-based set, and numbers that do not run 0..N", () => {
+    const dir = path.join(tmp.dir, "zero-missing");
+    const t = (n: string) => ({ name: n, dtype: "BF16", shape: [4, 4] });
+    writeCheckpoint(dir, {
+      shards: [[t("a")], [t("b")]],
+      names: ["model-00000-of-00002.safetensors", "model-00001-of-00002.safetensors"],
+      index: false,
+    });
+    const { doc } = json([dir]);
+    const f = doc.findings.find((x: { code: string }) => x.code === "SHARD_COUNT_MISMATCH");
+    expect(f.message).toBe("2 shards named -of-00002, but the names say 3 (numbered from 0)");
+    expect(f.hint).toBe("shards are missing");
+    const odd = path.join(tmp.dir, "odd-numbers");
+    writeCheckpoint(odd, {
+      shards: [[t("a")], [t("b")]],
+      names: ["model-00001-of-00002.safetensors", "model-00003-of-00002.safetensors"],
+      index: false,
+    });
+    const o = json([odd]).doc;
+    expect(o.findings.map((x: { message: string }) => x.message)).toContain(
+      "2 shards named -of-00002 are numbered 1, 3, not 1 to 2 each once",
+    );
+  });
+});
+
+describe("one shard inspected alone (issue 12, item 10)", () => {
+  it("says it is one shard of N and compares only what a shard can show", () => {
+    const dir = path.join(tmp.dir, "llama-8b-alone");
+    const { files } = writeLayout(dir, llama31_8b());
+    expect(files).toHaveLength(4);
+    const { status, doc } = json(["--strict", files[1]!]);
+    expect(codes(doc)).not.toContain("CONFIG_MISMATCH");
+    expect(codes(doc)).toContain("SHARD_ALONE");
+    expect(status).toBe(0);
+    expect(doc.partial).toBe(true);
+    expect(doc.incomplete).toMatchObject({
+      shards: 4,
+      shardsMissing: 3,
+      alone: { shard: 2, name: "model-00002-of-00004.safetensors" },
+    });
+    // What a shard can show is still compared: its hidden size against config.json.
+    expect(doc.architecture.layers).toBe(32);
+    const table = inspect([files[1]!]).stdout;
+    expect(table).toMatch(/partial +one shard of 4, inspected on its own/);
+    expect(table).toMatch(/parameters +[\d,]+ \([\d.]+ [KMB]\) \(partial\)/);
+  });
+
+  it("an MoE shard does not report experts or MoE layers held by other shards", () => {
+    const dir = path.join(tmp.dir, "mixtral-alone");
+    const { files } = writeLayout(dir, mixtral8x7b());
+    const { doc } = json([files[3]!]);
+    expect(codes(doc)).not.toContain("CONFIG_MISMATCH");
+    expect(codes(doc)).not.toContain("EXPERTS_INCOMPLETE");
+  });
+});
+
+describe("partial checkpoints (issue 12, item 5)", () => {
+  it("a missing shard and an LFS pointer: totals marked partial beside what the index promises; no second warning", () => {
+    const dir = path.join(tmp.dir, "llama-8b-missing");
+    const { files, totalSize } = writeLayout(dir, llama31_8b());
+    rmSync(files[1]!);
+    writeFileSync(
+      files[2]!,
+      "version https://git-lfs.github.com/spec/v1\noid sha256:" +
+        "a".repeat(64) +
+        "\nsize 4915916176\n",
+    );
+    const { status, doc, stderr } = json([dir]);
+    expect(status).toBe(1);
+    expect(stderr).toContain("SHARD_MISSING");
+    expect(codes(doc)).not.toContain("CONFIG_MISMATCH");
+    expect(doc.partial).toBe(true);
+    expect(doc.incomplete).toEqual({
+      shards: 4,
+      shardsMissing: 2,
+      missing: ["model-00002-of-00004.safetensors", "model-00003-of-00004.safetensors"],
+      indexPromises: { tensorCount: 291, tensorBytes: Number(totalSize) },
+    });
+    const table = inspect([dir]).stdout;
+    expect(table).toContain(
+      "partial      2 of 4 shards read, 2 missing or unreadable (model-00002-of-00004.safetensors, model-00003-of-00004.safetensors); the index promises 291 tensors, 16.06 GB",
+    );
+    expect(table).toMatch(/parameters .*\(partial\)/);
+    expect(table).toContain("partial: from the weights read, not the whole model's");
+  });
+
+  it("a complete checkpoint is not partial", () => {
+    const dir = path.join(tmp.dir, "llama-8b-whole");
+    writeLayout(dir, llama31_8b());
+    const { doc } = json([dir]);
+    expect(doc.partial).toBe(false);
+    expect(doc).not.toHaveProperty("incomplete");
+    expect(inspect([dir]).stdout).not.toContain("partial");
+  });
+
+  it("loose shards without an index: the missing numbers are named", () => {
+    const dir = path.join(tmp.dir, "loose-missing");
+    const t = (n: string) => ({ name: n, dtype: "BF16", shape: [4, 4] });
+    writeCheckpoint(dir, {
+      shards: [[t("a")], [t("c")]],
+      names: ["model-00001-of-00003.safetensors", "model-00003-of-00003.safetensors"],
+      index: false,
+    });
+    const { doc } = json([dir]);
+    expect(doc.partial).toBe(true);
+    expect(doc.incomplete).toMatchObject({
+      shards: 3,
+      shardsMissing: 1,
+      missing: ["model-00002-of-00003.safetensors"],
+    });
+  });
+});
