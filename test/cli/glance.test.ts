@@ -1,12 +1,13 @@
 // Issue 12 through the built CLI: what a person sees first, partial checkpoints, gates that say
 // what they test, and the smaller fixes.
 
-import { rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
 import { inspect } from "../helpers/cli.js";
-import { canonicalHeader, tempDir, writeSparse } from "../helpers/safetensors.js";
+import { canonicalHeader, safetensorsFile, tempDir, writeSparse } from "../helpers/safetensors.js";
 import {
   GPT_OSS_120B,
   gptOss,
@@ -179,5 +180,40 @@ describe("partial checkpoints (issue 12, item 5)", () => {
       shardsMissing: 1,
       missing: ["model-00002-of-00003.safetensors"],
     });
+  });
+});
+
+describe("--checksums scope (issue 12, item 8)", () => {
+  const sha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
+  const t = (n: string) => ({ name: n, dtype: "F32", shape: [2, 2] });
+
+  it("with one named file checks that file only; with its folder, the files listed in it", () => {
+    const dir = path.join(tmp.dir, "sums");
+    mkdirSync(dir, { recursive: true });
+    const a = path.join(dir, "a.safetensors");
+    const b = path.join(dir, "b.safetensors");
+    writeFileSync(a, safetensorsFile([t("x")]));
+    writeFileSync(b, safetensorsFile([t("y")]));
+    const sums = path.join(dir, "SHA256SUMS");
+    writeFileSync(
+      sums,
+      `${sha(a)}  a.safetensors\n${sha(b)}  b.safetensors\n${"0".repeat(64)}  elsewhere/c.safetensors\n${"1".repeat(64)}  ../outside.safetensors\n`,
+    );
+    const one = json(["--checksums", sums, a]);
+    expect(one.status).toBe(0);
+    expect(one.doc.verification.files.map((f: { path: string }) => f.path)).toEqual([a]);
+    expect(one.doc.verification.files[0].status).toBe("match");
+    expect(codes(one.doc)).toEqual(["METADATA_ABSENT"]);
+
+    // The folder: its two files match; c is listed inside it and missing (an error); the entry
+    // outside the folder is not the target's and is ignored.
+    const folder = json(["--checksums", sums, dir]);
+    expect(folder.doc.verification.files.map((f: { status: string }) => f.status)).toEqual([
+      "match",
+      "match",
+      "missing",
+    ]);
+    expect(codes(folder.doc)).toContain("VERIFY_FILE_MISSING");
+    expect(JSON.stringify(folder.doc)).not.toContain("outside.safetensors");
   });
 });
