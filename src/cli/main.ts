@@ -51,6 +51,10 @@ function program(): Command {
       "--reference-server <gpu>",
       "the GPU of the 8-GPU node the single-server tier is measured against (default h100)",
     )
+    .option(
+      "--precision <bits>",
+      "weights at 16, 8 or 4 bits, or as-stored (default): what the tier, the fit and --require-fit use",
+    )
     .option("--require-fit", "exit 3 when it does not fit --memory or --gpu")
     .optionsGroup("Integrity (reads every byte):")
     .option("--verify", "SHA-256 of every file, compared with the expected digests it can find")

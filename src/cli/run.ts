@@ -8,7 +8,7 @@ import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { MAX_STDERR_ERRORS } from "../core/limits.js";
 import { deviceIds, findDevice } from "../hardware/catalog.js";
-import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
+import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
 import { escapeForTerminal } from "../report/escape.js";
@@ -39,6 +39,7 @@ export interface RunOptions {
   count?: string;
   referenceServer?: string;
   requireFit?: boolean;
+  precision?: string;
   // integrity
   verify?: boolean;
   scan?: boolean;
@@ -76,6 +77,24 @@ function gpuNamed(name: string) {
   return d;
 }
 
+/** --precision values and the estimate's names for them. */
+const PRECISIONS: ReadonlyMap<string, PrecisionName> = new Map([
+  ["as-stored", "as stored"],
+  ["16", "16-bit"],
+  ["8", "8-bit"],
+  ["4", "4-bit"],
+]);
+
+export function parsePrecision(text: string): PrecisionName {
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/[-_ ]?bits?$/, "");
+  const p = PRECISIONS.get(key === "as stored" || key === "stored" ? "as-stored" : key);
+  if (!p) throw usage(`--precision takes 16, 8, 4 or as-stored, not "${text}"`);
+  return p;
+}
+
 /** The hardware options, checked before any target is read: a usage error costs nothing. */
 async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   const h: HardwareOptions = {};
@@ -89,6 +108,7 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
       );
     h.kvDtype = d;
   }
+  if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
     if (!d.kind.endsWith("gpu")) throw usage(`--reference-server needs a GPU, not ${d.label}`);
@@ -236,7 +256,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       code = EXIT.doesNotFit;
       // A gate that fails must say why on stderr, like every other failing status.
       io.err(
-        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
       );
     }
     if (verified?.interrupted) code = EXIT.interrupted;

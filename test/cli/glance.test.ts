@@ -217,3 +217,79 @@ describe("--checksums scope (issue 12, item 8)", () => {
     expect(JSON.stringify(folder.doc)).not.toContain("outside.safetensors");
   });
 });
+
+describe("--precision (issue 12, item 6)", () => {
+  const dir = path.join(tmp.dir, "llama-8b-precision");
+  writeLayout(dir, llama31_8b());
+
+  it("chooses the precision --require-fit, the tier and the fit use; as stored by default", () => {
+    const stored = json([dir, "--memory", "8GB", "--require-fit"]);
+    expect(stored.status).toBe(3);
+    expect(stored.doc.hardware.precision).toBe("as stored");
+    expect(stored.stderr).toMatch(/does not fit 8GB: needs /);
+
+    const four = json([dir, "--memory", "8GB", "--require-fit", "--precision", "4"]);
+    expect(four.status).toBe(0);
+    const hw = four.doc.hardware;
+    expect(hw.precision).toBe("4-bit");
+    const row = hw.precisions.find((p: { name: string }) => p.name === "4-bit");
+    expect(hw.breakdown.weights).toBe(row.weightsBytes);
+    expect(hw.requiredBytes).toBe(row.requiredBytes);
+    expect(hw.fit.fits).toBe(true);
+
+    const eight = json([dir, "--memory", "8GB", "--require-fit", "--precision", "8"]);
+    expect(eight.status).toBe(3);
+    expect(eight.stderr).toMatch(/does not fit 8GB at 8-bit: needs /);
+    const table = inspect([dir, "--precision", "16"]).stdout;
+    expect(table).toMatch(/weights .* at 16-bit \(--precision: 16 bits per weight\)/);
+  });
+
+  it("refuses anything but 16, 8, 4 and as-stored as a usage error", () => {
+    const r = inspect([dir, "--precision", "5"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'inspect: --precision takes 16, 8, 4 or as-stored, not "5" (see inspect --help)\n',
+    );
+    expect(json([dir, "--precision", "as-stored"]).doc.hardware.precision).toBe("as stored");
+  });
+});
+
+describe("one meaning per number in JSON (issue 12, item 7)", () => {
+  it("names the one-device, total and per-device figures apart; the old names stay, equal", () => {
+    const dir = path.join(tmp.dir, "llama-8b-names");
+    writeLayout(dir, llama31_8b());
+    const { doc } = json([dir, "--gpu", "rtx-4090", "--count", "2"]);
+    const hw = doc.hardware;
+    expect(hw.oneDeviceRequiredBytes).toBe(hw.requiredBytes);
+    const f = hw.fit;
+    expect(f.totalRequiredBytes).toBe(f.requiredBytes);
+    expect(f.perDeviceRequiredBytes).toBe(f.perDeviceBytes);
+    expect(f.perDeviceUsableBytes).toBe(f.usableBytes);
+    expect(f.perDeviceMarginBytes).toBe(f.perDeviceUsableBytes - f.perDeviceRequiredBytes);
+    // Two devices: the total counts a reserve on each; each holds half of the rest.
+    expect(f.totalRequiredBytes).toBeGreaterThan(f.perDeviceRequiredBytes);
+    expect(f.totalRequiredBytes).toBe(hw.oneDeviceRequiredBytes + 2 ** 30);
+    for (const d of hw.devices) {
+      expect(d.perDeviceRequiredBytes).toBe(d.perDeviceBytes);
+      expect(d.perDeviceUsableBytes).toBe(d.usableBytes);
+    }
+    const four = hw.precisions.find((p: { name: string }) => p.name === "4-bit");
+    expect(four).toMatchObject({
+      weightBits: 4.89,
+      scheme: "Q4_K_M",
+      bitsPerWeight: "4.89 (Q4_K_M)",
+    });
+    expect(typeof hw.precisions[1].weightBits).toBe("number");
+  });
+
+  it("a dense model's active parameters are its total; an MoE's stay top-k", () => {
+    const dense = path.join(tmp.dir, "llama-8b-active");
+    writeLayout(dense, llama31_8b());
+    const d = json([dense]).doc;
+    expect(d.parameters.active).toBe(d.parameters.total);
+    const moe = path.join(tmp.dir, "mixtral-active");
+    writeLayout(moe, mixtral8x7b());
+    const m = json([moe]).doc;
+    expect(m.parameters.active).toBe(12_879_925_248);
+  });
+});
