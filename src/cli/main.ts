@@ -26,6 +26,8 @@ Examples:
   inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
 
+const stdout = new Output(process.stdout);
+
 function program(): Command {
   return new Command()
     .name("inspect")
@@ -75,6 +77,8 @@ function program(): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
+      // --help and --version through the same EPIPE-tolerant stdout as reports: `| head -1`.
+      writeOut: (s) => stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(s.replace(/^error: /, "inspect: ")),
     });
@@ -89,7 +93,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     debug = o.debug === true;
     const targets = resolveTargets(cmd.args);
     return await run(targets, o, {
-      out: new Output(process.stdout),
+      out: stdout,
       err: (line) => process.stderr.write(line + "\n"),
       progress: process.stderr,
       env: process.env,

@@ -7,7 +7,7 @@ import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
 import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { MAX_STDERR_ERRORS } from "../core/limits.js";
-import { deviceIds, findDevice } from "../hardware/catalog.js";
+import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
@@ -73,7 +73,13 @@ export function resolveTargets(targets: string[]): string[] {
 
 function gpuNamed(name: string) {
   const d = findDevice(name);
-  if (!d) throw usage(`unknown device "${name}"; known: ${deviceIds().join(", ")}`);
+  if (!d) {
+    const near = similarDevices(name).slice(0, 3);
+    const mean = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
+    throw new InspectError("USAGE", `unknown device "${name}"${mean}`, {
+      hint: `known: ${deviceIds().join(", ")}`,
+    });
+  }
   return d;
 }
 
@@ -214,6 +220,17 @@ function reportErrors(s: Summary, err: (line: string) => void): void {
   }
 }
 
+function matchesAny(s: Summary, filter: (name: string) => boolean): boolean {
+  for (const t of s.tensors()) if (filter(t.name)) return true;
+  return false;
+}
+
+/** A glob that matched nothing: it must match whole names, so suggest one with stars. */
+function noMatch(glob: string): string {
+  const starred = glob.startsWith("*") || glob.endsWith("*") ? undefined : `*${glob}*`;
+  return `--filter ${escapeForTerminal(JSON.stringify(glob))} matched no tensor: a glob matches whole names${starred ? `; try --filter '${escapeForTerminal(starred)}'` : ""}`;
+}
+
 export async function run(targets: string[], o: RunOptions, io: Streams): Promise<ExitCode> {
   const filter = o.filter === undefined ? undefined : globPredicate(o.filter);
   const listTensors = o.tensors === true || filter !== undefined;
@@ -272,6 +289,13 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       );
       first = false;
     }
+    if (
+      filter &&
+      o.filter !== undefined &&
+      summary.files.length > 0 &&
+      !matchesAny(summary, filter)
+    )
+      io.err(`inspect: ${escapeForTerminal(summary.target)}: ${noMatch(o.filter)}`);
     if (verified?.interrupted) {
       io.err("inspect: interrupted: the report covers what was read before Ctrl-C");
       break;

@@ -279,7 +279,14 @@ const BITS: Record<
 const MXFP4_BITS = { num: 17n, den: 4n };
 
 export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): HardwareEstimate {
-  const context = o.context ?? DEFAULT_CONTEXT;
+  const maxPosition = f.config?.maxPositionEmbeddings;
+  // The default never asks for more than the model supports (GPT-2: 1,024 tokens).
+  const capped =
+    o.context === undefined &&
+    maxPosition !== undefined &&
+    maxPosition > 0 &&
+    maxPosition < DEFAULT_CONTEXT;
+  const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
   const dtype = o.kvDtype ?? configDtype ?? DEFAULT_CACHE_DTYPE;
@@ -288,7 +295,6 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const laptopBytes = usableBytes(REFERENCE_LAPTOP);
   const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(refGpu);
   const heads = f.config?.numAttentionHeads;
-  const maxPosition = f.config?.maxPositionEmbeddings;
 
   const model = (weights: bigint): Model => ({ weights, layout, dtype, batch });
 
@@ -371,6 +377,10 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
   if (!layout && o.kvDtype)
     notes.push(`--kv-dtype ${o.kvDtype.name} has no effect without a KV layout`);
+  if (capped)
+    notes.push(
+      `context ${context} tokens: the model's max_position_embeddings, below the default ${DEFAULT_CONTEXT}`,
+    );
   if (maxPosition !== undefined && context > maxPosition) {
     notes.push(
       `context ${context} is longer than the model's max_position_embeddings ${maxPosition}`,

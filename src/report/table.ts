@@ -92,7 +92,8 @@ export function renderTable(s: Summary, o: TableOptions): string {
       `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}${part}`,
     );
     if (s.architecture) {
-      kv("architecture", architectureLine(s.architecture));
+      // An adapter or a bare set of layers may have no name or shape to state: say so.
+      kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
       if (s.architecture.inferred.length > 0)
         kv("", st.dim(`inferred: ${esc(s.architecture.inferred.join("; "))}`));
     }
@@ -212,7 +213,9 @@ function partialLine(s: Summary): string {
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
 function parameterLines(s: Summary): string[] {
   const p = s.parameters;
-  let first = `${group(p.total)} (${countShort(p.total)})`;
+  // "21", not "21 (21)": the short form only where it says something shorter.
+  const short = countShort(p.total);
+  let first = short === group(p.total) ? short : `${group(p.total)} (${short})`;
   const m = s.moe;
   if (m) {
     const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";

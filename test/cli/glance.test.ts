@@ -1,12 +1,14 @@
 // Issue 12 through the built CLI: what a person sees first, partial checkpoints, gates that say
 // what they test, and the smaller fixes.
 
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
-import { inspect } from "../helpers/cli.js";
+import { BIN, FIXTURE, inspect } from "../helpers/cli.js";
 import { canonicalHeader, safetensorsFile, tempDir, writeSparse } from "../helpers/safetensors.js";
 import {
   GPT_OSS_120B,
@@ -291,5 +293,126 @@ describe("one meaning per number in JSON (issue 12, item 7)", () => {
     writeLayout(moe, mixtral8x7b());
     const m = json([moe]).doc;
     expect(m.parameters.active).toBe(12_879_925_248);
+  });
+});
+
+describe("smaller things (issue 12)", () => {
+  const t = (n: string, shape = [2, 2]) => ({ name: n, dtype: "F32", shape });
+  const put = (name: string, bytes: Buffer | string) => {
+    const p = path.join(tmp.dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+
+  it("`--help | head -1` and `--help` into a closed pipe end quietly", () => {
+    for (const reader of ["head -1", "true"]) {
+      const r = spawnSync(
+        "bash",
+        ["-c", `set -o pipefail; "${process.execPath}" "${BIN}" --help | ${reader}`],
+        { encoding: "utf8" },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it("a small count is not repeated in short form; one tensor is singular", () => {
+    const p = put("one-scalar.safetensors", safetensorsFile([t("x", []), t("y")]));
+    const r = inspect([p]);
+    expect(r.stdout).toMatch(/parameters +5$/m);
+    expect(r.stdout).toContain("1 tensor is a scalar (shape [])");
+    expect(r.stdout).not.toMatch(/\b1 tensors\b/);
+  });
+
+  it("an adapter without config.json says its architecture is unknown, not an empty value", () => {
+    const p = put(
+      "adapter.safetensors",
+      safetensorsFile([
+        t("model.layers.36.self_attn.q_proj.lora_a"),
+        t("model.layers.37.self_attn.q_proj.lora_a"),
+      ]),
+    );
+    expect(inspect([p]).stdout).toMatch(/^ {2}architecture unknown \(no config\.json\)$/m);
+  });
+
+  it("an LFS pointer of a small file gives its size in a unit that says something", () => {
+    const p = put(
+      "pointer.safetensors",
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${"ab".repeat(32)}\nsize 1509296\n`,
+    );
+    const r = inspect([p]);
+    expect(r.stderr).toContain("the 1,509,296-byte (1.51 MB) file");
+    expect(r.stderr).not.toContain("0.00 GB");
+  });
+
+  it("a truncated file's unpinned digest is not offered for pinning", () => {
+    const whole = safetensorsFile([t("a", [64, 64])]);
+    const p = put("truncated.safetensors", whole.subarray(0, whole.length - 100));
+    const { doc } = json(["--verify", p]);
+    const unchecked = doc.findings.find((f: { code: string }) => f.code === "HASH_UNCHECKED");
+    expect(unchecked.hint).toBe(
+      "the file is damaged (FILE_TRUNCATED): download it again, then pin the new file's digest",
+    );
+  });
+
+  it("--filter that matches nothing says globs match whole names and suggests *…*", () => {
+    const p = put(
+      "filter.safetensors",
+      safetensorsFile([t("model.layers.0.self_attn.q_proj.weight")]),
+    );
+    const r = inspect(["--filter", "self_attn", p]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(
+      `inspect: ${p}: --filter "self_attn" matched no tensor: a glob matches whole names; try --filter '*self_attn*'\n`,
+    );
+    expect(inspect(["--filter", "*self_attn*", p]).stderr).toBe("");
+  });
+
+  it("--memory 24G is 24GB; --gpu rtx4090 is the RTX 4090, and a near miss says what was meant", () => {
+    const a = json(["--memory", "24G", FIXTURE]).doc.hardware.fit;
+    expect(a.perDeviceUsableBytes).toBe(24_000_000_000);
+    expect(json(["--gpu", "rtx4090", FIXTURE]).doc.hardware.fit.target).toBe("1 × RTX 4090 24GB");
+    const r = inspect(["--gpu", "rtx409", FIXTURE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^inspect: unknown device "rtx409"; did you mean rtx-4090\? \(known: /,
+    );
+  });
+
+  it("gzip data says to decompress it", () => {
+    const p = put("model.safetensors.gz", gzipSync(safetensorsFile([t("a")])));
+    const r = inspect([p]);
+    expect(r.stderr).toContain(
+      "gzip data, not safetensors (a compressed file: decompress it first (`gzip -dk FILE`), or pipe it: `gzip -dc FILE | inspect -`)",
+    );
+  });
+
+  it("the default context is the model's maximum when that is smaller (GPT-2: 1,024)", () => {
+    const dir = path.join(tmp.dir, "gpt2");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, "model.safetensors"),
+      safetensorsFile([t("h.0.attn.c_attn.weight", [768, 2304]), t("wte.weight", [50257, 768])], {
+        metadata: { format: "pt" },
+      }),
+    );
+    writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({
+        model_type: "gpt2",
+        architectures: ["GPT2LMHeadModel"],
+        n_layer: 1,
+        n_embd: 768,
+        n_head: 12,
+        n_positions: 1024,
+        vocab_size: 50257,
+      }),
+    );
+    const hw = json([dir]).doc.hardware;
+    expect(hw.assumptions.context).toBe(1024);
+    expect(hw.assumptions.notes).toContain(
+      "context 1024 tokens: the model's max_position_embeddings, below the default 4096",
+    );
+    expect(json([dir, "--context", "4096"]).doc.hardware.assumptions.context).toBe(4096);
   });
 });

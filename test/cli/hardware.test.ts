@@ -529,7 +529,7 @@ describe("notes on questionable requests", () => {
 describe("usage errors", () => {
   const cases: Array<[string[], string]> = [
     [["--memory", "24"], 'cannot read the size "24": write it with a unit, like 24GB or 24GiB'],
-    [["--gpu", "nonesuch"], 'unknown device "nonesuch"; known: mac-16gb,'],
+    [["--gpu", "nonesuch"], 'unknown device "nonesuch" (known: mac-16gb,'],
     [["--count", "2"], "--count goes with --gpu"],
     [["--memory", "1GB", "--gpu", "h100"], "give --memory or --gpu, not both"],
     [["--require-fit"], "--require-fit needs --memory or --gpu to fit into"],
