@@ -7,10 +7,10 @@ import { finding, type Finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
-import { bytesOf, elementsOf, type TensorTable } from "../formats/safetensors/tensor-table.js";
+import { bytesOf, elementsOf, type TensorTable } from "../formats/tensor-table.js";
 import { describeArchitecture, type Architecture, type ObservedShape } from "./architecture.js";
 import { checkClaims, type ParameterClaim } from "./claims.js";
-import { readModelConfig, type ModelConfig } from "./model-config.js";
+import { readModelConfig, type ModelConfig } from "../model/model-config.js";
 import { analyzeMoe, newLayer, type LayerTally, type MoeFacts } from "./moe.js";
 import {
   BOOKKEEPING,

@@ -4,8 +4,8 @@
 
 import { MAX_CONFIG_PATTERN_CHARS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
-import type { TensorTable } from "../formats/safetensors/tensor-table.js";
-import type { QuantizationConfig } from "./model-config.js";
+import type { TensorTable } from "../formats/tensor-table.js";
+import type { QuantizationConfig } from "../model/model-config.js";
 
 /** The rule sets of parameters.ts, one per storage layout. */
 export type CountingMethod =

@@ -6,12 +6,7 @@ import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import {
-  bytesOf,
-  LITTLE_ENDIAN,
-  shapeOf,
-  type TensorTable,
-} from "../formats/safetensors/tensor-table.js";
+import { bytesOf, LITTLE_ENDIAN, shapeOf, type TensorTable } from "../formats/tensor-table.js";
 import {
   estimateHardware,
   type HardwareEstimate,
@@ -29,7 +24,7 @@ import {
   type ParameterCounts,
   type QuantizationFacts,
 } from "./model-tally.js";
-import type { ModelConfig } from "./model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
 

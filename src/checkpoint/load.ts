@@ -25,7 +25,7 @@ import type { Checkpoint } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
-import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "./hf-cache.js";
+import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "../hub/cache.js";
 import { mapBounded } from "./pool.js";
 import { shardNumber, shardPath, unsafeShardName } from "./shard-names.js";
 

@@ -21,7 +21,7 @@ import {
   hfSnapshotFiles,
   hfSnapshotOf,
   type LocalDirMemo,
-} from "./hf-cache.js";
+} from "../hub/downloads.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
 
 export interface VerifyFile {

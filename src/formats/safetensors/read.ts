@@ -18,7 +18,7 @@ import { PREFIX_BYTES, readFraming } from "./framing.js";
 import { readHeaderJson, type HeaderContent } from "./header-json.js";
 import { validateLayout } from "./layout.js";
 import type { NameKey } from "../name-digest.js";
-import type { TensorTable } from "./tensor-table.js";
+import type { TensorTable } from "../tensor-table.js";
 
 export interface SafetensorsFile {
   /** As given, or the shard's path inside a checkpoint. */

@@ -1,11 +1,11 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hfSnapshotOf } from "../../src/integrity/hf-cache.js";
+import { hfSnapshotOf } from "../../src/hub/downloads.js";
 import { planVerification } from "../../src/integrity/plan.js";
 import { verifyFiles } from "../../src/integrity/verify.js";
 import { tempDir } from "../helpers/safetensors.js";
-import { gitBlobId, le, parse, sha256, writeWeights } from "./files.js";
+import { gitBlobId, le, parse, sha256, writeWeights } from "../integrity/files.js";
 import { checkpointFiles } from "../../src/integrity/plan.js";
 
 const tmp = tempDir("inspect-hf-");

@@ -14,7 +14,7 @@
 import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
-import { algorithmOfId, shortHex, type Expected } from "./digest.js";
+import { algorithmOfId, shortHex, type Expected } from "../integrity/digest.js";
 
 export interface HfSnapshot {
   /** The repo folder (models--org--name), absolute. */
