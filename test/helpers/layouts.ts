@@ -886,6 +886,7 @@ export function fileOf(
   const { header, dataBytes } = canonicalHeader(tensors, { metadata });
   const headerLength = BigInt(Buffer.byteLength(header));
   return {
+    format: "safetensors",
     name,
     fileBytes: 8n + headerLength + dataBytes,
     headerLength,
