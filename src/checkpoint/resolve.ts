@@ -5,7 +5,8 @@
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "../hub/cache.js";
+import { hubCacheDir, isCacheRepoFolder, resolveSnapshot } from "../hub/cache.js";
+import { parseRepoId } from "../hub/repo-id.js";
 import { openError } from "../sources/file-source.js";
 import { stat } from "node:fs/promises";
 import type { CheckpointKind } from "./checkpoint.js";
