@@ -77,6 +77,13 @@ export const MAX_HASH_WORKERS = 8;
 /** How often a hashing worker reports its progress: fine enough for a 10 Hz display. */
 export const HASH_PROGRESS_MS = 50;
 
+/**
+ * After Ctrl-C, how long the pool waits for each busy worker to say how far it got before
+ * terminating it. A worker answers between two block reads (milliseconds, even at 4 MiB blocks
+ * from a slow disk); past this the last periodic progress report is used instead.
+ */
+export const HASH_STOP_REPLY_MS = 250;
+
 /** The progress line is redrawn at most this often (10 Hz): smooth, and cheap on slow terminals. */
 export const PROGRESS_REDRAW_MS = 100;
 
