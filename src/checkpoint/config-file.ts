@@ -3,13 +3,13 @@
 // `Infinity` / `NaN` in them (Nemotron-H's time_step_limit). Those are accepted and noted;
 // everything else is strict JSON, integers exact. Analysis gets it as unknown.
 
-import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { MAX_CONFIG_BYTES, MAX_LISTED_ITEMS } from "../core/limits.js";
 import { InspectError } from "../core/errors.js";
+import { MAX_CONFIG_BYTES, MAX_LISTED_ITEMS } from "../core/limits.js";
 import { finding, type Finding } from "../core/findings.js";
 import { group } from "../core/text.js";
 import { parseJsonValue } from "../formats/json-value.js";
+import type { CheckpointStore } from "../store/store.js";
 
 export interface ConfigRead {
   config?: unknown;
@@ -17,22 +17,34 @@ export interface ConfigRead {
   finding?: Finding;
 }
 
-export async function readConfig(dir: string): Promise<ConfigRead> {
+export async function readConfig(store: CheckpointStore, dir: string): Promise<ConfigRead> {
   const p = path.join(dir, "config.json");
-  const st = await stat(p).catch(() => undefined);
-  if (!st?.isFile()) return {};
-  if (st.size > MAX_CONFIG_BYTES) {
+  const st = await store.stat(p);
+  if (st?.kind !== "file") return {};
+  let read;
+  try {
+    read = await store.readSmall(p, MAX_CONFIG_BYTES);
+  } catch (e) {
+    if (!(e instanceof InspectError)) throw e;
+    return {
+      path: p,
+      finding: finding("CONFIG_INVALID", `config.json cannot be read (${e.message}); ignored`, {
+        file: p,
+      }),
+    };
+  }
+  if ("tooLarge" in read) {
     return {
       path: p,
       finding: finding(
         "CONFIG_INVALID",
-        `config.json is ${group(st.size)} bytes, above the ${group(MAX_CONFIG_BYTES)} a model config can take; ignored`,
+        `config.json is ${group(read.tooLarge)} bytes, above the ${group(MAX_CONFIG_BYTES)} a model config can take; ignored`,
         { file: p },
       ),
     };
   }
   try {
-    const { value: config, nonFinite } = parseJsonValue(await readFile(p), "config.json", {
+    const { value: config, nonFinite } = parseJsonValue(read.bytes, "config.json", {
       pythonLiterals: true,
     });
     if (typeof config !== "object" || config === null || Array.isArray(config)) {

@@ -8,7 +8,7 @@
 // Estimators that ignore GQA, windows, MLA or recurrent layers are off by 2-25×; this one
 // shows its work, one group of identical layers at a time.
 
-import type { ModelConfig } from "../analysis/model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 
 /** Bytes per cached element as an exact fraction: llama.cpp's q8_0 is 34 bytes per 32 values. */
 export interface CacheDtype {

@@ -7,9 +7,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readModelConfig } from "../../src/analysis/model-config.js";
+import { readModelConfig } from "../../src/model/model-config.js";
 import { summarize, type Summary } from "../../src/analysis/summary.js";
 import { readConfig } from "../../src/checkpoint/config-file.js";
+import { localStore } from "../../src/store/local.js";
 import { kvLayout } from "../../src/hardware/kv-cache.js";
 import { checkpointOf, gptOss, type Layout } from "../helpers/layouts.js";
 import {
@@ -77,7 +78,7 @@ describe("Nemotron-H (NVIDIA-Nemotron-Nano-9B-v2): 27 Mamba-2 + 4 attention laye
     const dir = await mkdtemp(path.join(os.tmpdir(), "inspect-nemotron-"));
     try {
       await writeFile(path.join(dir, "config.json"), text);
-      const read = await readConfig(dir);
+      const read = await readConfig(localStore, dir);
       expect(read.finding).toMatchObject({ code: "CONFIG_PYTHON_JSON", severity: "info" });
       expect(read.finding!.message).toContain("time_step_limit[1]");
       const config = readModelConfig(read.config).config!;
