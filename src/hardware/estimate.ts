@@ -22,8 +22,10 @@ import {
   kvBytesPerToken,
   kvCacheBytes,
   kvLayout,
+  layerBreakdown,
   type CacheDtype,
   type KvLayout,
+  type LayerBreakdown,
 } from "./kv-cache.js";
 
 const GiB = 1n << 30n;
@@ -76,9 +78,12 @@ export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
 
 export interface Breakdown {
   weights: bigint;
+  /** Attention caches and recurrent state together, every layer group summed. */
   kvCache: bigint;
   activations: bigint;
   reserve: bigint;
+  /** kvCache per group of identical layers; absent when the layout is unknown. */
+  layers?: LayerBreakdown[];
 }
 
 export interface PrecisionRow {
@@ -369,6 +374,12 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
 
   const notes = [...(layout?.notes ?? [])];
+  const layers = layout ? layerBreakdown(layout, context, batch, dtype) : undefined;
+  for (const l of layers ?? [])
+    if (l.fullLengthBytes !== undefined && l.fullLengthBytes !== l.bytes)
+      notes.push(
+        `chunked layers capped at ${l.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${l.fullLengthBytes - l.bytes} bytes more`,
+      );
   if (!layout)
     notes.push(
       `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
@@ -406,6 +417,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       kvCache: s.kv,
       activations: s.activations,
       reserve: RESERVE_PER_DEVICE,
+      ...(layers ? { layers } : {}),
     },
     assumptions: {
       context,
