@@ -16,6 +16,7 @@ import {
 } from "../hardware/estimate.js";
 import type { Verification } from "../integrity/verification.js";
 import type { Architecture } from "./architecture.js";
+import { parametersFromConfig } from "./config-parameters.js";
 import type { ParameterClaim } from "./claims.js";
 import {
   elementsWithin,
@@ -104,6 +105,11 @@ export interface Summary {
 
 export interface PartialSummary extends PartialFacts {
   promised?: { tensorCount: number; tensorBytes?: bigint };
+  /**
+   * No shard could be read: what the index and config.json tell instead. The hardware estimate
+   * is then built from the index's total_size and these parameters.
+   */
+  fromIndex?: { parameters?: bigint; parametersHow?: string };
 }
 
 export interface SummaryOptions {
@@ -335,8 +341,30 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   }
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;
+  if (partial && !readable && !parts && cp.index !== undefined) fromIndexOnly(summary, cp, options);
   if (options.verification) summary.verification = options.verification;
   return summary;
+}
+
+/**
+ * An index with none of its shards: the tensor count and bytes the index gives, parameters from
+ * config.json where the architecture fixes them, and the hardware estimate from those.
+ */
+function fromIndexOnly(summary: Summary, cp: Checkpoint, options: SummaryOptions): void {
+  const computed = parametersFromConfig(summary.modelConfig);
+  summary.partial!.fromIndex = computed
+    ? { parameters: computed.total, parametersHow: computed.how }
+    : {};
+  const bytes = cp.index!.totalSize;
+  if (bytes === undefined || bytes === 0n) return;
+  summary.hardware = estimateHardware(
+    {
+      residentBytes: bytes,
+      residentParameters: computed?.total ?? 0n,
+      ...(summary.modelConfig ? { config: summary.modelConfig } : {}),
+    },
+    options.hardware,
+  );
 }
 
 /** The checkpoint's own gaps, or its components' added up. */

@@ -279,6 +279,14 @@ function incompleteJson(s: Summary): Json {
           ["tensorBytes", p.promised.tensorBytes],
         ]),
     ],
+    [
+      "fromIndex",
+      p.fromIndex &&
+        obj([
+          ["parameters", p.fromIndex.parameters],
+          ["parametersFrom", p.fromIndex.parametersHow],
+        ]),
+    ],
   ]);
 }
 

@@ -105,6 +105,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
         : s.metadata.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", "),
     );
   }
+  if (!readable && s.partial?.fromIndex) indexOnlyLines(s, kv, st);
   if (s.dtypes.length > 0) {
     lines.push("");
     lines.push(
@@ -176,7 +177,11 @@ export function renderTable(s: Summary, o: TableOptions): string {
     lines.push("");
     const hw = hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st));
     if (s.partial)
-      hw.splice(1, 0, `  ${st.yellow("· partial: from the weights read, not the whole model's")}`);
+      hw.splice(
+        1,
+        0,
+        `  ${st.yellow(s.partial.fromIndex ? "· from the index: its total_size and config.json, no shard read" : "· partial: from the weights read, not the whole model's")}`,
+      );
     lines.push(...hw);
   }
   if (s.verification) {
@@ -195,6 +200,33 @@ export function renderTable(s: Summary, o: TableOptions): string {
   return lines.join("\n") + "\n";
 }
 
+/** No shard read: what the index and config.json tell, each marked with where it came from. */
+function indexOnlyLines(s: Summary, kv: (k: string, v: string) => void, st: Style): void {
+  const p = s.partial!;
+  const from = p.fromIndex!;
+  kv("partial", st.yellow(partialLine(s)));
+  if (p.promised) kv("tensors", `${group(p.promised.tensorCount)} ${st.dim("(from the index)")}`);
+  kv(
+    "parameters",
+    from.parameters !== undefined
+      ? `${parameterCount(from.parameters)} ${st.dim(`(from config.json: ${esc(from.parametersHow ?? "")})`)}`
+      : st.dim("unknown: config.json does not fix every tensor's shape for this architecture"),
+  );
+  if (p.promised?.tensorBytes !== undefined)
+    kv(
+      "size",
+      `tensor data ${bytesBoth(p.promised.tensorBytes)} ${st.dim("(the index's total_size)")}`,
+    );
+  if (s.architecture)
+    kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
+}
+
+/** "8,030,261,248 (8.03 B)"; "21", not "21 (21)". */
+function parameterCount(n: bigint): string {
+  const short = countShort(n);
+  return short === group(n) ? short : `${group(n)} (${short})`;
+}
+
 /** What was not read, and what the index promises for the whole model. */
 function partialLine(s: Summary): string {
   const p = s.partial!;
@@ -202,6 +234,8 @@ function partialLine(s: Summary): string {
     ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
     : "";
   if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
+  if (p.fromIndex)
+    return `no shard of ${p.shards} read: what the index and config.json tell, not the weights`;
   const names = p.missing.map((n) => esc(n));
   const shown =
     names.length === 0
@@ -213,9 +247,7 @@ function partialLine(s: Summary): string {
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
 function parameterLines(s: Summary): string[] {
   const p = s.parameters;
-  // "21", not "21 (21)": the short form only where it says something shorter.
-  const short = countShort(p.total);
-  let first = short === group(p.total) ? short : `${group(p.total)} (${short})`;
+  let first = parameterCount(p.total);
   const m = s.moe;
   if (m) {
     const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";
