@@ -301,7 +301,10 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     : model.residentBytes;
   const footprint: ModelFootprint = parts
     ? combinedFootprint(parts.map((p) => p.summary))
-    : footprintOf(parameters, residentBytes, model.quantization, model.config);
+    : {
+        ...footprintOf(parameters, residentBytes, model.quantization, model.config),
+        ...weightsOnly(model.architecture, cp.config),
+      };
   const readable = cp.files.some((f) => f.header !== undefined);
   const first = cp.files.find((f) => f.header !== undefined);
   const summary: Summary = {
@@ -410,6 +413,22 @@ function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
           },
         }
       : {}),
+  };
+}
+
+/**
+ * Weights that are not a transformer language model: no config.json and nothing among the tensor
+ * names (a numbered layer stack, a token embedding) that the architecture could be read from.
+ * An MNIST net, a batch-norm layer or a mel filterbank needs no KV cache, tier or GPU list.
+ */
+function weightsOnly(
+  architecture: Architecture | undefined,
+  config: unknown,
+): Pick<ModelFootprint, "weightsOnly"> {
+  if (architecture !== undefined || config !== undefined) return {};
+  return {
+    weightsOnly:
+      "no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model, so no KV cache, activations, tiers or GPU setups",
   };
 }
 

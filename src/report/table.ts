@@ -10,7 +10,7 @@ import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "./escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
-import { hardwareLines } from "./table-hardware.js";
+import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
 import { bytesBoth, countShort, percent } from "./units.js";
 
@@ -175,7 +175,9 @@ export function renderTable(s: Summary, o: TableOptions): string {
 
   if (s.hardware) {
     lines.push("");
-    const hw = hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st));
+    const hw = s.hardware.languageModel
+      ? hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st))
+      : weightsOnlyLines(s.hardware, st);
     if (s.partial)
       hw.splice(
         1,

@@ -8,7 +8,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
-import { BIN, FIXTURE, inspect } from "../helpers/cli.js";
+import { BIN, FIXTURE, HAVE_REALDATA, inspect, REALDATA } from "../helpers/cli.js";
 import { canonicalHeader, safetensorsFile, tempDir, writeSparse } from "../helpers/safetensors.js";
 import {
   GPT_OSS_120B,
@@ -468,5 +468,37 @@ describe("an index with no shard present (issue 12, item 5)", () => {
     expect(inspect([dir]).stdout).toContain(
       "parameters   unknown: config.json does not fix every tensor's shape for this architecture",
     );
+  });
+});
+
+describe.skipIf(!HAVE_REALDATA)("weights that are not a language model (issue 12, item 4)", () => {
+  const real = (name: string) => path.join(REALDATA, "safetensors", `${name}.safetensors`);
+
+  it.each([
+    ["burn_batch_norm2d", 88n],
+    ["burn_mnist", 1_507_768n],
+    ["candle_whisper_mel_filters", 64_320n],
+  ])("%s: weights only, and why the rest is left out", (name, weights) => {
+    const r = inspect([real(name)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}Memory {2}.* to hold the weights$/m);
+    expect(r.stdout).toContain(
+      "· weights only: no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model",
+    );
+    expect(r.stdout).not.toMatch(/^ {2}KV cache/m);
+    for (const noise of ["4-bit", "Q4_K_M", "H100", "smallest setup", "tiers:", "laptop"])
+      expect(r.stdout).not.toContain(noise);
+    const { doc } = json([real(name)]);
+    expect(doc.hardware.languageModel).toBe(false);
+    expect(doc.hardware.weightsOnlyReason).toMatch(/^no config\.json/);
+    expect(BigInt(doc.hardware.breakdown.weights)).toBe(weights);
+    expect(doc.hardware.breakdown.kvCache).toBe(0);
+    expect(doc.hardware.breakdown.activations).toBe(0);
+  });
+
+  it("a language model keeps its hardware section", () => {
+    const r = inspect([FIXTURE]);
+    expect(r.stdout).toMatch(/^ {2}Hardware {2}laptop/m);
+    expect(json([FIXTURE]).doc.hardware.languageModel).toBe(true);
   });
 });
