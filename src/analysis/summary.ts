@@ -19,6 +19,7 @@ import {
   type ModelFootprint,
 } from "../hardware/estimate.js";
 import type { Verification } from "../integrity/verification.js";
+import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
 import type { ParameterClaim } from "./claims.js";
 import {
@@ -64,6 +65,8 @@ export interface TensorRow {
 
 export interface Summary {
   target: string;
+  /** Where the bytes came from: a local file or folder, the cache, the Hub, a URL, stdin. */
+  source?: SourceInfo;
   format: "safetensors";
   /** What the target resolved to: one file, a stream, shards with an index, a folder… */
   checkpoint: {
@@ -323,6 +326,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     if (model.config) summary.modelConfig = model.config;
   }
   if (options.verification) summary.verification = options.verification;
+  if (cp.source) summary.source = cp.source;
   return summary;
 }
 

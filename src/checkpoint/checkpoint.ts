@@ -24,6 +24,23 @@ export interface IndexFacts {
   tensorCount: number;
 }
 
+/** Where a checkpoint's bytes came from (the JSON `source`). */
+export interface SourceInfo {
+  kind: "file" | "folder" | "cache" | "hub" | "url" | "stdin";
+  /** hub: the endpoint ($HF_ENDPOINT). */
+  endpoint?: string;
+  /** hub, cache: org/name. */
+  repo?: string;
+  /** hub, cache: the branch, tag or commit asked for. */
+  revision?: string;
+  /** hub, cache: the commit read. */
+  commit?: string;
+  /** hub, url: HTTP requests made (each once, whatever its redirects and retries). */
+  requests?: number;
+  /** hub, url: response body bytes received. */
+  bytesTransferred?: number;
+}
+
 /** Everything read for one target: its weight files and what was found about them as a set. */
 export interface Checkpoint {
   /** As given on the command line. */
@@ -41,4 +58,6 @@ export interface Checkpoint {
   components?: Array<{ name: string; checkpoint: Checkpoint }>;
   /** Findings about the target as a whole (cannot open it, cross-checks); files carry their own. */
   findings: Finding[];
+  /** Where the bytes came from; set by the loader of the target (checkpoint/targets.ts). */
+  source?: SourceInfo;
 }

@@ -64,6 +64,8 @@ export interface Fault {
   kind: "status" | "reset" | "cut" | "hang";
   status?: number;
   retryAfter?: string;
+  /** X-Error-Code of a status fault (EntryNotFound, …). */
+  errorCode?: string;
   /** How many requests it hits (default 1). */
   times?: number;
 }
@@ -302,6 +304,7 @@ export class HubEmulator {
         if (fault.kind === "status") {
           const h: Record<string, string> = { "content-type": "text/plain" };
           if (fault.retryAfter !== undefined) h["retry-after"] = fault.retryAfter;
+          if (fault.errorCode !== undefined) h["x-error-code"] = fault.errorCode;
           res.writeHead(fault.status ?? 503, h);
           res.end("injected fault");
           return;
