@@ -11,8 +11,7 @@ import type { Checkpoint } from "./checkpoint.js";
 import { readCheckpoint, type LoadOptions } from "./load.js";
 
 export type RemoteTarget =
-  | { kind: "hub"; repo: string; revision: string }
-  | { kind: "url"; url: URL };
+  { kind: "hub"; repo: string; revision: string } | { kind: "url"; url: URL };
 
 export interface RemoteOptions extends LoadOptions {
   env: NodeJS.ProcessEnv;
@@ -58,7 +57,7 @@ export async function readRemote(
     // A token only ever goes to the endpoint's origin (client), so it may be a Hub URL's.
     const store = new UrlStore(c, what.url, name, hubToken(o.env) !== undefined);
     const plan = name.endsWith(".safetensors.index.json")
-      ? ({ kind: "index", dir: "", index: name } as const)
+      ? ({ kind: "index", dir: ".", index: name } as const)
       : ({ kind: "file", path: name } as const);
     const cp = await readCheckpoint(store, target, plan, o);
     if (store.failure) return failed(target, store.failure, store.source());
@@ -84,7 +83,7 @@ export async function readRemote(
     return failed(target, e, hub());
   }
   const store = new HubStore(c, ref, revision, hasToken);
-  const cp = await readCheckpoint(store, target, { kind: "folder", dir: "", notes: [] }, o);
+  const cp = await readCheckpoint(store, target, { kind: "folder", dir: ".", notes: [] }, o);
   if (store.failure) return failed(target, store.failure, store.source());
   return { ...cp, source: store.source() };
 }

@@ -27,9 +27,7 @@ export interface TargetOptions extends LoadOptions {
 }
 
 export type Where =
-  | { kind: "local" }
-  | { kind: "url"; url: URL }
-  | { kind: "hub"; repo: string; revision: string };
+  { kind: "local" } | { kind: "url"; url: URL } | { kind: "hub"; repo: string; revision: string };
 
 const URL_TARGET = /^https?:\/\//i;
 
@@ -128,7 +126,12 @@ function localSource(plan: TargetPlan): SourceInfo {
       return { kind: "folder" };
     case "folder":
       return plan.cache
-        ? { kind: "cache", repo: plan.cache.repo, revision: plan.cache.revision, commit: plan.cache.commit }
+        ? {
+            kind: "cache",
+            repo: plan.cache.repo,
+            revision: plan.cache.revision,
+            commit: plan.cache.commit,
+          }
         : { kind: "folder" };
   }
 }

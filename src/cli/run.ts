@@ -154,7 +154,9 @@ async function verify(
   against: HubRevision | undefined,
 ): Promise<Verified> {
   if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
-  if (cp.files.length === 0) return { findings: [], interrupted: false };
+  // --against compares the folder even when its weights could not be read.
+  if (cp.files.length === 0 && !(against && cp.root !== undefined))
+    return { findings: [], interrupted: false };
   const { verifyCheckpoint, progressReporter, interruptOnSigint } =
     await import("../integrity/index.js");
   const interrupt = interruptOnSigint();
@@ -254,7 +256,8 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let against: HubRevision | undefined;
   if (o.against !== undefined) {
     const repo = parseRepoId(o.against);
-    if (!repo) throw usage(`--against takes a Hub repo id, org/name[@revision], not "${o.against}"`);
+    if (!repo)
+      throw usage(`--against takes a Hub repo id, org/name[@revision], not "${o.against}"`);
     if (isOffline(targetOptions))
       throw usage("--against reads the Hub's file list; not offline (--offline, HF_HUB_OFFLINE=1)");
     const { fetchListing } = await import("../checkpoint/remote.js");

@@ -18,7 +18,6 @@ import type { VerifyFile } from "./plan.js";
 import type { Against } from "./verification.js";
 import { verifyFiles, type VerifyOptions, type VerifyOutcome } from "./verify.js";
 
-
 const hidden = (rel: string) => rel.split("/").some((s) => s.startsWith("."));
 
 /** Regular files under `root` (links followed), as `/`-separated relative paths, sorted. */

@@ -7,7 +7,7 @@
 
 import type { FindingCode } from "../core/codes.js";
 import { InspectError } from "../core/errors.js";
-import { MAX_CONFIG_BYTES, REMOTE_PREFIX_BYTES } from "../core/limits.js";
+import { MAX_CONFIG_BYTES, MAX_INDEX_BYTES, REMOTE_PREFIX_BYTES } from "../core/limits.js";
 import { mapBounded } from "../core/pool.js";
 import { group } from "../core/text.js";
 import { predictHeaderBytes } from "../formats/safetensors/predict.js";
@@ -154,6 +154,8 @@ abstract class HttpStore implements CheckpointStore {
 export class HubStore extends HttpStore {
   private readonly files = new Map<string, HubFile>();
   private readonly dirs = new Set<string>();
+  /** config.json and indexes of a listed folder, fetched together, before they are asked for. */
+  private readonly prefetched = new Map<string, Promise<SmallFile | HttpResult>>();
 
   constructor(
     client: HttpClient,
@@ -198,12 +200,14 @@ export class HubStore extends HttpStore {
     const files: string[] = [];
     const dirs = new Set<string>();
     const prefix = d === "" ? "" : d + "/";
-    for (const p of this.files.keys()) {
+    for (const [p, f] of this.files) {
       if (!p.startsWith(prefix)) continue;
       const [first, ...rest] = p.slice(prefix.length).split("/");
       if (first === undefined || first.startsWith(".")) continue;
-      if (rest.length === 0) files.push(first);
-      else dirs.add(first);
+      if (rest.length === 0) {
+        files.push(first);
+        this.prefetch(p, first, f.size);
+      } else dirs.add(first);
     }
     return Promise.resolve({ files: files.sort(), dirs: [...dirs].sort() });
   }
@@ -218,8 +222,7 @@ export class HubStore extends HttpStore {
   override async open(path: string): Promise<ByteSource> {
     const p = normalize(path);
     const listed = this.files.get(p);
-    if (!listed)
-      throw new InspectError("HUB_FILE_NOT_FOUND", `no file ${p} in ${this.ref.repo}`);
+    if (!listed) throw new InspectError("HUB_FILE_NOT_FOUND", `no file ${p} in ${this.ref.repo}`);
     const src = await super.open(p);
     if (src.size !== listed.size) {
       await src.close();
@@ -232,14 +235,32 @@ export class HubStore extends HttpStore {
     return src;
   }
 
+  /**
+   * A folder's config.json and index are read next (the checkpoint stage reads the config, then
+   * the index): both requests start now, side by side, rather than one after the other.
+   */
+  private prefetch(p: string, name: string, size: bigint): void {
+    const limit =
+      name === "config.json"
+        ? MAX_CONFIG_BYTES
+        : name.endsWith(".safetensors.index.json")
+          ? MAX_INDEX_BYTES
+          : 0;
+    if (limit === 0 || size > BigInt(limit) || this.prefetched.has(p)) return;
+    const pending = this.fetchSmall(p, Number(size));
+    pending.catch(() => undefined); // Reported when read; unread, it is only a wasted request.
+    this.prefetched.set(p, pending);
+  }
+
   async readSmall(path: string, limit: number): Promise<SmallFile> {
     const p = normalize(path);
     const listed = this.files.get(p);
-    if (!listed)
-      throw new InspectError("HUB_FILE_NOT_FOUND", `no file ${p} in ${this.ref.repo}`);
+    if (!listed) throw new InspectError("HUB_FILE_NOT_FOUND", `no file ${p} in ${this.ref.repo}`);
     if (listed.size > BigInt(limit)) return { tooLarge: listed.size };
+    const early = this.prefetched.get(p);
+    this.prefetched.delete(p);
     try {
-      const got = await this.fetchSmall(p, limit);
+      const got = await (early ?? this.fetchSmall(p, limit));
       if ("status" in got) throw this.onError(p)(got);
       return got;
     } catch (e) {
@@ -317,9 +338,11 @@ export class UrlStore extends HttpStore {
     const kept = this.small.get(p);
     this.small.delete(p);
     const got = kept && !("tooLarge" in kept && limit > MAX_CONFIG_BYTES) ? kept : undefined;
-    const res = got ?? (await this.fetchSmall(p, limit).catch((e: unknown) => {
-      throw this.noted(e);
-    }));
+    const res =
+      got ??
+      (await this.fetchSmall(p, limit).catch((e: unknown) => {
+        throw this.noted(e);
+      }));
     if ("status" in res) throw this.noted(this.onError(p)(res, p));
     if ("bytes" in res && res.bytes.length > limit) return { tooLarge: BigInt(res.bytes.length) };
     return res;

@@ -44,7 +44,11 @@ beforeAll(async () => {
   const { header } = canonicalHeader(t, { metadata: { format: "pt" } });
   // A truncated object: the header declares 4,000 bytes of data, the object holds 3,000.
   hub.addRepo("org/truncated", {
-    "model.safetensors": virtualFile("model.safetensors", rawFile(header, 0), 8 + header.length + 3000),
+    "model.safetensors": virtualFile(
+      "model.safetensors",
+      rawFile(header, 0),
+      8 + header.length + 3000,
+    ),
   });
   emptyCache = path.join(work.dir, "empty-cache");
   mkdirSync(emptyCache);
@@ -367,17 +371,17 @@ describe("--verify --against org/name", () => {
 
   it("missing, extra and differing files: exit 1, each named", async () => {
     const dir = copy();
-    rmSync(path.join(dir, "config.json"));
+    rmSync(path.join(dir, "model-00002-of-00002.safetensors"));
     writeFileSync(path.join(dir, "notes.txt"), "mine");
-    writeFileSync(path.join(dir, "model.safetensors.index.json"), "{}");
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...SMALL_CONFIG, x: 1 }));
     const r = await run(["--json", "--against", "org/small", dir]);
     expect(r.status).toBe(1);
     const v = (JSON.parse(r.stdout) as { verification: { against: Record<string, unknown> } })
       .verification;
     expect(v.against).toMatchObject({
-      missing: ["config.json"],
+      missing: ["model-00002-of-00002.safetensors"],
       extra: ["notes.txt"],
-      differing: ["model.safetensors.index.json"],
+      differing: ["config.json"],
     });
     expect(r.stderr).toContain("[VERIFY_FILE_MISSING]");
     expect(r.stderr).toContain("[VERIFY_FILE_EXTRA]");

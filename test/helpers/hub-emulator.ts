@@ -284,6 +284,12 @@ export class HubEmulator {
       c.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof res.write;
+    const end = res.end.bind(res);
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === "string") c.bytes += Buffer.byteLength(chunk);
+      else if (Buffer.isBuffer(chunk)) c.bytes += chunk.length;
+      return (end as (...a: unknown[]) => http.ServerResponse)(chunk, ...rest);
+    }) as typeof res.end;
     const status = res.writeHead.bind(res);
     res.writeHead = ((code: number, ...rest: unknown[]) => {
       entry.status = code;
