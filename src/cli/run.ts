@@ -11,7 +11,7 @@ import { deviceIds, findDevice } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
-import { escapeForTerminal } from "../report/escape.js";
+import { escapeForTerminal } from "../core/escape.js";
 import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";

@@ -7,7 +7,7 @@ import type { QuantizationFacts } from "../analysis/model-tally.js";
 import type { Summary } from "../analysis/summary.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
 import { hardwareLines } from "./table-hardware.js";
