@@ -7,7 +7,13 @@ import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/dtypes.js";
 import type { WeightsFormat } from "../formats/dtypes.js";
 import type { WeightsFile } from "../formats/weights.js";
-import { bytesOf, LITTLE_ENDIAN, shapeOf, type TensorTable } from "../formats/tensor-table.js";
+import {
+  bytesOf,
+  LITTLE_ENDIAN,
+  shapeOf,
+  TWO_32,
+  type TensorTable,
+} from "../formats/tensor-table.js";
 import {
   estimateHardware,
   type HardwareEstimate,
@@ -149,7 +155,6 @@ interface DtypeSums {
   bytes: Total;
 }
 
-const TWO_32 = 4294967296;
 const SMALL_ELEMENTS_N = Number(SMALL_ELEMENTS);
 
 /**

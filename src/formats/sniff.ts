@@ -3,7 +3,7 @@
 
 import type { FindingCode } from "../core/codes.js";
 import { MAX_HEADER_BYTES } from "../core/limits.js";
-import { excerpt, group } from "../core/text.js";
+import { excerpt, gigabytes, group } from "../core/text.js";
 
 export interface Identified {
   code: FindingCode;
@@ -27,20 +27,21 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   return true;
 }
 
-function gigabytes(n: bigint): string {
-  return (Number(n) / 1e9).toFixed(2) + " GB";
+/** The LFS_POINTER finding's message and hint, wherever a pointer is found. */
+export function lfsPointerMessage(size: bigint | undefined, oid: string | undefined): string {
+  const what =
+    size !== undefined ? `the ${group(size)}-byte (${gigabytes(size)} GB) file` : "the file";
+  return `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`;
 }
+export const LFS_POINTER_HINT = "run `git lfs pull` in the clone, or download with `hf download`";
 
 function lfsPointer(text: string): Identified {
   const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
   const size = /^size (\d+)$/m.exec(text)?.[1];
-  const what = size
-    ? `the ${group(BigInt(size))}-byte (${gigabytes(BigInt(size))}) file`
-    : "the file";
   return {
     code: "LFS_POINTER",
-    message: `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`,
-    hint: "run `git lfs pull` in the clone, or download with `hf download`",
+    message: lfsPointerMessage(size === undefined ? undefined : BigInt(size), oid),
+    hint: LFS_POINTER_HINT,
   };
 }
 
