@@ -6,7 +6,7 @@ import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/dtypes.js";
 import type { WeightsFormat } from "../formats/dtypes.js";
-import type { WeightsFile } from "../formats/weights.js";
+import { metadataOf, tensorsOf, type WeightsFile } from "../formats/weights.js";
 import {
   bytesOf,
   LITTLE_ENDIAN,
@@ -113,14 +113,13 @@ export interface SummaryOptions {
 }
 
 function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
-  const t = file.header?.tensors;
-  if (!t) return;
+  if (!tensorsOf(file)) return;
   for (const i of file.order) yield rowOf(file, i, rules);
 }
 
 /** Parameters by the same rules as the totals, so a listing always adds up to them. */
 function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
-  const t = file.header!.tensors;
+  const t = tensorsOf(file)!;
   const name = t.names[i]!;
   return {
     name,
@@ -137,7 +136,7 @@ function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
 function claimsOf(cp: Checkpoint): ParameterClaim[] {
   const claims: ParameterClaim[] = [];
   for (const f of cp.files) {
-    const v = f.header?.metadata.get("total_parameters");
+    const v = metadataOf(f)?.get("total_parameters");
     if (v !== undefined)
       claims.push({ value: v, source: `__metadata__ of ${f.name}`, file: f.name });
   }
@@ -199,7 +198,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const largest: Array<{ file: WeightsFile; i: number; bytes: bigint }> = [];
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
-  const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
+  const tables = cp.files.flatMap((f) => tensorsOf(f) ?? []);
   const tally = ModelTally.begin(tables, { config: cp.config, configPath: cp.configPath });
 
   for (const file of cp.files) {
@@ -287,8 +286,8 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const footprint: ModelFootprint = parts
     ? combinedFootprint(parts.map((p) => p.summary))
     : footprintOf(parameters, residentBytes, model.quantization, model.config);
-  const readable = cp.files.some((f) => f.header !== undefined);
-  const first = cp.files.find((f) => f.header !== undefined);
+  const first = cp.files.find((f) => tensorsOf(f) !== undefined);
+  const readable = first !== undefined;
   const summary: Summary = {
     target: cp.target,
     format: (first ?? cp.files[0])?.format ?? "safetensors",
@@ -308,7 +307,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
         bytes: d.bytes.value,
       }))
       .sort((a, b) => (a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1)),
-    metadata: first ? [...first.header!.metadata] : [],
+    metadata: first ? [...(metadataOf(first) ?? [])] : [],
     largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
     hardware: readable ? estimateHardware(footprint, options.hardware) : null,
     findings,
