@@ -1,5 +1,6 @@
-// The one typed summary of a target. The JSON document and the table are both renderings of it.
-// Pure: no I/O, inputs are what the checkpoint stage read.
+// What the weights say about the model: files, tensors, parameters, bytes, architecture,
+// quantization, MoE, in one pass over the tensor tables. Model facts only: the report around
+// them (hardware, verification, --strict, ok) is built in inspection.ts. Pure: no I/O.
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
@@ -14,23 +15,10 @@ import {
   TWO_32,
   type TensorTable,
 } from "../formats/tensor-table.js";
-import {
-  estimateHardware,
-  type HardwareEstimate,
-  type HardwareOptions,
-  type ModelFootprint,
-} from "../hardware/estimate.js";
-import type { Verification } from "../integrity/verification.js";
 import type { Architecture } from "./architecture.js";
 import type { ParameterClaim } from "./claims.js";
-import {
-  elementsWithin,
-  ModelTally,
-  SMALL_ELEMENTS,
-  Total,
-  type ParameterCounts,
-  type QuantizationFacts,
-} from "./model-tally.js";
+import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
+import type { ParameterCounts, QuantizationFacts } from "./facts.js";
 import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
@@ -64,7 +52,7 @@ export interface TensorRow {
   file: string;
 }
 
-export interface Summary {
+export interface ModelSummary {
   target: string;
   /** The weights files' format (the first readable file's, for a folder). */
   format: WeightsFormat;
@@ -74,8 +62,9 @@ export interface Summary {
     root?: string;
     index?: { path: string; totalSize?: bigint; shards: number; tensorCount: number };
   };
-  ok: boolean;
   files: FileFacts[];
+  /** Whether any file's header could be read: something to base estimates on. */
+  readable: boolean;
   tensorCount: number;
   parameters: ParameterCounts;
   bytes: { total: bigint; headers: bigint; headerPadding: bigint; tensors: bigint };
@@ -91,25 +80,12 @@ export interface Summary {
   dtypes: DtypeTotals[];
   metadata: Array<[string, string]>;
   largest: TensorRow[];
-  /** Null when nothing could be read to base an estimate on. */
-  hardware: HardwareEstimate | null;
-  /** --verify / --scan results, when asked for. */
-  verification?: Verification;
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
-  components?: Array<{ name: string; summary: Summary }>;
+  components?: Array<{ name: string; summary: ModelSummary }>;
+  /** As found: the checkpoint's, its files' and the analysis's (for components, theirs). */
   findings: Finding[];
   /** Every tensor, in data order, file by file; computed on demand. */
   tensors: () => Iterable<TensorRow>;
-}
-
-export interface SummaryOptions {
-  /** Warnings become errors (ok false, exit 1). */
-  strict?: boolean;
-  /** Context, batch, KV dtype, reference server and fit target for the estimate. */
-  hardware?: HardwareOptions;
-  verification?: Verification;
-  /** Findings of stages run after loading (verification). */
-  extraFindings?: Finding[];
 }
 
 function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
@@ -184,7 +160,7 @@ function smallBytes(words: Uint32Array, i: number): number {
   return e >= b ? e - b : -1;
 }
 
-export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary {
+export function summarize(cp: Checkpoint): ModelSummary {
   // By dtype id, and the ids in order of first occurrence (the order ties keep when sorted).
   const byDtype: Array<DtypeSums | undefined> = [];
   const dtypeOrder: number[] = [];
@@ -268,32 +244,24 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   }
 
   const model = tally.finish(tensorBytes.value, claimsOf(cp));
-  const parts = cp.components?.map((c) => ({
-    name: c.name,
-    summary: summarize(c.checkpoint, { ...options, verification: undefined, extraFindings: [] }),
-  }));
+  const parts = cp.components?.map((c) => ({ name: c.name, summary: summarize(c.checkpoint) }));
   // Components carry their files' findings and their own cross-checks; a plain checkpoint's are here.
   const own = parts
     ? parts.flatMap((p) => p.summary.findings)
     : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
-  const findings = [...cp.findings, ...own, ...(options.extraFindings ?? [])].map((f) =>
-    options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f,
-  );
+  const findings = [...cp.findings, ...own];
   const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
   const residentBytes = parts
     ? parts.reduce((a, p) => a + p.summary.residentBytes, 0n)
     : model.residentBytes;
-  const footprint: ModelFootprint = parts
-    ? combinedFootprint(parts.map((p) => p.summary))
-    : footprintOf(parameters, residentBytes, model.quantization, model.config);
   const first = cp.files.find((f) => tensorsOf(f) !== undefined);
   const readable = first !== undefined;
-  const summary: Summary = {
+  const summary: ModelSummary = {
     target: cp.target,
     format: (first ?? cp.files[0])?.format ?? "safetensors",
     checkpoint: checkpointFacts(cp),
-    ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,
+    readable,
     tensorCount,
     parameters,
     bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes.value },
@@ -309,7 +277,6 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
       .sort((a, b) => (a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1)),
     metadata: first ? [...(metadataOf(first) ?? [])] : [],
     largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
-    hardware: readable ? estimateHardware(footprint, options.hardware) : null,
     findings,
     tensors: function* () {
       for (const f of cp.files) yield* rowsOf(f, tally.rules);
@@ -323,11 +290,10 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     if (model.moe) summary.moe = model.moe;
     if (model.config) summary.modelConfig = model.config;
   }
-  if (options.verification) summary.verification = options.verification;
   return summary;
 }
 
-function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
+function checkpointFacts(cp: Checkpoint): ModelSummary["checkpoint"] {
   const ix = cp.index;
   return {
     kind: cp.kind,
@@ -342,43 +308,6 @@ function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
           },
         }
       : {}),
-  };
-}
-
-/** What the hardware estimate needs: the weights that load, and how they could be quantized. */
-function footprintOf(
-  p: ParameterCounts,
-  residentBytes: bigint,
-  q: QuantizationFacts | undefined,
-  config: ModelConfig | undefined,
-): ModelFootprint {
-  return {
-    residentBytes,
-    residentParameters: p.total - (p.optional?.parameters ?? 0n),
-    ...(q?.method === "mxfp4" ? { mxfp4Parameters: q.packedParameters } : {}),
-    ...(p.optional
-      ? {
-          optional: p.optional.modules.map((m) => ({
-            name: m.name,
-            parameters: m.parameters,
-            bytes: m.bytes,
-          })),
-        }
-      : {}),
-    ...(config ? { config } : {}),
-  };
-}
-
-/** Several models loaded together (a diffusers pipeline): their footprints add up. */
-function combinedFootprint(parts: Summary[]): ModelFootprint {
-  const each = parts.map((s) =>
-    footprintOf(s.parameters, s.residentBytes, s.quantization, undefined),
-  );
-  return {
-    residentBytes: each.reduce((a, f) => a + f.residentBytes, 0n),
-    residentParameters: each.reduce((a, f) => a + f.residentParameters, 0n),
-    mxfp4Parameters: each.reduce((a, f) => a + (f.mxfp4Parameters ?? 0n), 0n),
-    optional: each.flatMap((f) => f.optional ?? []),
   };
 }
 

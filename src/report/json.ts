@@ -2,8 +2,8 @@
 // and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
 // from pairs, never built as JS objects (a key "__proto__" would vanish).
 
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary, TensorRow } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report as Summary, TensorRow } from "./report.js";
 import type { Finding } from "../core/findings.js";
 
 export const SCHEMA_VERSION = 1;

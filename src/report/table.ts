@@ -3,8 +3,8 @@
 
 import Table from "cli-table3";
 import type { Architecture } from "../analysis/architecture.js";
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report as Summary } from "./report.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
