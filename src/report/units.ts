@@ -19,6 +19,11 @@ export function bytesBoth(n: bigint): string {
   return `${scaled(n, 1000, UNITS_SI)} (${scaled(n, 1024, UNITS_IEC)})`;
 }
 
+/** "272.63 KiB", "14.96 GiB": binary units, as runtimes and nvidia-smi report memory. */
+export function iec(n: bigint): string {
+  return scaled(n, 1024, UNITS_IEC);
+}
+
 /** Share of a total as "12.34 %", rounded half up. */
 export function percent(part: bigint, total: bigint): string {
   if (total === 0n) return "0.00 %";
