@@ -3,7 +3,7 @@
 
 import type { FindingCode } from "../core/codes.js";
 import { MAX_HEADER_BYTES } from "../core/limits.js";
-import { excerpt, gigabytes, group } from "../core/text.js";
+import { decimalBytes, excerpt, group, plural } from "../core/text.js";
 
 export interface Identified {
   code: FindingCode;
@@ -30,7 +30,11 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
 /** The LFS_POINTER finding's message and hint, wherever a pointer is found. */
 export function lfsPointerMessage(size: bigint | undefined, oid: string | undefined): string {
   const what =
-    size !== undefined ? `the ${group(size)}-byte (${gigabytes(size)} GB) file` : "the file";
+    size === undefined
+      ? "the file"
+      : size < 1000n
+        ? `the ${plural(size, "byte")} file`
+        : `the ${group(size)}-byte (${decimalBytes(size)}) file`;
   return `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`;
 }
 export const LFS_POINTER_HINT = "run `git lfs pull` in the clone, or download with `hf download`";
@@ -138,7 +142,26 @@ export function identify(b: Uint8Array): Identified | undefined {
   }
 
   const other = foreignMagic(b);
-  if (other) return { code: "FOREIGN_FORMAT", message: `${other}, not safetensors` };
+  if (other) {
+    const tool = compressedBy(b);
+    return {
+      code: "FOREIGN_FORMAT",
+      message: `${other}, not safetensors`,
+      ...(tool
+        ? {
+            hint: `a compressed file: decompress it first (\`${tool} -dk FILE\`), or pipe it: \`${tool} -dc FILE | inspect -\``,
+          }
+        : {}),
+    };
+  }
+  return undefined;
+}
+
+/** The tool that decompresses a gzip, zstd or xz stream. */
+function compressedBy(b: Uint8Array): string | undefined {
+  if (startsWith(b, [0x1f, 0x8b])) return "gzip";
+  if (startsWith(b, [0x28, 0xb5, 0x2f, 0xfd])) return "zstd";
+  if (startsWith(b, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return "xz";
   return undefined;
 }
 
