@@ -15,6 +15,7 @@ import {
   type HardwareOptions,
   type ModelFootprint,
 } from "./hardware/estimate.js";
+import type { HubRevision } from "./hub/api.js";
 import type { Verification } from "./integrity/verification.js";
 import type { ModelConfig } from "./model/model-config.js";
 import type { Report } from "./report/report.js";
@@ -121,6 +122,8 @@ export interface VerifyRequest {
   sha256?: string;
   checksums?: string;
   lfsPointers?: string;
+  /** --against: compare the folder with this Hub revision (every file hashed). */
+  against?: HubRevision;
   /** Where the progress bar goes (stderr); drawn only when it is a terminal. */
   progress: NodeJS.WriteStream;
 }
@@ -137,11 +140,28 @@ export const STDIN_UNVERIFIABLE =
 /** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
 export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Verified> {
   if (cp.kind === "stream") throw new InspectError("USAGE", STDIN_UNVERIFIABLE);
-  if (cp.files.length === 0) return { findings: [], interrupted: false };
+  const against = request.against;
+  // --against compares the folder even when its weights could not be read.
+  if (cp.files.length === 0 && !(against && cp.root !== undefined))
+    return { findings: [], interrupted: false };
   const { verifyCheckpoint, progressReporter, interruptOnSigint } =
     await import("./integrity/index.js");
   const interrupt = interruptOnSigint();
   try {
+    if (against) {
+      const { verifyAgainst } = await import("./integrity/against.js");
+      const outcome = await verifyAgainst(cp, against, {
+        hash: true,
+        scan: request.scan,
+        signal: interrupt.signal,
+        progress: progressReporter(request.progress, { label: "verifying" }),
+      });
+      return {
+        verification: { ...outcome.verification, against: outcome.against },
+        findings: outcome.findings,
+        interrupted: outcome.verification.interrupted,
+      };
+    }
     const outcome = await verifyCheckpoint(
       cp,
       {

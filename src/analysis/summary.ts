@@ -15,6 +15,7 @@ import {
   TWO_32,
   type TensorTable,
 } from "../formats/tensor-table.js";
+import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
 import type { ParameterClaim } from "./claims.js";
 import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
@@ -54,6 +55,8 @@ export interface TensorRow {
 
 export interface ModelSummary {
   target: string;
+  /** Where the bytes came from: a local file or folder, the cache, the Hub, a URL, stdin. */
+  source?: SourceInfo;
   /** The weights files' format (the first readable file's, for a folder). */
   format: WeightsFormat;
   /** What the target resolved to: one file, a stream, shards with an index, a folder… */
@@ -306,6 +309,7 @@ export function summarize(cp: Checkpoint): ModelSummary {
   }
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;
+  if (cp.source) summary.source = cp.source;
   return summary;
 }
 

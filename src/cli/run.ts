@@ -1,9 +1,12 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
 import { statSync } from "node:fs";
-import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
+import { STDIN_TARGET } from "../checkpoint/load.js";
+import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
-import { MAX_STDERR_ERRORS } from "../core/limits.js";
+import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS } from "../core/limits.js";
+import type { HubRevision } from "../hub/api.js";
+import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
@@ -44,6 +47,11 @@ export interface RunOptions {
   sha256?: string;
   checksums?: string;
   lfsPointers?: string;
+  against?: string;
+  // remote
+  remote?: boolean;
+  offline?: boolean;
+  concurrency?: string;
 }
 
 export interface Streams {
@@ -53,9 +61,14 @@ export interface Streams {
   progress: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** inspect's version, for the User-Agent of remote reads. */
+  version?: string;
 }
 
 const usage = (message: string) => new InspectError("USAGE", message);
+
+const REMOTE_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
@@ -141,7 +154,8 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
     o.verify === true ||
     o.sha256 !== undefined ||
     o.checksums !== undefined ||
-    o.lfsPointers !== undefined;
+    o.lfsPointers !== undefined ||
+    o.against !== undefined;
   const scan = o.scan === true;
   return hash || scan ? { hash, scan } : undefined;
 }
@@ -182,6 +196,40 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   // Refused before any target is read: otherwise the targets before `-` are reported and stdin
   // is consumed, only for the run to end in a usage error.
   if (want && targets.includes(STDIN_TARGET)) throw usage(STDIN_UNVERIFIABLE);
+  if (o.remote && o.offline) throw usage("give --remote or --offline, not both");
+  const targetOptions: TargetOptions = {
+    env: io.env,
+    userAgent: `inspect/${io.version ?? "0.0.0-dev"}`,
+    ...(o.remote ? { remote: true } : {}),
+    ...(o.offline ? { offline: true } : {}),
+  };
+  if (o.concurrency !== undefined) {
+    targetOptions.concurrency = parsePositiveInt(o.concurrency, "--concurrency");
+    if (targetOptions.concurrency > MAX_HTTP_CONCURRENCY)
+      throw usage(`--concurrency is at most ${MAX_HTTP_CONCURRENCY}`);
+  }
+  // Refused before any request: hashing and scanning read every byte.
+  if (want) {
+    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
+    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+  }
+  let against: HubRevision | undefined;
+  if (o.against !== undefined) {
+    const repo = parseRepoId(o.against);
+    if (!repo)
+      throw usage(`--against takes a Hub repo id, org/name[@revision], not "${o.against}"`);
+    if (isOffline(targetOptions))
+      throw usage("--against reads the Hub's file list; not offline (--offline, HF_HUB_OFFLINE=1)");
+    const { fetchListing } = await import("../checkpoint/remote.js");
+    const listing = await fetchListing(repo.repo, repo.revision ?? "main", targetOptions);
+    if (listing instanceof InspectError) {
+      io.err(
+        `inspect: --against ${escapeForTerminal(o.against)}: ${escapeForTerminal(listing.message + (listing.detail.hint ? ` (${listing.detail.hint})` : ""))} [${listing.code}]`,
+      );
+      return EXIT.usage;
+    }
+    against = listing;
+  }
   if (
     o.lfsPointers !== undefined &&
     !statSync(o.lfsPointers, { throwIfNoEntry: false })?.isDirectory()
@@ -199,13 +247,14 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const cp = await loadCheckpoint(target, { env: io.env });
+    const cp = await loadTarget(target, targetOptions);
     const verified = want
       ? await verify(cp, {
           ...want,
           ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
           ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
           ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
+          ...(against !== undefined ? { against } : {}),
           progress: io.progress,
         })
       : undefined;
