@@ -6,11 +6,11 @@
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
-import { bytesOf, elementsOf, type TensorTable } from "../formats/safetensors/tensor-table.js";
+import { DTYPES } from "../formats/dtypes.js";
+import { bytesOf, elementsOf, type TensorTable } from "../formats/tensor-table.js";
 import { describeArchitecture, type Architecture, type ObservedShape } from "./architecture.js";
 import { checkClaims, type ParameterClaim } from "./claims.js";
-import { readModelConfig, type ModelConfig } from "./model-config.js";
+import { readModelConfig, type ModelConfig } from "../model/model-config.js";
 import { analyzeMoe, newLayer, type LayerTally, type MoeFacts } from "./moe.js";
 import {
   BOOKKEEPING,
@@ -85,6 +85,11 @@ export interface AnalysisInput {
   configPath?: string;
   /** Self-reported totals (__metadata__, the index's metadata), checked but never used. */
   claims?: ParameterClaim[];
+  /**
+   * The tensors are part of the model (shards missing, or one shard on its own): config.json is
+   * compared only where a part can show it (shapes), never with counts of the whole.
+   */
+  partial?: boolean;
 }
 
 /** Input embeddings and output heads, recognised by the name of the tensor's last modules. */
@@ -215,6 +220,7 @@ export class ModelTally {
     private readonly configNotes: string[],
     private readonly configPath: string | undefined,
     private readonly configInvalid: boolean,
+    private readonly partial: boolean,
   ) {}
 
   /** Reads config.json and settles the counting rules before the first tensor is added. */
@@ -230,6 +236,7 @@ export class ModelTally {
       read?.notes ?? [],
       input.configPath,
       read !== undefined && config === undefined,
+      input.partial === true,
     );
   }
 
@@ -290,7 +297,12 @@ export class ModelTally {
       this.packedParameters.add(params);
     }
     const p = this.parser;
-    if (p.parse(name)) {
+    // Qwen3-Next's `mtp.layers.0.…` is numbered like a layer, but belongs to the MTP module.
+    if (name.startsWith("mtp.")) {
+      this.mtp.parameters.add(params);
+      this.mtp.bytes.add(bytes);
+      this.mtp.tensors++;
+    } else if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
@@ -301,10 +313,6 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters.add(params);
-      this.mtp.bytes.add(bytes);
-      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
     return params;
   }
@@ -324,7 +332,11 @@ export class ModelTally {
     bytes: bigint,
   ): void {
     const p = this.parser;
-    if (p.parse(name)) {
+    if (name.startsWith("mtp.")) {
+      this.mtp.parameters.addBig(params);
+      this.mtp.bytes.addBig(bytes);
+      this.mtp.tensors++;
+    } else if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.addBig(params);
       layer.bytes.addBig(bytes);
@@ -335,10 +347,6 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.addBig(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters.addBig(params);
-      this.mtp.bytes.addBig(bytes);
-      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
   }
 
@@ -405,7 +413,7 @@ export class ModelTally {
     const stored = this.stored.value;
 
     const mtpInferred: string[] = [];
-    const modules = mtpModules(main, config, file, findings, mtpInferred);
+    const modules = mtpModules(main, config, file, this.partial ? [] : findings, mtpInferred);
     if (this.mtp.tensors > 0)
       modules.list.push({
         kind: "multi-token-prediction",
@@ -424,7 +432,7 @@ export class ModelTally {
 
     const mainLayers = new Map<number, LayerTally>();
     for (const [i, l] of main?.layers ?? []) if (!modules.layers.has(i)) mainLayers.set(i, l);
-    const moe = analyzeMoe(mainLayers, mainParams, config, file);
+    const moe = analyzeMoe(mainLayers, mainParams, config, file, this.partial);
     findings.push(...moe.findings);
 
     const arch = describeArchitecture(
@@ -437,13 +445,15 @@ export class ModelTally {
         ...(this.head !== undefined ? { head: this.head } : {}),
       },
       file,
+      this.partial,
     );
     findings.push(...arch.findings);
     const architecture = arch.architecture;
     architecture?.inferred.push(...mtpInferred, ...moe.inferred);
 
     const quantization = this.quantizationFacts(findings, file);
-    findings.push(...checkClaims(claims, total, mainParams, stored));
+    // A part's total is not the model's: a claim about the whole cannot be checked against it.
+    if (!this.partial) findings.push(...checkClaims(claims, total, mainParams, stored));
 
     const parameters: ParameterCounts = { total };
     if (stored !== total) parameters.stored = stored;
@@ -513,7 +523,7 @@ export class ModelTally {
           { file, hint: s.notes.length > 0 ? s.notes.join("; ") : undefined },
         ),
       );
-    else if (this.packedTensors === 0 && this.bookkeepingTensors === 0)
+    else if (this.packedTensors === 0 && this.bookkeepingTensors === 0 && !this.partial)
       findings.push(
         finding(
           "CONFIG_MISMATCH",
@@ -593,7 +603,9 @@ export function analyzeModel(
   return { ...tally.finish(bytes, input.claims), rules: tally.rules };
 }
 
-const BITS = DTYPES.map((d) => BigInt(d.bits));
+/** Per dtype id: an element count above U64_MAX × this / BLOCK_BYTES overflows 64 bits of storage. */
+const BLOCK_ELEMENTS = DTYPES.map((d) => BigInt(d.blockElements));
+const BLOCK_BITS = DTYPES.map((d) => 8n * BigInt(d.blockBytes));
 
 /**
  * Elements of tensor i, or 0 when dtype × shape overflows what 64 bits address (an error the
@@ -601,5 +613,6 @@ const BITS = DTYPES.map((d) => BigInt(d.bits));
  */
 export function elementsWithin(t: TensorTable, i: number): bigint {
   const e = elementsOf(t, i);
-  return e * BITS[t.dtypes[i]!]! > U64_MAX ? 0n : e;
+  const id = t.dtypes[i]!;
+  return e * BLOCK_BITS[id]! > U64_MAX * BLOCK_ELEMENTS[id]! ? 0n : e;
 }

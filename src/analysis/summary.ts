@@ -1,17 +1,13 @@
 // The one typed summary of a target. The JSON document and the table are both renderings of it.
 // Pure: no I/O, inputs are what the checkpoint stage read.
 
-import type { Checkpoint } from "../checkpoint/checkpoint.js";
+import type { Checkpoint, PartialFacts } from "../checkpoint/checkpoint.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
-import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import {
-  bytesOf,
-  LITTLE_ENDIAN,
-  shapeOf,
-  type TensorTable,
-} from "../formats/safetensors/tensor-table.js";
+import { DTYPES } from "../formats/dtypes.js";
+import type { WeightsFormat } from "../formats/dtypes.js";
+import type { WeightsFile } from "../formats/weights.js";
+import { bytesOf, LITTLE_ENDIAN, shapeOf, type TensorTable } from "../formats/tensor-table.js";
 import {
   estimateHardware,
   type HardwareEstimate,
@@ -29,7 +25,7 @@ import {
   type ParameterCounts,
   type QuantizationFacts,
 } from "./model-tally.js";
-import type { ModelConfig } from "./model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
 
@@ -64,7 +60,8 @@ export interface TensorRow {
 
 export interface Summary {
   target: string;
-  format: "safetensors";
+  /** The weights files' format (the first readable file's, for a folder). */
+  format: WeightsFormat;
   /** What the target resolved to: one file, a stream, shards with an index, a folder… */
   checkpoint: {
     kind: Checkpoint["kind"];
@@ -92,11 +89,21 @@ export interface Summary {
   hardware: HardwareEstimate | null;
   /** --verify / --scan results, when asked for. */
   verification?: Verification;
+  /**
+   * Set when the files read are not the whole model (shards missing or not safetensors, or one
+   * shard named on its own): every total above is then partial. `promised` is what the index
+   * says the whole model holds.
+   */
+  partial?: PartialSummary;
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
   components?: Array<{ name: string; summary: Summary }>;
   findings: Finding[];
   /** Every tensor, in data order, file by file; computed on demand. */
   tensors: () => Iterable<TensorRow>;
+}
+
+export interface PartialSummary extends PartialFacts {
+  promised?: { tensorCount: number; tensorBytes?: bigint };
 }
 
 export interface SummaryOptions {
@@ -109,14 +116,14 @@ export interface SummaryOptions {
   extraFindings?: Finding[];
 }
 
-function* rowsOf(file: SafetensorsFile, rules: CountingRules): Iterable<TensorRow> {
+function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
   const t = file.header?.tensors;
   if (!t) return;
   for (const i of file.order) yield rowOf(file, i, rules);
 }
 
 /** Parameters by the same rules as the totals, so a listing always adds up to them. */
-function rowOf(file: SafetensorsFile, i: number, rules: CountingRules): TensorRow {
+function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
   const t = file.header!.tensors;
   const name = t.names[i]!;
   return {
@@ -194,11 +201,15 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   let padding = 0n;
   let fileBytes = 0n;
   // Largest tensors: a small sorted buffer, so a million tensors cost one pass.
-  const largest: Array<{ file: SafetensorsFile; i: number; bytes: bigint }> = [];
+  const largest: Array<{ file: WeightsFile; i: number; bytes: bigint }> = [];
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
   const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
-  const tally = ModelTally.begin(tables, { config: cp.config, configPath: cp.configPath });
+  const tally = ModelTally.begin(tables, {
+    config: cp.config,
+    configPath: cp.configPath,
+    partial: cp.partial !== undefined,
+  });
 
   for (const file of cp.files) {
     const h = file.header;
@@ -289,7 +300,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const first = cp.files.find((f) => f.header !== undefined);
   const summary: Summary = {
     target: cp.target,
-    format: "safetensors",
+    format: (first ?? cp.files[0])?.format ?? "safetensors",
     checkpoint: checkpointFacts(cp),
     ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,
@@ -322,8 +333,38 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     if (model.moe) summary.moe = model.moe;
     if (model.config) summary.modelConfig = model.config;
   }
+  const partial = partialOf(cp, parts);
+  if (partial) summary.partial = partial;
   if (options.verification) summary.verification = options.verification;
   return summary;
+}
+
+/** The checkpoint's own gaps, or its components' added up. */
+function partialOf(
+  cp: Checkpoint,
+  parts: Array<{ summary: Summary }> | undefined,
+): PartialSummary | undefined {
+  if (cp.partial) {
+    const ix = cp.index;
+    return {
+      ...cp.partial,
+      ...(ix
+        ? {
+            promised: {
+              tensorCount: ix.tensorCount,
+              ...(ix.totalSize !== undefined ? { tensorBytes: ix.totalSize } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+  const gaps = (parts ?? []).flatMap((p) => (p.summary.partial ? [p.summary.partial] : []));
+  if (gaps.length === 0) return undefined;
+  return {
+    shards: gaps.reduce((a, g) => a + g.shards, 0),
+    missingCount: gaps.reduce((a, g) => a + g.missingCount, 0),
+    missing: gaps.flatMap((g) => g.missing),
+  };
 }
 
 function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {

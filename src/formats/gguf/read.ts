@@ -23,7 +23,8 @@ import {
 } from "../../core/limits.js";
 import { excerpt, group, nameOf, plural } from "../../core/text.js";
 import type { ByteSource } from "../../sources/source.js";
-import { TensorTableBuilder, type TensorTable } from "../safetensors/tensor-table.js";
+import { DTYPE_OF_GGML, UNKNOWN_DTYPE } from "../dtypes.js";
+import { TensorTableBuilder, type TensorTable } from "../tensor-table.js";
 import { describeTrailing, identify } from "../sniff.js";
 import { Cursor, decodeUtf8 } from "./cursor.js";
 import { ggmlType, REMOVED_GGML_TYPES, GGML_TYPE_COUNT } from "./ggml-types.js";
@@ -42,9 +43,6 @@ import {
 
 export const GGUF_MAGIC = "GGUF";
 
-/** dtypes[i] of a tensor whose ggml type llama.cpp does not define. */
-export const UNKNOWN_GGML_TYPE = 255;
-
 export interface GgufFile {
   name: string;
   /** Size on disk; undefined when read from a pipe. */
@@ -55,7 +53,8 @@ export interface GgufFile {
   /** Keys in file order. */
   metadata: Map<string, Entry>;
   /**
-   * Tensors in info order. dtypes hold ggml type ids (UNKNOWN_GGML_TYPE when unknown); shapes are
+   * Tensors in info order. dtypes hold dtype registry ids (formats/dtypes.ts; UNKNOWN_DTYPE when the
+   * ggml type is unknown or the shape invalid); shapes are
    * outermost first, as PyTorch and safetensors write them (GGUF stores ne[] innermost first);
    * offsets are [begin, end) relative to the data section, end = begin + the tensor's bytes.
    */
@@ -596,7 +595,14 @@ class Parser {
     const shape = new BigUint64Array(nDims);
     for (let d = 0; d < nDims; d++) shape[d] = ne[nDims - 1 - d]!;
     const end = bytes === undefined ? offset : offset + bytes;
-    this.builder.add(name, type && ok ? typeId : UNKNOWN_GGML_TYPE, shape, nDims, offset, end);
+    this.builder.add(
+      name,
+      type && ok ? DTYPE_OF_GGML[typeId]! : UNKNOWN_DTYPE,
+      shape,
+      nDims,
+      offset,
+      end,
+    );
     this.bytes.push(bytes);
     if (bytes !== undefined) {
       this.elements += elements;

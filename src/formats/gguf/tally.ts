@@ -2,9 +2,8 @@
 // of every tensor's elements, the model size the sum of their unpadded bytes
 // (`src/llama-model-loader.cpp`: n_elements, n_bytes).
 
-import type { TensorTable } from "../safetensors/tensor-table.js";
-import { ggmlType } from "./ggml-types.js";
-import { UNKNOWN_GGML_TYPE } from "./read.js";
+import { DTYPES, UNKNOWN_DTYPE } from "../dtypes.js";
+import type { TensorTable } from "../tensor-table.js";
 
 export interface TypeTally {
   /** The ggml type name: "Q4_K", "F32". */
@@ -29,8 +28,8 @@ export function tallyGguf(t: TensorTable): GgufTally {
   let bytes = 0n;
   for (let i = 0; i < t.count; i++) {
     const id = t.dtypes[i]!;
-    if (id === UNKNOWN_GGML_TYPE) continue;
-    const type = ggmlType(id)!;
+    if (id === UNKNOWN_DTYPE) continue;
+    const type = DTYPES[id]!;
     const s = t.shapeStart[i]!;
     let n = 1n;
     for (let d = s; d < s + t.ranks[i]!; d++) n *= t.dims[d]!;

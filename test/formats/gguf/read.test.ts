@@ -12,7 +12,8 @@ import {
 import { describeGguf, metadataJson } from "../../../src/formats/gguf/model-keys.js";
 import { readGguf } from "../../../src/formats/gguf/read.js";
 import { tallyGguf } from "../../../src/formats/gguf/tally.js";
-import { shapeOf } from "../../../src/formats/safetensors/tensor-table.js";
+import { DTYPES } from "../../../src/formats/dtypes.js";
+import { shapeOf } from "../../../src/formats/tensor-table.js";
 import { familyFile, headerOnly, modelSpec, FAMILIES, writeGguf } from "../../helpers/gguf.js";
 import { goodFile, variants } from "../../helpers/gguf-variants.js";
 import { memorySource } from "../../helpers/memory-source.js";
@@ -67,7 +68,7 @@ describe("tiny models of each family", () => {
     expect(g.alignment).toBe(32);
     const i = g.tensors.names.indexOf("token_embd.weight");
     expect(shapeOf(g.tensors, i)).toEqual([512n, 256n]);
-    expect(ggmlType(g.tensors.dtypes[i]!)!.name).toBe("F16");
+    expect(DTYPES[g.tensors.dtypes[i]!]).toMatchObject({ format: "gguf", name: "F16" });
     // 512×256 embeddings and output, 2 layers of 4 heads (q 256, k/v 2×64 = 128) and ffn 512.
     const layer = 256 + 256 * 256 + 2 * 256 * 128 + 256 * 256 + 256 + 3 * 256 * 512;
     expect(g.elements).toBe(BigInt(2 * 512 * 256 + 256 + 2 * layer));
