@@ -5,7 +5,7 @@
 
 import { GGUF_DTYPES } from "./gguf/dtypes.js";
 import { GGML_TYPES } from "./gguf/ggml-types.js";
-import { SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
+import { DTYPES as SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
 
 /** The file formats inspect reads. */
 export type WeightsFormat = "safetensors" | "gguf";

@@ -60,6 +60,3 @@ const BY_ID = new Map(NAMES.map(([id, name, description]) => [id, { id, name, de
 export function fileType(id: number): FileType | undefined {
   return BY_ID.get(id);
 }
-
-/** Every name, for matching a quantization tag in a file name (`org/name:Q4_K_M`). */
-export const FILE_TYPE_NAMES: readonly string[] = NAMES.map(([, name]) => name);

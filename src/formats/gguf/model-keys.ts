@@ -208,9 +208,6 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
   return { model, findings };
 }
 
-/** A metadata value as one line, for tables: arrays as "[str × 151,936: …]". */
-export { showValue } from "./values.js";
-
 /** The metadata as JSON: every key, long arrays summarised ({type, length, first}). */
 export function metadataJson(meta: ReadonlyMap<string, Entry>): Record<string, unknown> {
   return Object.fromEntries([...meta].map(([key, e]) => [key, jsonValue(e.value as Value)]));

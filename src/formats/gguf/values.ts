@@ -2,7 +2,6 @@
 // enum gguf_type), how they are held once read, and how to show them without dumping them.
 
 import { GGUF_ARRAY_PREVIEW } from "../../core/limits.js";
-import { excerpt } from "../../core/text.js";
 
 export const VALUE_TYPES = [
   "u8",
@@ -100,22 +99,6 @@ export function integerArrayOf(v: Value | undefined): number[] | undefined {
     out.push(n);
   }
   return out;
-}
-
-function showScalar(v: Scalar): string {
-  if (typeof v === "string") return JSON.stringify(excerpt(v));
-  if (isLongString(v)) return `${JSON.stringify(excerpt(v.start))} (${v.bytes} bytes)`;
-  return String(v);
-}
-
-/** A one-line rendering of a value: arrays show their type, length and first items. */
-export function showValue(v: Value): string {
-  if (!isArray(v)) return showScalar(v);
-  const n = v.count;
-  const first: string[] = [];
-  for (let i = 0; i < Math.min(v.items.length, GGUF_ARRAY_PREVIEW); i++)
-    first.push(showScalar((v.items as ArrayLike<Scalar>)[i]!));
-  return `[${v.itemType} × ${n}${n ? ": " + first.join(", ") : ""}${n > GGUF_ARRAY_PREVIEW ? ", …" : ""}]`;
 }
 
 /** A JSON-safe summary: scalars as themselves (u64 as strings past 2^53), arrays summarised. */
