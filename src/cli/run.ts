@@ -180,6 +180,9 @@ async function verify(
   against: HubRevision | undefined,
 ): Promise<Verified> {
   if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
+  // The hashing workers open local paths only: a remote checkpoint is refused, never guessed at.
+  if (cp.source?.kind === "hub" || cp.source?.kind === "url")
+    throw usage(`${cp.target}: ${REMOTE_UNVERIFIABLE}`);
   // --against compares the folder even when its weights could not be read.
   if (cp.files.length === 0 && !(against && cp.root !== undefined))
     return { findings: [], interrupted: false };
@@ -287,8 +290,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   }
   // Refused before any request: hashing and scanning read every byte.
   if (want) {
-    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
-    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+    for (const t of targets)
+      if ((await whereIs(t, targetOptions)).kind !== "local")
+        throw usage(`${t}: ${REMOTE_UNVERIFIABLE}`);
   }
   let against: HubRevision | undefined;
   if (o.against !== undefined) {
