@@ -159,9 +159,15 @@ export interface Verified {
 export const STDIN_UNVERIFIABLE =
   "--verify and --scan read every byte of every file; name the file instead of `-`";
 
+export const REMOTE_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
+
 /** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
 export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Verified> {
   if (cp.kind === "stream") throw new InspectError("USAGE", STDIN_UNVERIFIABLE);
+  // The hashing workers open local paths only: a remote checkpoint is refused, never guessed at.
+  if (cp.source?.kind === "hub" || cp.source?.kind === "url")
+    throw new InspectError("USAGE", `${cp.target}: ${REMOTE_UNVERIFIABLE}`);
   const against = request.against;
   // --against compares the folder even when its weights could not be read.
   if (cp.files.length === 0 && !(against && cp.root !== undefined))
