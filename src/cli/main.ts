@@ -78,6 +78,7 @@ function program(): Command {
     )
     .optionsGroup("Output:")
     .option("--json", "print one JSON document per target on stdout (schema version 1)")
+    .option("--brief", "print only the headline: model, parameters, size, needs, runs on, verdict")
     .option("--tensors", "list the tensors (repeated layers collapsed in the table)")
     .option("--filter <glob>", "list only tensors whose name matches the glob (implies --tensors)")
     .addOption(new Option("--color", "colour the table even when not on a terminal"))

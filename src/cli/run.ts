@@ -32,6 +32,7 @@ import { parsePositiveInt, parseSize } from "./sizes.js";
 
 export interface RunOptions {
   json?: boolean;
+  brief?: boolean;
   tensors?: boolean;
   filter?: string;
   strict?: boolean;
@@ -287,7 +288,13 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
       // A target that could not be opened has nothing to tabulate; its stderr line says why.
       io.out.write(
-        (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
+        (first ? "" : "\n") +
+          render!(summary, {
+            tensors: listTensors,
+            filter,
+            style: style!,
+            brief: o.brief === true,
+          }),
       );
       first = false;
     }

@@ -54,6 +54,22 @@ function precisionHow(hw: HardwareEstimate): string {
   return `at ${hw.precision} (--precision: ${row?.weightBits ?? "?"} bits per weight${scheme})`;
 }
 
+/**
+ * The tier in words that agree with the total: what it fits on, never "on one device" for a
+ * model that needs a node or several.
+ */
+function tierWords(hw: HardwareEstimate): string {
+  const server = hw.reference.server;
+  switch (hw.tier) {
+    case "laptop":
+      return `laptop tier, fits one device (a ${hw.reference.laptop})`;
+    case "single-server":
+      return `single-server tier, fits one node of ${server}`;
+    case "cluster":
+      return `cluster tier, more than one node of ${server}${hw.cluster ? ` (${hw.cluster.nodes} nodes)` : ""}`;
+  }
+}
+
 export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): string[] {
   const a = hw.assumptions;
   const b = hw.breakdown;
@@ -63,7 +79,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
     : "unknown without config.json: 10 % of the weights";
   out.push(
     st.bold(
-      `  Hardware  ${hw.tier}: needs ${bytesBoth(hw.requiredBytes)} on one device (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"})`,
+      `  Hardware  needs ${bytesBoth(hw.requiredBytes)} in total (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"}): ${tierWords(hw)}`,
     ),
   );
   out.push(

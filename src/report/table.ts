@@ -10,11 +10,14 @@ import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
+import { headlineLines } from "./headline.js";
 import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
 import { bytesBoth, countShort, percent } from "./units.js";
 
 export interface TableOptions {
+  /** Only the headline. */
+  brief?: boolean;
   tensors?: boolean;
   filter?: (name: string) => boolean;
   style: Style;
@@ -68,9 +71,10 @@ function severityLabel(f: Finding, st: Style): string {
 
 export function renderTable(s: Report, o: TableOptions): string {
   const st = o.style;
-  const lines: string[] = [];
-  const status = s.ok ? st.green("ok") : st.red("errors");
-  lines.push(`${st.bold(esc(s.target))}  ${status}`);
+  // The answer first (headline.ts); --brief stops there. Details follow.
+  const lines: string[] = headlineLines(s, st);
+  if (o.brief) return lines.join("\n") + "\n";
+  lines.push("");
   const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
   const from = sourceLine(s);
   if (from) kv("source", from);

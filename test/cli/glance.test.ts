@@ -14,6 +14,7 @@ import {
   GPT_OSS_120B,
   gptOss,
   indexJson,
+  deepseekV3,
   llama31_8b,
   mixtral8x7b,
   qwen25_7b,
@@ -498,7 +499,52 @@ describe.skipIf(!HAVE_REALDATA)("weights that are not a language model (issue 12
 
   it("a language model keeps its hardware section", () => {
     const r = inspect([FIXTURE]);
-    expect(r.stdout).toMatch(/^ {2}Hardware {2}laptop/m);
+    expect(r.stdout).toMatch(/^ {2}Hardware {2}needs .* in total .*: laptop tier/m);
     expect(json([FIXTURE]).doc.hardware.languageModel).toBe(true);
+  });
+});
+
+describe("the headline (issue 12, items 1 and 2)", () => {
+  it("comes first: model, parameters, size, needs, runs on, this machine, verdict; --brief prints only it", () => {
+    const dir = path.join(tmp.dir, "llama-8b-headline");
+    writeLayout(dir, llama31_8b());
+    const full = inspect([dir, "--memory", "24GB"]).stdout;
+    const brief = inspect([dir, "--memory", "24GB", "--brief"]);
+    expect(brief.status).toBe(0);
+    expect(brief.stdout.split("\n")).toEqual([
+      `${dir}  ok`,
+      "  model        llama (LlamaForCausalLM)",
+      "  parameters   8.03 B",
+      "  size         16.06 GB (14.96 GiB) on disk",
+      "  needs        18.47 GB (17.21 GiB) in total for 4,096 tokens: laptop tier (≤ 22.91 GB (21.33 GiB) usable on a 32 GB MacBook (M-series))",
+      "  runs on      1 × RTX 4090 24GB, or a 32 GB MacBook (M-series)",
+      "  this machine fits 24GB, 5.53 GB (5.15 GiB) to spare",
+      "",
+    ]);
+    expect(full.startsWith(brief.stdout)).toBe(true);
+    expect(full.length).toBeGreaterThan(brief.stdout.length * 3);
+  });
+
+  it("DeepSeek-V3: the familiar 671 B without the MTP layer, the active count, a cluster in words that agree", () => {
+    const dir = path.join(tmp.dir, "deepseek-v3-headline");
+    writeLayout(dir, deepseekV3());
+    const r = inspect([dir, "--brief"]);
+    expect(r.stdout).toContain(
+      "  parameters   671.03 B without the optional modules (684.49 B with them), 37.55 B active (MoE)",
+    );
+    expect(r.stdout).toContain(
+      "  needs        708.17 GB (659.53 GiB) in total for 4,096 tokens: cluster tier (2 nodes of 8 × H100 80GB)",
+    );
+    expect(r.stdout).not.toContain("on one device");
+  });
+
+  it("says errors and warnings in the verdict", () => {
+    const dir = path.join(tmp.dir, "llama-8b-headline-missing");
+    const { files } = writeLayout(dir, llama31_8b());
+    rmSync(files[0]!);
+    const r = inspect([dir, "--brief"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.split("\n")[0]).toBe(`${dir}  1 error`);
+    expect(r.stdout).toContain("(partial)");
   });
 });

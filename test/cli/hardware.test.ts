@@ -462,7 +462,7 @@ describe("the table's hardware section", () => {
     const lines = r.stdout.split("\n");
     const from = lines.findIndex((l) => l.startsWith("  Hardware"));
     expect(lines.slice(from, from + 6)).toEqual([
-      "  Hardware  laptop: needs 18.47 GB (17.21 GiB) on one device (4,096 tokens × 1 sequence)",
+      "  Hardware  needs 18.47 GB (17.21 GiB) in total (4,096 tokens × 1 sequence): laptop tier, fits one device (a 32 GB MacBook (M-series))",
       "                                bytes  how",
       "  weights        16.06 GB (14.96 GiB)  as stored",
       "  KV cache     536.87 MB (512.00 MiB)  131,072 B/token in bf16 × 4,096 tokens × 1",
@@ -498,7 +498,11 @@ describe("the table's hardware section", () => {
       /^ {2}fit 2 × H100 80GB: fits \(needs 9\.77 GB \(9\.10 GiB\) per device, 76\.97 GB \(71\.68 GiB\) usable, .* to spare\); longest context that fits: 131,072 tokens$/m,
     );
     const ds = inspect([deepseek]).stdout;
-    expect(ds).toMatch(/^ {2}Hardware {2}cluster: needs 708\.17 GB \(659\.53 GiB\) on one device/m);
+    // Words that agree: the total, and on what it fits (never "on one device" for a cluster).
+    expect(ds).toMatch(
+      /^ {2}Hardware {2}needs 708\.17 GB \(659\.53 GiB\) in total \(4,096 tokens × 1 sequence\): cluster tier, more than one node of 8 × H100 80GB \(2 nodes\)$/m,
+    );
+    expect(ds).not.toContain("on one device");
     expect(ds).toContain(
       "  · cluster: 2 nodes of 8 × H100 80GB; one 8 × H200 141GB or one 8 × MI300X 192GB node would hold it\n",
     );

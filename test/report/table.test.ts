@@ -48,7 +48,7 @@ describe("table", () => {
 
   it("lists findings with their code and hint", async () => {
     const out = await table(rawFile('{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}}', 2));
-    expect(out).toMatch(/^t\.safetensors {2}errors$/m);
+    expect(out).toMatch(/^t\.safetensors {2}1 error$/m);
     expect(out).toMatch(/error +FILE_TRUNCATED +file is truncated/);
     expect(out).toMatch(/hint: the download stopped at/);
   });
