@@ -281,7 +281,11 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     : model.residentBytes;
   const footprint: ModelFootprint = parts
     ? combinedFootprint(parts.map((p) => p.summary))
-    : footprintOf(parameters, residentBytes, model.quantization, model.config);
+    : {
+        ...footprintOf(parameters, residentBytes, model.quantization, model.config),
+        bytesPerToken: model.bytesPerToken,
+        computeParameters: model.computeParameters,
+      };
   const readable = cp.files.some((f) => f.header !== undefined);
   const first = cp.files.find((f) => f.header !== undefined);
   const summary: Summary = {
@@ -355,6 +359,7 @@ function footprintOf(
     ...(p.optional
       ? {
           optional: p.optional.modules.map((m) => ({
+            kind: m.kind,
             name: m.name,
             parameters: m.parameters,
             bytes: m.bytes,
