@@ -3,7 +3,7 @@
 
 import { Command, CommanderError, Option } from "commander";
 import { InspectError } from "../core/errors.js";
-import { EXIT, type ExitCode } from "./exit-codes.js";
+import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { Output } from "./output.js";
 import { resolveTargets, run, type RunOptions } from "./run.js";
 

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { group, plural } from "../core/text.js";
 import type { FileVerification, Verification } from "../integrity/verification.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
 

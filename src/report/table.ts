@@ -1,13 +1,13 @@
-// The human report: the same Summary as the JSON, laid out for a terminal. Every string that came
+// The human report: the same Report as the JSON, laid out for a terminal. Every string that came
 // from a file goes through escapeForTerminal.
 
 import Table from "cli-table3";
 import type { Architecture } from "../analysis/architecture.js";
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report } from "./report.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
 import { hardwareLines } from "./table-hardware.js";
@@ -66,7 +66,7 @@ function severityLabel(f: Finding, st: Style): string {
       : st.dim(label);
 }
 
-export function renderTable(s: Summary, o: TableOptions): string {
+export function renderTable(s: Report, o: TableOptions): string {
   const st = o.style;
   const lines: string[] = [];
   const status = s.ok ? st.green("ok") : st.red("errors");
@@ -198,7 +198,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
 }
 
 /** What was not read, and what the index promises for the whole model. */
-function partialLine(s: Summary): string {
+function partialLine(s: Report): string {
   const p = s.partial!;
   const promised = p.promised
     ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
@@ -213,7 +213,7 @@ function partialLine(s: Summary): string {
 }
 
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
-function parameterLines(s: Summary): string[] {
+function parameterLines(s: Report): string[] {
   const p = s.parameters;
   // "21", not "21 (21)": the short form only where it says something shorter.
   const short = countShort(p.total);
@@ -282,7 +282,7 @@ function quantizationLine(q: QuantizationFacts): string {
 }
 
 /** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */
-function sourceLine(s: Summary): string | undefined {
+function sourceLine(s: Report): string | undefined {
   const src = s.source;
   if (!src) return undefined;
   const traffic =
