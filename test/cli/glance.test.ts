@@ -516,8 +516,8 @@ describe("the headline (issue 12, items 1 and 2)", () => {
       "  model        llama (LlamaForCausalLM)",
       "  parameters   8.03 B",
       "  size         16.06 GB (14.96 GiB) on disk",
-      "  needs        18.47 GB (17.21 GiB) in total for 4,096 tokens: laptop tier (≤ 22.91 GB (21.33 GiB) usable on a 32 GB MacBook (M-series))",
-      "  runs on      1 × RTX 4090 24GB, or a 32 GB MacBook (M-series)",
+      "  needs        18.47 GB (17.21 GiB) in total for 4,096 tokens: laptop tier (≤ 22.91 GB (21.33 GiB) usable on a MacBook Air M4 32GB)",
+      "  runs on      1 × RTX 4090 24GB, or a MacBook Air M4 32GB",
       "  this machine fits 24GB, 5.53 GB (5.15 GiB) to spare",
       "",
     ]);

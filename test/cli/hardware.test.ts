@@ -473,7 +473,7 @@ describe("the table's hardware section", () => {
     const lines = r.stdout.split("\n");
     const from = lines.findIndex((l) => l.startsWith("  Hardware"));
     expect(lines.slice(from, from + 6)).toEqual([
-      "  Hardware  needs 18.47 GB (17.21 GiB) in total (4,096 tokens × 1 sequence): laptop tier, fits one device (a 32 GB MacBook (M-series))",
+      "  Hardware  needs 18.47 GB (17.21 GiB) in total (4,096 tokens × 1 sequence): laptop tier, fits one device (a MacBook Air M4 32GB)",
       "                                bytes  how",
       "  weights        16.06 GB (14.96 GiB)  as stored",
       "  KV cache     536.87 MB (512.00 MiB)  131,072 B/token in bf16 × 4,096 tokens × 1",
