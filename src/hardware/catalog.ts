@@ -1,7 +1,8 @@
 // Hardware as data. Tier thresholds and fit answers derive from these entries; no code path holds
 // a device size. Memory is what the device reports where that is known (nvidia-smi), because that
 // is what a runtime can allocate; otherwise the nominal binary size (VRAM is built in GiB).
-// Sources: ../shared/docs/memory-and-tiers.md §7 (huggingface.js hardware.ts, nvidia-smi output).
+// Sources: vendor datasheets as huggingface.js hardware.ts lists them, and nvidia-smi output;
+// how the catalogue is used: docs/memory-model.md.
 
 const MiB = 1n << 20n;
 const GiB = 1n << 30n;
