@@ -78,18 +78,18 @@ export class Total {
   private n = 0;
   private big = 0n;
 
-  /** `x`: an integer in [0, EXACT_PART). */
-  add(x: number): void {
+  /** `x`: a Number in [0, EXACT_PART) (the usual tensor, no BigInt made), or any BigInt. */
+  add(x: number | bigint): void {
+    if (typeof x === "bigint") {
+      this.big += x;
+      return;
+    }
     const s = this.n + x;
     if (s < EXACT_PART) this.n = s;
     else {
       this.big += BigInt(s); // below 2^53: exact
       this.n = 0;
     }
-  }
-
-  addBig(x: bigint): void {
-    this.big += x;
   }
 
   get value(): bigint {
@@ -207,20 +207,9 @@ export class ModelTally {
     const name = t.names[i]!;
     const role = this.rules.roleOf(name, t.dtypes[i]!);
     const params = parametersOf(role, elements);
-    this.stored.addBig(elements);
-    this.total.addBig(params);
-    if (role !== WEIGHT) {
-      if (role === BOOKKEEPING) {
-        this.bookkeepingTensors++;
-        this.bookkeepingElements.addBig(elements);
-        this.bookkeepingBytes.addBig(bytes);
-      } else {
-        this.packedTensors++;
-        this.packedParameters.addBig(params);
-        if (!isExact(role, elements)) this.noteInexact(name, elements, role);
-      }
-    }
-    this.place(t, i, name, role, params, bytes);
+    if (role !== WEIGHT && role !== BOOKKEEPING && !isExact(role, elements))
+      this.noteInexact(name, elements, role);
+    this.record(t, i, name, role, elements, params, bytes);
     return params;
   }
 
@@ -244,6 +233,23 @@ export class ModelTally {
       params = (scaled - rest) / den;
       if (rest !== 0) this.noteInexact(name, BigInt(elements), role);
     }
+    this.record(t, i, name, role, elements, params, bytes);
+    return params;
+  }
+
+  /**
+   * One tensor into the totals, its layer, expert and module: the one path for both kinds of
+   * values (Numbers for the usual tensor, BigInts past 2^44 elements or 2^52 bytes).
+   */
+  private record(
+    t: TensorTable,
+    i: number,
+    name: string,
+    role: TensorRole,
+    elements: number | bigint,
+    params: number | bigint,
+    bytes: number | bigint,
+  ): void {
     this.stored.add(elements);
     this.total.add(params);
     if (role === BOOKKEEPING) {
@@ -255,12 +261,7 @@ export class ModelTally {
       this.packedParameters.add(params);
     }
     const p = this.parser;
-    // Qwen3-Next's `mtp.layers.0.…` is numbered like a layer, but belongs to the MTP module.
-    if (name.startsWith("mtp.")) {
-      this.mtp.parameters.add(params);
-      this.mtp.bytes.add(bytes);
-      this.mtp.tensors++;
-    } else if (p.parse(name)) {
+    if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
@@ -271,41 +272,16 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
+    } else if (name.startsWith("mtp.")) {
+      this.mtp.parameters.add(params);
+      this.mtp.bytes.add(bytes);
+      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
-    return params;
   }
 
   private noteInexact(name: string, elements: bigint, role: TensorRole): void {
     if (this.inexactCount++ < MAX_LISTED_ITEMS)
       this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
-  }
-
-  /** `addSmall`'s placement in layers, experts and the MTP bucket, for BigInt counts. */
-  private place(
-    t: TensorTable,
-    i: number,
-    name: string,
-    role: TensorRole,
-    params: bigint,
-    bytes: bigint,
-  ): void {
-    const p = this.parser;
-    if (name.startsWith("mtp.")) {
-      this.mtp.parameters.addBig(params);
-      this.mtp.bytes.addBig(bytes);
-      this.mtp.tensors++;
-    } else if (p.parse(name)) {
-      const layer = this.layerOf(name, p);
-      layer.parameters.addBig(params);
-      layer.bytes.addBig(bytes);
-      layer.tensors++;
-      if (p.expertKind === ROUTED) this.expertOf(layer, p.expert).addBig(params);
-      else if (p.expertKind === FUSED) {
-        layer.fused += params;
-        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
-      } else if (p.expertKind === SHARED) layer.shared.addBig(params);
-      else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else this.embeddingOrHead(t, i, name, role);
   }
 
   private layerOf(name: string, p: NameParser): LayerSums {
