@@ -261,7 +261,12 @@ export class ModelTally {
       this.packedParameters.add(params);
     }
     const p = this.parser;
-    if (p.parse(name)) {
+    // Qwen3-Next's `mtp.layers.0.…` is numbered like a layer, but belongs to the MTP module.
+    if (name.startsWith("mtp.")) {
+      this.mtp.parameters.add(params);
+      this.mtp.bytes.add(bytes);
+      this.mtp.tensors++;
+    } else if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
@@ -272,10 +277,6 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters.add(params);
-      this.mtp.bytes.add(bytes);
-      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
   }
 
