@@ -1,9 +1,12 @@
 // What a model folder holds: a sharded set (an index), loose .safetensors files, or several
-// sub-models in subfolders (diffusers). Entries are stat'ed, not lstat'ed: a Hugging Face cache
-// snapshot is a folder of symlinks into blobs/.
+// sub-models in subfolders (diffusers). Symbolic links count as what they lead to (a Hugging Face
+// cache snapshot is a folder of links into blobs/) when the target's scope admits them; a link
+// leading outside the target, or in a circle, is refused and reported instead.
 
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { Finding } from "../core/findings.js";
+import { refusal, type TargetScope } from "../sources/scope.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
 const PREFERRED_INDEXES = [
@@ -24,20 +27,35 @@ export type FolderPlan =
 interface Listing {
   files: string[];
   dirs: string[];
+  /** Links the scope refused, as findings. */
+  refused: Finding[];
 }
 
-async function list(dir: string): Promise<Listing> {
+async function list(dir: string, scope: TargetScope): Promise<Listing> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   const dirs: string[] = [];
+  const refused: Array<[string, Finding]> = [];
   await Promise.all(
     entries.map(async (e) => {
       if (e.name.startsWith(".")) return;
       let kind: "file" | "dir" | undefined;
-      if (e.isFile()) kind = "file";
-      else if (e.isDirectory()) kind = "dir";
-      else if (e.isSymbolicLink()) {
-        const st = await stat(path.join(dir, e.name)).catch(() => undefined);
+      if (e.isDirectory()) kind = "dir";
+      else if (!e.isSymbolicLink()) {
+        // FIFOs, sockets and devices too: the readers refuse them by name, where skipping them
+        // here would say nothing (a FIFO in place of the index would vanish without a word).
+        kind = "file";
+      } else if (e.isSymbolicLink()) {
+        const p = path.join(dir, e.name);
+        const admitted = await scope.admit(p);
+        if (!admitted.ok) {
+          // Only what would have been read: weights, indexes, folders.
+          const st = await stat(p).catch(() => undefined);
+          if (st?.isDirectory() || isWeights(e.name) || isIndex(e.name))
+            refused.push([e.name, refusal(p, admitted)]);
+          return;
+        }
+        const st = await stat(admitted.real).catch(() => undefined);
         // A dangling link (a cache blob never fetched) still names a file that should be there.
         kind = st?.isDirectory() ? "dir" : "file";
       }
@@ -47,7 +65,8 @@ async function list(dir: string): Promise<Listing> {
   );
   files.sort();
   dirs.sort();
-  return { files, dirs };
+  refused.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { files, dirs, refused: refused.map((r) => r[1]) };
 }
 
 export interface Unit {
@@ -90,13 +109,26 @@ function variantOf(file: string, all: Set<string>): boolean {
   return m !== null && all.has(`${m[1]}.safetensors`);
 }
 
-async function holdsWeights(dir: string): Promise<boolean> {
-  const { files } = await list(dir).catch(() => ({ files: [] as string[] }));
+async function holdsWeights(dir: string, scope: TargetScope): Promise<boolean> {
+  const { files } = await list(dir, scope).catch(() => ({ files: [] as string[] }));
   return files.some((f) => isWeights(f) || isIndex(f));
 }
 
-export async function planFolder(dir: string): Promise<FolderPlan> {
-  const { files, dirs } = await list(dir);
+/** What `dir` holds, and the findings for links in it that the scope refused. */
+export async function planFolder(
+  dir: string,
+  scope: TargetScope,
+): Promise<{ plan: FolderPlan; refused: Finding[] }> {
+  const { files, dirs, refused } = await list(dir, scope);
+  return { plan: await planListing(dir, scope, files, dirs), refused };
+}
+
+async function planListing(
+  dir: string,
+  scope: TargetScope,
+  files: string[],
+  dirs: string[],
+): Promise<FolderPlan> {
   const indexes = files.filter(isIndex);
   const weights = files.filter(isWeights);
   if (indexes.length > 0) {
@@ -110,7 +142,7 @@ export async function planFolder(dir: string): Promise<FolderPlan> {
   }
   const subfolders = (
     await Promise.all(
-      dirs.map(async (d) => ((await holdsWeights(path.join(dir, d))) ? d : undefined)),
+      dirs.map(async (d) => ((await holdsWeights(path.join(dir, d), scope)) ? d : undefined)),
     )
   ).filter((d): d is string => d !== undefined);
   if (weights.length > 0) {

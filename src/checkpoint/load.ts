@@ -3,8 +3,7 @@
 // cache folder, or a repo id found in the local cache. Never throws for bad input: problems
 // become findings.
 
-import { readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
@@ -18,6 +17,8 @@ import {
   type SafetensorsFile,
 } from "../formats/safetensors/read.js";
 import { FileSource, openError } from "../sources/file-source.js";
+import { refusal, TargetScope } from "../sources/scope.js";
+import { readSmallFile, readSmallFileSync, SmallFileError } from "../sources/small-file.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { SyncFileSource } from "../sources/sync-file-source.js";
@@ -25,7 +26,13 @@ import type { Checkpoint } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
-import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "./hf-cache.js";
+import {
+  hubCacheDir,
+  isCacheRepoFolder,
+  parseRepoId,
+  resolveSnapshot,
+  revisionProblem,
+} from "./hf-cache.js";
 import { mapBounded } from "./pool.js";
 import { shardNumber, shardPath, unsafeShardName } from "./shard-names.js";
 
@@ -42,6 +49,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** false: check an index against its shards with the tensor map only, never digests (tests). */
   indexDigests?: boolean;
+  /** Read what symbolic links lead to wherever it is (--follow-symlinks); default: only inside. */
+  followSymlinks?: boolean;
 }
 
 async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<SafetensorsFile> {
@@ -59,10 +68,21 @@ interface PartOptions {
   sync?: boolean;
 }
 
-/** One file inside a checkpoint: a missing or unreadable part is an error of the checkpoint. */
-async function readPart(p: string, options: PartOptions = {}): Promise<SafetensorsFile | Finding> {
+/**
+ * One file inside a checkpoint: a missing or unreadable part is an error of the checkpoint, and
+ * one the scope refuses (a link leading outside the target) is not opened.
+ */
+async function readPart(
+  p: string,
+  scope: TargetScope,
+  options: PartOptions = {},
+): Promise<SafetensorsFile | Finding> {
+  const admitted = options.sync ? scope.admitSync(p) : await scope.admit(p);
+  if (!admitted.ok) return refusal(p, admitted);
   try {
-    const src = options.sync ? SyncFileSource.open(p) : await FileSource.open(p);
+    const src = options.sync
+      ? SyncFileSource.open(admitted.real, p)
+      : await FileSource.open(admitted.real, p);
     return await readSource(src, options.nameKey ? { nameKey: options.nameKey } : {});
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
@@ -97,43 +117,41 @@ async function loadSharded(
   indexName: string,
   extra: Finding[],
   options: LoadOptions,
+  scope: TargetScope,
   folderFiles?: readonly string[],
 ): Promise<Checkpoint> {
   const indexPath = path.join(dir, indexName);
-  const config = await readConfig(dir);
-  const findings: Finding[] = [...extra];
-  if (config.finding) findings.push(config.finding);
+  const config = await readConfig(dir, scope);
+  const findings: Finding[] = [...extra, ...config.findings];
   const base: Checkpoint = {
     target,
     kind: "sharded",
     root: dir,
+    scope,
     files: [],
     findings,
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
   };
   let bytes: Buffer;
   let large = false;
+  const admitted = await scope.admit(indexPath);
+  if (!admitted.ok) {
+    findings.push(refusal(indexPath, admitted));
+    return base;
+  }
   try {
-    const st = await stat(indexPath);
-    if (st.size > MAX_INDEX_BYTES) {
-      throw new InspectError(
-        "INDEX_INVALID",
-        `${indexName} is ${group(st.size)} bytes, above the ${group(MAX_INDEX_BYTES)} an index may take`,
-      );
-    }
-    large = st.size >= SHARD_SYNC_MIN_INDEX_BYTES;
-    // A large index in one blocking read, not in promise-based chunks of 512 KiB.
-    bytes = large ? readFileSync(indexPath) : await readFile(indexPath);
-  } catch (e) {
-    findings.push(
-      e instanceof InspectError
-        ? e.toFinding(indexPath)
-        : finding(
-            "INDEX_INVALID",
-            `${indexName} cannot be read (${(e as NodeJS.ErrnoException).code})`,
-            { file: indexPath },
-          ),
+    const size = await stat(admitted.real).then(
+      (s) => s.size,
+      () => 0,
     );
+    large = size >= SHARD_SYNC_MIN_INDEX_BYTES;
+    // A large index in one blocking read, not in promise-based chunks of 512 KiB.
+    bytes = large
+      ? readSmallFileSync(admitted.real, MAX_INDEX_BYTES, "an index")
+      : await readSmallFile(admitted.real, MAX_INDEX_BYTES, "an index");
+  } catch (e) {
+    if (!(e instanceof SmallFileError)) throw e;
+    findings.push(finding("INDEX_INVALID", `${indexName} ${e.message}`, { file: indexPath }));
     return base;
   }
   // The index is checked against the shards by per-shard digests of the names under a key of
@@ -193,9 +211,11 @@ async function loadSharded(
   const read: Array<SafetensorsFile | Finding> = [];
   if (large) {
     // Parsing, not waiting, is what takes the time: one after another, with blocking reads.
-    for (const s of safe) read.push(await readPart(s.path, { nameKey, sync: true }));
+    for (const s of safe) read.push(await readPart(s.path, scope, { nameKey, sync: true }));
   } else {
-    read.push(...(await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, { nameKey }))));
+    read.push(
+      ...(await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, scope, { nameKey }))),
+    );
   }
   const files: SafetensorsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
@@ -226,8 +246,18 @@ async function loadSharded(
       }
     }
   }
+  // A shard linked outside is refused twice, listing the folder and reading the index: once.
+  const said = new Set<string>();
+  const unique = findings.filter((f) => {
+    if (f.code !== "LINK_OUTSIDE_TARGET" && f.code !== "LINK_LOOP") return true;
+    const key = `${f.code}\u0000${f.file}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
   return {
     ...base,
+    findings: unique,
     files,
     index: {
       path: indexPath,
@@ -244,11 +274,13 @@ async function loadFiles(
   dir: string,
   names: readonly string[],
   extra: Finding[],
+  scope: TargetScope,
 ): Promise<Checkpoint> {
-  const config = await readConfig(dir);
-  const findings: Finding[] = [...extra];
-  if (config.finding) findings.push(config.finding);
-  const read = await mapBounded(names, SHARD_CONCURRENCY, (n) => readPart(path.join(dir, n)));
+  const config = await readConfig(dir, scope);
+  const findings: Finding[] = [...extra, ...config.findings];
+  const read = await mapBounded(names, SHARD_CONCURRENCY, (n) =>
+    readPart(path.join(dir, n), scope),
+  );
   const files: SafetensorsFile[] = [];
   for (const r of read) {
     if ("code" in r) findings.push(r);
@@ -259,6 +291,7 @@ async function loadFiles(
     target,
     kind: "files",
     root: dir,
+    scope,
     files,
     findings,
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
@@ -269,11 +302,15 @@ async function loadFolder(
   target: string,
   dir: string,
   options: LoadOptions,
-  extra: Finding[] = [],
+  scope: TargetScope,
+  extraFindings: Finding[] = [],
 ): Promise<Checkpoint> {
   let plan;
+  let extra: Finding[];
   try {
-    plan = await planFolder(dir);
+    const planned = await planFolder(dir, scope);
+    plan = planned.plan;
+    extra = [...extraFindings, ...planned.refused];
   } catch (e) {
     return failed(target, openError(e));
   }
@@ -286,7 +323,7 @@ async function loadFolder(
           { file: path.join(dir, i) },
         ),
       );
-      return loadSharded(target, dir, plan.index, [...extra, ...notes], options, plan.files);
+      return loadSharded(target, dir, plan.index, [...extra, ...notes], options, scope, plan.files);
     }
     case "files": {
       const notes = plan.variants.map((v) =>
@@ -312,21 +349,26 @@ async function loadFolder(
       }
       const [only] = plan.units;
       if (plan.units.length === 1 && only)
-        return loadFiles(target, dir, only.files, [...extra, ...notes]);
+        return loadFiles(target, dir, only.files, [...extra, ...notes], scope);
       // Several unrelated files (or shard sets): separate models, reported one by one.
       const components = await Promise.all(
         plan.units.map(async (u) => ({
           name: u.name,
-          checkpoint: await loadFiles(path.join(target, u.name), dir, u.files, []),
+          checkpoint: await loadFiles(path.join(target, u.name), dir, u.files, [], scope),
         })),
       );
-      return components_(target, dir, components, [...extra, ...notes]);
+      return components_(target, dir, components, [...extra, ...notes], scope);
     }
     case "components": {
       const nested = await Promise.all(
         plan.subfolders.map(async (name) => ({
           name,
-          checkpoint: await loadFolder(path.join(target, name), path.join(dir, name), options),
+          checkpoint: await loadFolder(
+            path.join(target, name),
+            path.join(dir, name),
+            options,
+            scope,
+          ),
         })),
       );
       // One level of components: a subfolder that is itself several models lists them as sub/name.
@@ -338,10 +380,10 @@ async function loadFolder(
             }))
           : [c],
       );
-      return components_(target, dir, components, extra);
+      return components_(target, dir, components, extra, scope);
     }
     case "empty":
-      return emptyFolder(target, dir, plan.otherWeights);
+      return emptyFolder(target, dir, plan.otherWeights, extra);
   }
 }
 
@@ -350,27 +392,32 @@ function components_(
   dir: string,
   components: NonNullable<Checkpoint["components"]>,
   findings: Finding[],
+  scope: TargetScope,
 ): Checkpoint {
   return {
     target,
     kind: "components",
     root: dir,
+    scope,
     files: components.flatMap((c) => c.checkpoint.files),
     components,
     findings,
   };
 }
 
-function emptyFolder(target: string, dir: string, others: string[]): Checkpoint {
+function emptyFolder(target: string, dir: string, others: string[], found: Finding[]): Checkpoint {
   const hint =
     others.length > 0
       ? `it holds ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}: only safetensors weights can be inspected`
       : "name a .safetensors file, a model folder, an index file or a cached repo id";
-  return failed(
+  const cp = failed(
     target,
     new InspectError("TARGET_NO_WEIGHTS", "folder holds no .safetensors weights", { hint }),
     "files",
   );
+  // Links refused in it (weights that lead outside) say why there is nothing to read.
+  cp.findings.push(...found);
+  return cp;
 }
 
 /** A cache folder `models--org--name`: the snapshot refs/main (or `revision`) points to. */
@@ -385,7 +432,9 @@ async function loadCacheRepo(
     const note = finding("CACHE_SNAPSHOT", `reading cache snapshot ${snap.how}`, {
       file: snap.dir,
     });
-    return await loadFolder(target, snap.dir, options, [note]);
+    // The snapshot and the repo's blobs/, where its links lead.
+    const scope = await TargetScope.of([snap.dir], options.followSymlinks);
+    return await loadFolder(target, snap.dir, options, scope, [note]);
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
@@ -444,6 +493,18 @@ async function resolveAndRead(target: string, options: LoadOptions): Promise<Che
   if (st instanceof Error) {
     const repo = st.code === "ENOENT" ? parseRepoId(target) : undefined;
     if (repo) {
+      // A revision becomes a path under refs/: only a branch, a tag or a commit hash is one.
+      const bad = repo.revision === undefined ? undefined : revisionProblem(repo.revision);
+      if (bad !== undefined) {
+        return failed(
+          target,
+          new InspectError(
+            "USAGE",
+            `${repo.repo}: the revision after @ is not a branch, tag or commit hash: ${bad}`,
+            { hint: "name a branch (main), a tag (v1.0) or a 40-digit commit hash" },
+          ),
+        );
+      }
       const cache = hubCacheDir(options.env ?? process.env);
       const repoDir = path.join(cache, repo.folder);
       if (
@@ -467,24 +528,33 @@ async function resolveAndRead(target: string, options: LoadOptions): Promise<Che
     return failed(target, openError(st));
   }
   if (st.isDirectory()) {
-    return isCacheRepoFolder(target)
-      ? loadCacheRepo(target, target, options)
-      : loadFolder(target, target, options);
+    if (isCacheRepoFolder(target)) return loadCacheRepo(target, target, options);
+    return loadFolder(
+      target,
+      target,
+      options,
+      await TargetScope.of([target], options.followSymlinks),
+    );
   }
+  // A file: what it names is read (the user named it); beside it, only its own folder.
+  const scope = await TargetScope.of([path.dirname(target)], options.followSymlinks);
   if (target.endsWith(".safetensors.index.json")) {
-    return loadSharded(target, path.dirname(target), path.basename(target), [], options);
+    return loadSharded(target, path.dirname(target), path.basename(target), [], options, scope);
   }
   try {
     const file = await readSource(await FileSource.open(target));
-    return { target, kind: "file", files: [file], findings: [], ...(await configBeside(target)) };
+    const config = await readConfig(path.dirname(target), scope);
+    return {
+      target,
+      kind: "file",
+      scope,
+      files: [file],
+      // Findings about a config beside a single file stay out: it may not be this file's.
+      findings: [],
+      ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
+    };
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
   }
-}
-
-/** A single file's config.json, when it sits in a model folder. */
-async function configBeside(file: string): Promise<Pick<Checkpoint, "config" | "configPath">> {
-  const c = await readConfig(path.dirname(file));
-  return c.config !== undefined ? { config: c.config, configPath: c.path } : {};
 }

@@ -28,6 +28,7 @@ export interface RunOptions {
   tensors?: boolean;
   filter?: string;
   strict?: boolean;
+  followSymlinks?: boolean;
   color?: boolean;
   debug?: boolean;
   // hardware
@@ -63,6 +64,9 @@ const STDIN_UNVERIFIABLE =
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
+  if (targets.filter((t) => t === STDIN_TARGET).length > 1) {
+    throw usage("`-` is named twice: standard input can be read only once");
+  }
   if (targets.length > 0) return targets;
   if (StdinSource.available()) return [STDIN_TARGET];
   throw usage(
@@ -150,6 +154,7 @@ async function verify(
         ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
         ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
         ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
+        followSymlinks: o.followSymlinks === true,
       },
       {
         hash: want.hash,
@@ -180,7 +185,8 @@ async function verify(
   }
 }
 
-function reportErrors(s: Summary, err: (line: string) => void): void {
+/** `reported`: the errors are also in what goes to stdout (a table or the JSON document). */
+function reportErrors(s: Summary, err: (line: string) => void, reported: boolean): void {
   const errors = s.findings.filter((f) => f.severity === "error");
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
@@ -188,10 +194,20 @@ function reportErrors(s: Summary, err: (line: string) => void): void {
     err(`inspect: ${escapeForTerminal(file)}: ${escapeForTerminal(f.message + hint)} [${f.code}]`);
   }
   if (errors.length > MAX_STDERR_ERRORS) {
+    const more = errors.length - MAX_STDERR_ERRORS;
     err(
-      `inspect: ${escapeForTerminal(s.target)}: ${errors.length - MAX_STDERR_ERRORS} more errors in the report`,
+      `inspect: ${escapeForTerminal(s.target)}: ${more} more ${more === 1 ? "error" : "errors"} ${reported ? "in the report" : "not shown; --json lists them all"}`,
     );
   }
+}
+
+/**
+ * The one JSON document a usage error under --json prints: the shape of a target that could not
+ * be opened (target "", nothing read), its one finding the USAGE error. Scripts always get one.
+ */
+export function usageDocument(e: InspectError): string {
+  const cp: Checkpoint = { target: "", kind: "file", files: [], findings: [e.toFinding()] };
+  return [...jsonDocument(summarize(cp))].join("");
 }
 
 export async function run(targets: string[], o: RunOptions, io: Streams): Promise<ExitCode> {
@@ -222,7 +238,10 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const cp = await loadCheckpoint(target, { env: io.env });
+    const cp = await loadCheckpoint(target, {
+      env: io.env,
+      followSymlinks: o.followSymlinks === true,
+    });
     const verified = want ? await verify(cp, o, want, io) : undefined;
     const summary = summarize(cp, {
       strict: o.strict === true,
@@ -241,7 +260,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     }
     if (verified?.interrupted) code = EXIT.interrupted;
     status = combine(status, code);
-    reportErrors(summary, io.err);
+    reportErrors(summary, io.err, json || summary.files.length > 0);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);

@@ -37,6 +37,13 @@ export const CODES = {
     summary: "a repo id that is not in the local Hugging Face cache",
   },
 
+  // What a target may read: its own tree (and a cache snapshot's blobs), regular files only
+  LINK_OUTSIDE_TARGET: {
+    severity: "error",
+    summary: "a symbolic link leads outside the target: not read (--follow-symlinks reads it)",
+  },
+  LINK_LOOP: { severity: "error", summary: "symbolic links that lead to each other in a circle" },
+
   // Something other than safetensors, named before any length error
   LFS_POINTER: { severity: "error", summary: "a Git LFS pointer: the weights were never fetched" },
   HTML_DOCUMENT: { severity: "error", summary: "an HTML page saved in place of the weights" },
@@ -154,6 +161,10 @@ export const CODES = {
   },
   SHARD_METADATA_DIFFERS: { severity: "info", summary: "shards carry different __metadata__" },
   CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
+  DUPLICATE_KEY: {
+    severity: "error",
+    summary: "a key repeated in an object of the index or config.json",
+  },
   CACHE_SNAPSHOT: { severity: "info", summary: "which Hugging Face cache snapshot was read" },
 
   // The model: config.json against the tensors, quantization, experts, self-reported totals
@@ -162,6 +173,10 @@ export const CODES = {
     summary: "a config.json field of the wrong type was ignored",
   },
   CONFIG_MISMATCH: { severity: "warning", summary: "config.json disagrees with the tensors" },
+  CONFIG_IMPOSSIBLE: {
+    severity: "error",
+    summary: "config.json holds a value no model can have (0 heads, layers below 1, …)",
+  },
   QUANTIZATION_FROM_NAMES: {
     severity: "info",
     summary: "quantization recognised from tensor names, without a quantization config",
@@ -192,6 +207,15 @@ export const CODES = {
   },
   VERIFY_FILE_MISSING: { severity: "error", summary: "a file with an expected digest is missing" },
   VERIFY_READ_FAILED: { severity: "error", summary: "a file could not be read to its end" },
+  FILE_CHANGED: {
+    severity: "error",
+    summary: "a file changed while it was hashed: the size at open was hashed",
+  },
+  NOTHING_VERIFIED: {
+    severity: "error",
+    summary: "asked to verify against expected digests, but none could be used",
+  },
+  LFS_POINTER_INVALID: { severity: "error", summary: "a Git LFS pointer file is malformed" },
   CHECKSUMS_UNREADABLE: {
     severity: "error",
     exit: "target",

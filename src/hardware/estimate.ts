@@ -328,10 +328,16 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
 
   const notes = [...(layout?.notes ?? [])];
-  if (!layout)
-    notes.push(
-      `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
-    );
+  if (!layout) {
+    const impossible = f.config?.impossible;
+    const why =
+      f.config === undefined
+        ? "without config.json"
+        : impossible !== undefined
+          ? `(config.json's values cannot be used: ${impossible.join("; ")})`
+          : "(config.json does not give the layers, attention heads and head size)";
+    notes.push(`KV cache unknown ${why}: ${UNKNOWN_KV_PERCENT} % of the weights added instead`);
+  }
   if (configDtype && o.kvDtype)
     notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
   if (!layout && o.kvDtype)

@@ -72,7 +72,8 @@ const FULL = /full|global|attention$/;
 
 /** Per-layer attention kinds, or undefined when config.json does not say enough. */
 export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined {
-  if (!config) return undefined;
+  // A value no model can have (0 KV heads, …) leaves the cache unknown, never computed around it.
+  if (!config || config.impossible !== undefined) return undefined;
   const layers = config.numHiddenLayers;
   if (layers === undefined || layers === 0) return undefined;
   const notes: string[] = [];

@@ -1,0 +1,125 @@
+// What a target may read: the tree under the path the user named, plus symbolic links that stay
+// inside it, plus, for a Hugging Face cache snapshot, the repo's own blobs/ folder (a snapshot is
+// a folder of links into it). A link that leads anywhere else is refused, unless the user asked
+// to follow links (--follow-symlinks). A file is checked by its real path (every link on the way
+// resolved), and that real path is what is then opened.
+
+import { realpathSync } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { finding, type Finding } from "../core/findings.js";
+
+export type Admission =
+  /** Inside (or links followed on request): open `real`. Missing files are admitted as given. */
+  | { ok: true; real: string }
+  /** A link on the way leads outside: `real` is where. */
+  | { ok: false; why: "outside"; real: string }
+  /** Links that lead to each other forever. */
+  | { ok: false; why: "loop" };
+
+/** `<repo>/snapshots/<rev>` above or at `p`: the repo folder, judged from the path alone. */
+export function snapshotRepo(p: string): string | undefined {
+  const parts = path.resolve(p).split(path.sep);
+  for (let i = parts.length - 2; i >= 1; i--) {
+    if (parts[i] === "snapshots") return parts.slice(0, i).join(path.sep) || path.sep;
+  }
+  return undefined;
+}
+
+const inside = (real: string, root: string) =>
+  real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+export class TargetScope {
+  private constructor(
+    /** Real paths of the folders a target may read. */
+    readonly roots: readonly string[],
+    readonly followSymlinks: boolean,
+  ) {}
+
+  /**
+   * The scope of folders `dirs` (each resolved to its real path: the user named it, so a link
+   * there is followed). A folder inside a cache snapshot adds the repo's blobs/.
+   */
+  static async of(dirs: readonly string[], followSymlinks = false): Promise<TargetScope> {
+    const roots: string[] = [];
+    for (const d of dirs) {
+      const candidates = [d];
+      const repo = snapshotRepo(d);
+      if (repo !== undefined) candidates.push(path.join(repo, "blobs"));
+      for (const c of candidates) {
+        const real = await realpath(c).catch(() => undefined);
+        if (real !== undefined && !roots.includes(real)) roots.push(real);
+      }
+    }
+    return new TargetScope(roots, followSymlinks);
+  }
+
+  /** A scope that admits everything: the user asked for one file, or to follow links. */
+  static unbounded(): TargetScope {
+    return new TargetScope([], true);
+  }
+
+  /** Whether `p` may be read, and the real path to open. */
+  async admit(p: string): Promise<Admission> {
+    let real: string;
+    try {
+      real = await realpath(p);
+    } catch (e) {
+      return this.unresolved(p, e);
+    }
+    return this.judge(real);
+  }
+
+  admitSync(p: string): Admission {
+    let real: string;
+    try {
+      real = realpathSync(p);
+    } catch (e) {
+      return this.unresolved(p, e);
+    }
+    return this.judge(real);
+  }
+
+  /** A real path (already resolved) inside the scope. */
+  contains(real: string): boolean {
+    return this.roots.some((r) => inside(real, r));
+  }
+
+  private judge(real: string): Admission {
+    if (this.followSymlinks || this.contains(real)) return { ok: true, real };
+    return { ok: false, why: "outside", real };
+  }
+
+  private unresolved(p: string, e: unknown): Admission {
+    // ELOOP: links in a circle. Anything else (a missing file, a dangling link) is admitted as
+    // given: opening it fails, and the caller reports it missing as before; nothing is read.
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") return { ok: false, why: "loop" };
+    return { ok: true, real: p };
+  }
+}
+
+/** Whether `p` is a directory (following links), without throwing. */
+export async function isDirectory(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** The finding for a file the scope refused; `shown` is the path as the target names it. */
+export function refusal(shown: string, a: Exclude<Admission, { ok: true }>): Finding {
+  if (a.why === "loop") {
+    return finding("LINK_LOOP", `${shown} is a symbolic link loop; not read`, {
+      file: shown,
+      hint: "links that lead back to themselves: remove the loop",
+    });
+  }
+  return finding(
+    "LINK_OUTSIDE_TARGET",
+    `${shown} links outside the target, to ${a.real}; not read`,
+    {
+      file: shown,
+      hint: "only files inside the target are read; pass --follow-symlinks to read where it leads",
+    },
+  );
+}
