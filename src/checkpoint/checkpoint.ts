@@ -1,6 +1,6 @@
 import type { Finding } from "../core/findings.js";
-import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import type { TargetScope } from "../sources/scope.js";
+import type { WeightsFile } from "../formats/weights.js";
+import type { TargetScope } from "../store/scope.js";
 
 export type CheckpointKind =
   /** One .safetensors file named on the command line. */
@@ -35,7 +35,7 @@ export interface Checkpoint {
   /** What the target may read (its tree, a snapshot's blobs/): verification reads no further. */
   scope?: TargetScope;
   /** Every weight file read, in index or name order (for components: all of them). */
-  files: SafetensorsFile[];
+  files: WeightsFile[];
   index?: IndexFacts;
   /** config.json beside the weights, parsed but untrusted. */
   config?: unknown;

@@ -1,16 +1,16 @@
-// config.json beside the weights: a regular file inside the target, read whole with a bound,
-// checked by the strict cursor (where it is wrong, by offset; every repeated key), then parsed
-// with JSON.parse — unlike the header its numbers are small and a rounding would not matter.
-// Analysis gets it as unknown. Nothing of the file's text is quoted in a message.
+// config.json beside the weights: read whole through the store (a regular file inside the
+// target, under a bound), checked by the strict cursor (where it is wrong, by offset; every
+// repeated key), then parsed with JSON.parse — unlike the header its numbers are small and a
+// rounding would not matter. Analysis gets it as unknown. Nothing of the file's text is quoted:
+// a config.json put there by mistake (or by a link) could be any file.
 
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_CONFIG_BYTES } from "../core/limits.js";
-import { excerpt, plural } from "../core/text.js";
+import { excerpt, group, plural } from "../core/text.js";
 import { checkConfigJson } from "../formats/config-json.js";
-import { refusal, TargetScope } from "../sources/scope.js";
-import { readSmallFile, SmallFileError } from "../sources/small-file.js";
+import type { CheckpointStore } from "../store/store.js";
 
 export interface ConfigRead {
   config?: unknown;
@@ -18,18 +18,35 @@ export interface ConfigRead {
   findings: Finding[];
 }
 
-export async function readConfig(dir: string, scope: TargetScope): Promise<ConfigRead> {
+const LINK_CODES: ReadonlySet<string> = new Set(["LINK_OUTSIDE_TARGET", "LINK_LOOP"]);
+
+export async function readConfig(store: CheckpointStore, dir: string): Promise<ConfigRead> {
   const p = path.join(dir, "config.json");
-  const admitted = await scope.admit(p);
-  if (!admitted.ok) return { path: p, findings: [refusal(p, admitted)] };
-  let bytes: Buffer;
+  const st = await store.stat(p);
+  if (st === undefined || st.kind === "dir") return { findings: [] };
+  let read;
   try {
-    bytes = await readSmallFile(admitted.real, MAX_CONFIG_BYTES, "a model config");
+    read = await store.readSmall(p, MAX_CONFIG_BYTES);
   } catch (e) {
-    if (!(e instanceof SmallFileError)) throw e;
-    if (e.problem === "missing") return { findings: [] };
-    return { path: p, findings: [invalid(p, `config.json ${e.message}; ignored`)] };
+    if (!(e instanceof InspectError)) throw e;
+    if (LINK_CODES.has(e.code)) return { path: p, findings: [e.toFinding(p)] };
+    return {
+      path: p,
+      findings: [invalid(p, `config.json cannot be read (${e.message}); ignored`)],
+    };
   }
+  if ("tooLarge" in read) {
+    return {
+      path: p,
+      findings: [
+        invalid(
+          p,
+          `config.json is ${group(read.tooLarge)} bytes, above the ${group(MAX_CONFIG_BYTES)} bytes a model config may take; ignored`,
+        ),
+      ],
+    };
+  }
+  const bytes = read.bytes;
   const findings: Finding[] = [];
   try {
     const check = checkConfigJson(bytes);
@@ -38,10 +55,7 @@ export async function readConfig(dir: string, scope: TargetScope): Promise<Confi
         finding(
           "DUPLICATE_KEY",
           `config.json repeats key "${excerpt(r.key)}" in ${excerpt(r.object)}; the last is used, as Python's json does`,
-          {
-            file: p,
-            hint: "readers disagree on which of two equal keys wins; remove one",
-          },
+          { file: p, hint: "readers disagree on which of two equal keys wins; remove one" },
         ),
       );
     }
@@ -56,10 +70,7 @@ export async function readConfig(dir: string, scope: TargetScope): Promise<Confi
     }
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
-    return {
-      path: p,
-      findings: [invalid(p, `config.json is not valid JSON: ${e.message}; ignored`)],
-    };
+    return { path: p, findings: [invalid(p, `${e.message}; ignored`)] };
   }
   let config: unknown;
   try {

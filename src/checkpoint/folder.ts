@@ -1,12 +1,9 @@
 // What a model folder holds: a sharded set (an index), loose .safetensors files, or several
-// sub-models in subfolders (diffusers). Symbolic links count as what they lead to (a Hugging Face
-// cache snapshot is a folder of links into blobs/) when the target's scope admits them; a link
-// leading outside the target, or in a circle, is refused and reported instead.
+// sub-models in subfolders (diffusers), as the store lists it.
 
-import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Finding } from "../core/findings.js";
-import { refusal, type TargetScope } from "../sources/scope.js";
+import type { CheckpointStore } from "../store/store.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
 const PREFERRED_INDEXES = [
@@ -23,51 +20,6 @@ export type FolderPlan =
   | { kind: "files"; units: Unit[]; variants: string[]; subfolders: string[] }
   | { kind: "components"; subfolders: string[] }
   | { kind: "empty"; otherWeights: string[] };
-
-interface Listing {
-  files: string[];
-  dirs: string[];
-  /** Links the scope refused, as findings. */
-  refused: Finding[];
-}
-
-async function list(dir: string, scope: TargetScope): Promise<Listing> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  const dirs: string[] = [];
-  const refused: Array<[string, Finding]> = [];
-  await Promise.all(
-    entries.map(async (e) => {
-      if (e.name.startsWith(".")) return;
-      let kind: "file" | "dir" | undefined;
-      if (e.isDirectory()) kind = "dir";
-      else if (!e.isSymbolicLink()) {
-        // FIFOs, sockets and devices too: the readers refuse them by name, where skipping them
-        // here would say nothing (a FIFO in place of the index would vanish without a word).
-        kind = "file";
-      } else if (e.isSymbolicLink()) {
-        const p = path.join(dir, e.name);
-        const admitted = await scope.admit(p);
-        if (!admitted.ok) {
-          // Only what would have been read: weights, indexes, folders.
-          const st = await stat(p).catch(() => undefined);
-          if (st?.isDirectory() || isWeights(e.name) || isIndex(e.name))
-            refused.push([e.name, refusal(p, admitted)]);
-          return;
-        }
-        const st = await stat(admitted.real).catch(() => undefined);
-        // A dangling link (a cache blob never fetched) still names a file that should be there.
-        kind = st?.isDirectory() ? "dir" : "file";
-      }
-      if (kind === "file") files.push(e.name);
-      else if (kind === "dir") dirs.push(e.name);
-    }),
-  );
-  files.sort();
-  dirs.sort();
-  refused.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { files, dirs, refused: refused.map((r) => r[1]) };
-}
 
 export interface Unit {
   /** The file name, or for a shard set its common name with the counter elided. */
@@ -109,23 +61,31 @@ function variantOf(file: string, all: Set<string>): boolean {
   return m !== null && all.has(`${m[1]}.safetensors`);
 }
 
-async function holdsWeights(dir: string, scope: TargetScope): Promise<boolean> {
-  const { files } = await list(dir, scope).catch(() => ({ files: [] as string[] }));
+async function holdsWeights(store: CheckpointStore, dir: string): Promise<boolean> {
+  const { files } = await store.list(dir).catch(() => ({ files: [] as string[] }));
   return files.some((f) => isWeights(f) || isIndex(f));
 }
 
-/** What `dir` holds, and the findings for links in it that the scope refused. */
+/**
+ * What `dir` holds, with the findings for entries the store refused to follow (links leading
+ * outside the target). Throws InspectError when the folder cannot be listed.
+ */
 export async function planFolder(
+  store: CheckpointStore,
   dir: string,
-  scope: TargetScope,
 ): Promise<{ plan: FolderPlan; refused: Finding[] }> {
-  const { files, dirs, refused } = await list(dir, scope);
-  return { plan: await planListing(dir, scope, files, dirs), refused };
+  const { files, dirs, refused = [] } = await store.list(dir);
+  // Only what would have been read: weights, indexes and folders.
+  const relevant = refused.filter((r) => r.kind === "dir" || isWeights(r.name) || isIndex(r.name));
+  return {
+    plan: await planListing(store, dir, files, dirs),
+    refused: relevant.map((r) => r.finding),
+  };
 }
 
 async function planListing(
+  store: CheckpointStore,
   dir: string,
-  scope: TargetScope,
   files: string[],
   dirs: string[],
 ): Promise<FolderPlan> {
@@ -142,7 +102,7 @@ async function planListing(
   }
   const subfolders = (
     await Promise.all(
-      dirs.map(async (d) => ((await holdsWeights(path.join(dir, d), scope)) ? d : undefined)),
+      dirs.map(async (d) => ((await holdsWeights(store, path.join(dir, d))) ? d : undefined)),
     )
   ).filter((d): d is string => d !== undefined);
   if (weights.length > 0) {

@@ -1,42 +1,29 @@
-// From a command-line target to a Checkpoint: a file, standard input, a model folder (one file,
-// shards with an index, loose files, or diffusers-style components), an index file, a Hugging Face
-// cache folder, or a repo id found in the local cache. Never throws for bad input: problems
-// become findings.
+// readCheckpoint: from a plan (resolve.ts) to a Checkpoint, every file read through a
+// CheckpointStore: one file, standard input, a model folder (one file, shards with an index,
+// loose files, or diffusers-style components) or an index file. Never throws for bad input:
+// problems become findings.
 
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { MAX_INDEX_BYTES, SHARD_CONCURRENCY, SHARD_SYNC_MIN_INDEX_BYTES } from "../core/limits.js";
+import { MAX_INDEX_BYTES } from "../core/limits.js";
 import { group } from "../core/text.js";
 import { randomNameKey, type NameKey } from "../formats/name-digest.js";
 import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
-import {
-  readSafetensors,
-  type ReadOptions,
-  type SafetensorsFile,
-} from "../formats/safetensors/read.js";
-import { FileSource, openError } from "../sources/file-source.js";
-import { refusal, TargetScope } from "../sources/scope.js";
-import { readSmallFile, readSmallFileSync, SmallFileError } from "../sources/small-file.js";
+import { readWeights, type ReadOptions, type WeightsFile } from "../formats/weights.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
-import { SyncFileSource } from "../sources/sync-file-source.js";
+import { LocalStore } from "../store/local.js";
+import { TargetScope } from "../store/scope.js";
+import type { CheckpointStore } from "../store/store.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
-import {
-  hubCacheDir,
-  isCacheRepoFolder,
-  parseRepoId,
-  resolveSnapshot,
-  revisionProblem,
-} from "./hf-cache.js";
-import { mapBounded } from "./pool.js";
+import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
 import { shardNumber, shardPath, unsafeShardName } from "./shard-names.js";
 
-export const STDIN_TARGET = "-";
+export { STDIN_TARGET };
 
 function byShardNumber(a: string, b: string): number {
   const x = shardNumber(a)?.index;
@@ -53,51 +40,43 @@ export interface LoadOptions {
   followSymlinks?: boolean;
 }
 
-async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<SafetensorsFile> {
+async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<WeightsFile> {
   try {
-    return await readSafetensors(src, options);
+    return await readWeights(src, options);
   } finally {
     await src.close();
   }
 }
 
-interface PartOptions {
-  /** Digest the tensor names under this key (header.nameDigest), to check an index against. */
-  nameKey?: NameKey | undefined;
-  /** Blocking reads (SyncFileSource): for a checkpoint whose parsing, not I/O, takes the time. */
-  sync?: boolean;
+/**
+ * The files of a checkpoint, through the store: a missing or unreadable part is an error of the
+ * checkpoint (SHARD_MISSING), in the list of results.
+ */
+async function readParts(
+  store: CheckpointStore,
+  paths: readonly string[],
+  nameKey?: NameKey,
+  indexBytes?: number,
+): Promise<Array<WeightsFile | Finding>> {
+  const options = nameKey ? { nameKey } : {};
+  const read = await store.readMany(paths, (src) => readWeights(src, options), {
+    ...(indexBytes !== undefined ? { indexBytes } : {}),
+  });
+  return read.map((r, i) => (r instanceof InspectError ? partError(paths[i]!, r) : r));
 }
 
-/**
- * One file inside a checkpoint: a missing or unreadable part is an error of the checkpoint, and
- * one the scope refuses (a link leading outside the target) is not opened.
- */
-async function readPart(
-  p: string,
-  scope: TargetScope,
-  options: PartOptions = {},
-): Promise<SafetensorsFile | Finding> {
-  const admitted = options.sync ? scope.admitSync(p) : await scope.admit(p);
-  if (!admitted.ok) return refusal(p, admitted);
-  try {
-    const src = options.sync
-      ? SyncFileSource.open(admitted.real, p)
-      : await FileSource.open(admitted.real, p);
-    return await readSource(src, options.nameKey ? { nameKey: options.nameKey } : {});
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    const missing = e.code === "TARGET_NOT_FOUND";
-    return finding(
-      "SHARD_MISSING",
-      missing
-        ? `${path.basename(p)} is missing`
-        : `${path.basename(p)} cannot be read: ${e.message}`,
-      {
-        file: p,
-        hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
-      },
-    );
-  }
+function partError(p: string, e: InspectError): Finding {
+  // A link the store refused is named as such, not as a missing shard.
+  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") return e.toFinding(p);
+  const missing = e.code === "TARGET_NOT_FOUND";
+  return finding(
+    "SHARD_MISSING",
+    missing ? `${path.basename(p)} is missing` : `${path.basename(p)} cannot be read: ${e.message}`,
+    {
+      file: p,
+      hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
+    },
+  );
 }
 
 const failed = (
@@ -112,47 +91,45 @@ const failed = (
 });
 
 async function loadSharded(
+  store: CheckpointStore,
   target: string,
   dir: string,
   indexName: string,
   extra: Finding[],
   options: LoadOptions,
-  scope: TargetScope,
   folderFiles?: readonly string[],
 ): Promise<Checkpoint> {
   const indexPath = path.join(dir, indexName);
-  const config = await readConfig(dir, scope);
+  const config = await readConfig(store, dir);
   const findings: Finding[] = [...extra, ...config.findings];
   const base: Checkpoint = {
     target,
     kind: "sharded",
     root: dir,
-    scope,
     files: [],
     findings,
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
   };
   let bytes: Buffer;
-  let large = false;
-  const admitted = await scope.admit(indexPath);
-  if (!admitted.ok) {
-    findings.push(refusal(indexPath, admitted));
-    return base;
-  }
   try {
-    const size = await stat(admitted.real).then(
-      (s) => s.size,
-      () => 0,
-    );
-    large = size >= SHARD_SYNC_MIN_INDEX_BYTES;
-    // A large index in one blocking read, not in promise-based chunks of 512 KiB.
-    bytes = large
-      ? readSmallFileSync(admitted.real, MAX_INDEX_BYTES, "an index")
-      : await readSmallFile(admitted.real, MAX_INDEX_BYTES, "an index");
+    const read = await store.readSmall(indexPath, MAX_INDEX_BYTES);
+    if ("tooLarge" in read) {
+      throw new InspectError(
+        "INDEX_INVALID",
+        `${indexName} is ${group(read.tooLarge)} bytes, above the ${group(MAX_INDEX_BYTES)} an index may take`,
+      );
+    }
+    bytes = read.bytes;
   } catch (e) {
-    if (!(e instanceof SmallFileError)) throw e;
-    findings.push(finding("INDEX_INVALID", `${indexName} ${e.message}`, { file: indexPath }));
-    return base;
+    if (!(e instanceof InspectError)) throw e;
+    findings.push(
+      e.code === "INDEX_INVALID" || e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP"
+        ? e.toFinding(indexPath)
+        : finding("INDEX_INVALID", `${indexName} cannot be read: it ${e.message}`, {
+            file: indexPath,
+          }),
+    );
+    return dedupeLinks(base);
   }
   // The index is checked against the shards by per-shard digests of the names under a key of
   // this run (cross-check.ts); the tensor → shard map is built only when they disagree, or when
@@ -208,16 +185,13 @@ async function loadSharded(
       );
     } else safe.push({ name, path: p });
   }
-  const read: Array<SafetensorsFile | Finding> = [];
-  if (large) {
-    // Parsing, not waiting, is what takes the time: one after another, with blocking reads.
-    for (const s of safe) read.push(await readPart(s.path, scope, { nameKey, sync: true }));
-  } else {
-    read.push(
-      ...(await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, scope, { nameKey }))),
-    );
-  }
-  const files: SafetensorsFile[] = [];
+  const read = await readParts(
+    store,
+    safe.map((s) => s.path),
+    nameKey,
+    bytes.length,
+  );
+  const files: WeightsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
     const r = read[i]!;
     if ("code" in r) {
@@ -232,7 +206,7 @@ async function loadSharded(
     const named = new Set(safe.map((s) => path.normalize(s.name)));
     for (const f of folderFiles) {
       if (!named.has(f)) {
-        const st = await stat(path.join(dir, f)).catch(() => undefined);
+        const st = await store.stat(path.join(dir, f));
         findings.push(
           finding(
             "UNREFERENCED_WEIGHTS",
@@ -246,18 +220,8 @@ async function loadSharded(
       }
     }
   }
-  // A shard linked outside is refused twice, listing the folder and reading the index: once.
-  const said = new Set<string>();
-  const unique = findings.filter((f) => {
-    if (f.code !== "LINK_OUTSIDE_TARGET" && f.code !== "LINK_LOOP") return true;
-    const key = `${f.code}\u0000${f.file}`;
-    if (said.has(key)) return false;
-    said.add(key);
-    return true;
-  });
-  return {
+  return dedupeLinks({
     ...base,
-    findings: unique,
     files,
     index: {
       path: indexPath,
@@ -266,22 +230,36 @@ async function loadSharded(
       shards,
       tensorCount: index.tensorCount,
     },
-  };
+  });
+}
+
+/** A shard linked outside is refused twice (listing the folder, reading the index): say it once. */
+function dedupeLinks(cp: Checkpoint): Checkpoint {
+  const said = new Set<string>();
+  cp.findings = cp.findings.filter((f) => {
+    if (f.code !== "LINK_OUTSIDE_TARGET" && f.code !== "LINK_LOOP") return true;
+    const key = `${f.code}\u0000${f.file}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  return cp;
 }
 
 async function loadFiles(
+  store: CheckpointStore,
   target: string,
   dir: string,
   names: readonly string[],
   extra: Finding[],
-  scope: TargetScope,
 ): Promise<Checkpoint> {
-  const config = await readConfig(dir, scope);
+  const config = await readConfig(store, dir);
   const findings: Finding[] = [...extra, ...config.findings];
-  const read = await mapBounded(names, SHARD_CONCURRENCY, (n) =>
-    readPart(path.join(dir, n), scope),
+  const read = await readParts(
+    store,
+    names.map((n) => path.join(dir, n)),
   );
-  const files: SafetensorsFile[] = [];
+  const files: WeightsFile[] = [];
   for (const r of read) {
     if ("code" in r) findings.push(r);
     else files.push(r);
@@ -291,7 +269,6 @@ async function loadFiles(
     target,
     kind: "files",
     root: dir,
-    scope,
     files,
     findings,
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
@@ -299,20 +276,21 @@ async function loadFiles(
 }
 
 async function loadFolder(
+  store: CheckpointStore,
   target: string,
   dir: string,
   options: LoadOptions,
-  scope: TargetScope,
-  extraFindings: Finding[] = [],
+  listed: Finding[] = [],
 ): Promise<Checkpoint> {
   let plan;
   let extra: Finding[];
   try {
-    const planned = await planFolder(dir, scope);
+    const planned = await planFolder(store, dir);
     plan = planned.plan;
-    extra = [...extraFindings, ...planned.refused];
+    extra = [...listed, ...planned.refused];
   } catch (e) {
-    return failed(target, openError(e));
+    if (!(e instanceof InspectError)) throw e;
+    return failed(target, e);
   }
   switch (plan.kind) {
     case "sharded": {
@@ -323,7 +301,7 @@ async function loadFolder(
           { file: path.join(dir, i) },
         ),
       );
-      return loadSharded(target, dir, plan.index, [...extra, ...notes], options, scope, plan.files);
+      return loadSharded(store, target, dir, plan.index, [...extra, ...notes], options, plan.files);
     }
     case "files": {
       const notes = plan.variants.map((v) =>
@@ -349,25 +327,25 @@ async function loadFolder(
       }
       const [only] = plan.units;
       if (plan.units.length === 1 && only)
-        return loadFiles(target, dir, only.files, [...extra, ...notes], scope);
+        return loadFiles(store, target, dir, only.files, [...extra, ...notes]);
       // Several unrelated files (or shard sets): separate models, reported one by one.
       const components = await Promise.all(
         plan.units.map(async (u) => ({
           name: u.name,
-          checkpoint: await loadFiles(path.join(target, u.name), dir, u.files, [], scope),
+          checkpoint: await loadFiles(store, path.join(target, u.name), dir, u.files, []),
         })),
       );
-      return components_(target, dir, components, [...extra, ...notes], scope);
+      return components_(target, dir, components, [...extra, ...notes]);
     }
     case "components": {
       const nested = await Promise.all(
         plan.subfolders.map(async (name) => ({
           name,
           checkpoint: await loadFolder(
+            store,
             path.join(target, name),
             path.join(dir, name),
             options,
-            scope,
           ),
         })),
       );
@@ -380,7 +358,7 @@ async function loadFolder(
             }))
           : [c],
       );
-      return components_(target, dir, components, extra, scope);
+      return components_(target, dir, components, extra);
     }
     case "empty":
       return emptyFolder(target, dir, plan.otherWeights, extra);
@@ -392,13 +370,11 @@ function components_(
   dir: string,
   components: NonNullable<Checkpoint["components"]>,
   findings: Finding[],
-  scope: TargetScope,
 ): Checkpoint {
   return {
     target,
     kind: "components",
     root: dir,
-    scope,
     files: components.flatMap((c) => c.checkpoint.files),
     components,
     findings,
@@ -415,38 +391,49 @@ function emptyFolder(target: string, dir: string, others: string[], found: Findi
     new InspectError("TARGET_NO_WEIGHTS", "folder holds no .safetensors weights", { hint }),
     "files",
   );
-  // Links refused in it (weights that lead outside) say why there is nothing to read.
+  // Weights refused in it (links that lead outside) say why there is nothing to read.
   cp.findings.push(...found);
   return cp;
 }
 
-/** A cache folder `models--org--name`: the snapshot refs/main (or `revision`) points to. */
-async function loadCacheRepo(
-  target: string,
-  repoDir: string,
-  options: LoadOptions,
-  revision?: string,
-): Promise<Checkpoint> {
-  try {
-    const snap = await resolveSnapshot(repoDir, revision);
-    const note = finding("CACHE_SNAPSHOT", `reading cache snapshot ${snap.how}`, {
-      file: snap.dir,
-    });
-    // The snapshot and the repo's blobs/, where its links lead.
-    const scope = await TargetScope.of([snap.dir], options.followSymlinks);
-    return await loadFolder(target, snap.dir, options, scope, [note]);
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    return failed(target, e);
-  }
-}
-
-/** Resolves a target and reads it. */
+/**
+ * Resolves a target on the local disk and reads it, kept to the target: the folder named (for a
+ * cache entry, its snapshot and the repo's blobs/), or for a file, the folder it is in (its
+ * config.json); the file named itself is read wherever it is.
+ */
 export async function loadCheckpoint(
   target: string,
   options: LoadOptions = {},
 ): Promise<Checkpoint> {
-  return withConfigContext(await resolveAndRead(target, options));
+  const plan = await resolveTarget(target, options);
+  const root =
+    plan.kind === "folder" || plan.kind === "index"
+      ? plan.dir
+      : plan.kind === "file"
+        ? path.dirname(plan.path)
+        : undefined;
+  // The file named is read wherever a link takes it: the user named it.
+  const scope =
+    root === undefined
+      ? undefined
+      : await TargetScope.of(
+          [root],
+          options.followSymlinks,
+          plan.kind === "file" ? [plan.path] : [],
+        );
+  const cp = await readCheckpoint(new LocalStore(scope), target, plan, options);
+  if (scope !== undefined) cp.scope = scope;
+  return cp;
+}
+
+/** Reads what `plan` names from `store`; `target` is the name the report goes by. */
+export async function readCheckpoint(
+  store: CheckpointStore,
+  target: string,
+  plan: TargetPlan,
+  options: LoadOptions = {},
+): Promise<Checkpoint> {
+  return withConfigContext(await readPlan(store, target, plan, options));
 }
 
 /**
@@ -475,86 +462,53 @@ function withConfigContext(cp: Checkpoint): Checkpoint {
   return cp;
 }
 
-async function resolveAndRead(target: string, options: LoadOptions): Promise<Checkpoint> {
-  if (target === STDIN_TARGET) {
-    try {
-      return {
-        target,
-        kind: "stream",
-        files: [await readSource(StdinSource.open())],
-        findings: [],
-      };
-    } catch (e) {
-      if (!(e instanceof InspectError)) throw e;
-      return failed("<stdin>", e, "stream");
-    }
-  }
-  const st = await stat(target).catch((e: unknown) => e as NodeJS.ErrnoException);
-  if (st instanceof Error) {
-    const repo = st.code === "ENOENT" ? parseRepoId(target) : undefined;
-    if (repo) {
-      // A revision becomes a path under refs/: only a branch, a tag or a commit hash is one.
-      const bad = repo.revision === undefined ? undefined : revisionProblem(repo.revision);
-      if (bad !== undefined) {
-        return failed(
+async function readPlan(
+  store: CheckpointStore,
+  target: string,
+  plan: TargetPlan,
+  options: LoadOptions,
+): Promise<Checkpoint> {
+  switch (plan.kind) {
+    case "stream":
+      try {
+        return {
           target,
-          new InspectError(
-            "USAGE",
-            `${repo.repo}: the revision after @ is not a branch, tag or commit hash: ${bad}`,
-            { hint: "name a branch (main), a tag (v1.0) or a 40-digit commit hash" },
-          ),
-        );
+          kind: "stream",
+          files: [await readSource(StdinSource.open())],
+          findings: [],
+        };
+      } catch (e) {
+        if (!(e instanceof InspectError)) throw e;
+        return failed("<stdin>", e, "stream");
       }
-      const cache = hubCacheDir(options.env ?? process.env);
-      const repoDir = path.join(cache, repo.folder);
-      if (
-        await stat(repoDir).then(
-          (s) => s.isDirectory(),
-          () => false,
-        )
-      )
-        return loadCacheRepo(target, repoDir, options, repo.revision);
-      return failed(
-        target,
-        new InspectError(
-          "TARGET_NOT_CACHED",
-          `no such file, and ${repo.repo} is not in the Hugging Face cache (${cache})`,
-          {
-            hint: `download it with \`hf download ${repo.repo}\`; reading from the Hub directly is planned`,
-          },
-        ),
-      );
-    }
-    return failed(target, openError(st));
+    case "failed":
+      return failed(target, plan.error, plan.as);
+    case "folder":
+      return loadFolder(store, target, plan.dir, options, plan.notes);
+    case "index":
+      return loadSharded(store, target, plan.dir, plan.index, [], options);
+    case "file":
+      try {
+        const file = await readSource(await store.open(plan.path));
+        return {
+          target,
+          kind: "file",
+          files: [file],
+          findings: [],
+          ...(await configBeside(store, plan.path)),
+        };
+      } catch (e) {
+        if (!(e instanceof InspectError)) throw e;
+        return failed(target, e);
+      }
   }
-  if (st.isDirectory()) {
-    if (isCacheRepoFolder(target)) return loadCacheRepo(target, target, options);
-    return loadFolder(
-      target,
-      target,
-      options,
-      await TargetScope.of([target], options.followSymlinks),
-    );
-  }
-  // A file: what it names is read (the user named it); beside it, only its own folder.
-  const scope = await TargetScope.of([path.dirname(target)], options.followSymlinks);
-  if (target.endsWith(".safetensors.index.json")) {
-    return loadSharded(target, path.dirname(target), path.basename(target), [], options, scope);
-  }
-  try {
-    const file = await readSource(await FileSource.open(target));
-    const config = await readConfig(path.dirname(target), scope);
-    return {
-      target,
-      kind: "file",
-      scope,
-      files: [file],
-      // Findings about a config beside a single file stay out: it may not be this file's.
-      findings: [],
-      ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
-    };
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    return failed(target, e);
-  }
+}
+
+/** A single file's config.json, when it sits in a model folder. */
+async function configBeside(
+  store: CheckpointStore,
+  file: string,
+): Promise<Pick<Checkpoint, "config" | "configPath">> {
+  const c = await readConfig(store, path.dirname(file));
+  return c.config !== undefined ? { config: c.config, configPath: c.path } : {};
 }

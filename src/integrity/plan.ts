@@ -19,11 +19,11 @@ import {
   hfIncompleteBlobs,
   hfLocalDirExpectation,
   hfSnapshotFiles,
-  hfSnapshotOf,
   type LocalDirMemo,
-} from "./hf-cache.js";
+} from "../hub/downloads.js";
+import { snapshotOf } from "../hub/cache.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
-import { refusal, TargetScope, type Admission } from "../sources/scope.js";
+import { refusal, TargetScope, type Admission } from "../store/scope.js";
 
 export interface VerifyFile {
   /** Path to open. */
@@ -205,7 +205,7 @@ export async function planVerification(
     f.expected ??= await pointerExpectation(`${f.path}.pointer`, scope, findings, false);
     const link = await hfBlobLink(f.path);
     if (link !== undefined) {
-      repos.add(hfSnapshotOf(f.path)!.repo);
+      repos.add(snapshotOf(f.path)!.repo);
       f.expected ??= link.expected;
     }
     if (f.expected === undefined && mirrorRoot !== undefined) {
@@ -280,8 +280,8 @@ async function snapshotOfRoot(
   files: readonly VerifyFile[],
 ): Promise<{ repo: string; list: string } | undefined> {
   const abs = resolve(root);
-  const inside = hfSnapshotOf(join(abs, "."));
-  if (inside !== undefined && !relative(inside.snapshot, abs).startsWith("..")) {
+  const inside = snapshotOf(join(abs, "."));
+  if (inside !== undefined && !relative(inside.dir, abs).startsWith("..")) {
     return { repo: inside.repo, list: abs };
   }
   const hasSnapshots = await stat(join(abs, "snapshots")).then(
@@ -290,8 +290,8 @@ async function snapshotOfRoot(
   );
   if (!hasSnapshots) return undefined;
   for (const f of files) {
-    const s = hfSnapshotOf(f.path);
-    if (s !== undefined && s.repo === abs) return { repo: abs, list: s.snapshot };
+    const s = snapshotOf(f.path);
+    if (s !== undefined && s.repo === abs) return { repo: abs, list: s.dir };
   }
   return undefined;
 }

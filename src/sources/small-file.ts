@@ -31,6 +31,8 @@ export class SmallFileError extends Error {
     message: string,
     /** The errno code, for "unreadable" and "missing". */
     readonly errno?: string,
+    /** For "too-large": the size at open, or what had been read when it grew past the bound. */
+    readonly size?: bigint,
   ) {
     super(message);
   }
@@ -105,6 +107,8 @@ function tooLarge(
     grew
       ? `grew past the ${group(limit)} bytes ${what} may take while it was read`
       : `is ${group(size)} bytes, above the ${group(limit)} bytes ${what} may take`,
+    undefined,
+    BigInt(size),
   );
 }
 

@@ -8,6 +8,7 @@ import { realpathSync } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { finding, type Finding } from "../core/findings.js";
+import { snapshotOf } from "../hub/cache.js";
 
 export type Admission =
   /** Inside (or links followed on request): open `real`. Missing files are admitted as given. */
@@ -17,15 +18,6 @@ export type Admission =
   /** Links that lead to each other forever. */
   | { ok: false; why: "loop" };
 
-/** `<repo>/snapshots/<rev>` above or at `p`: the repo folder, judged from the path alone. */
-export function snapshotRepo(p: string): string | undefined {
-  const parts = path.resolve(p).split(path.sep);
-  for (let i = parts.length - 2; i >= 1; i--) {
-    if (parts[i] === "snapshots") return parts.slice(0, i).join(path.sep) || path.sep;
-  }
-  return undefined;
-}
-
 const inside = (real: string, root: string) =>
   real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
@@ -34,24 +26,36 @@ export class TargetScope {
     /** Real paths of the folders a target may read. */
     readonly roots: readonly string[],
     readonly followSymlinks: boolean,
+    /** Real paths of single files it may read wherever they are (the file the user named). */
+    readonly files: readonly string[] = [],
   ) {}
 
   /**
    * The scope of folders `dirs` (each resolved to its real path: the user named it, so a link
-   * there is followed). A folder inside a cache snapshot adds the repo's blobs/.
+   * there is followed), and of files `files` named on their own. A folder inside a cache
+   * snapshot adds the repo's blobs/.
    */
-  static async of(dirs: readonly string[], followSymlinks = false): Promise<TargetScope> {
+  static async of(
+    dirs: readonly string[],
+    followSymlinks = false,
+    files: readonly string[] = [],
+  ): Promise<TargetScope> {
     const roots: string[] = [];
     for (const d of dirs) {
       const candidates = [d];
-      const repo = snapshotRepo(d);
-      if (repo !== undefined) candidates.push(path.join(repo, "blobs"));
+      const snapshot = snapshotOf(d);
+      if (snapshot !== undefined) candidates.push(path.join(snapshot.repo, "blobs"));
       for (const c of candidates) {
         const real = await realpath(c).catch(() => undefined);
         if (real !== undefined && !roots.includes(real)) roots.push(real);
       }
     }
-    return new TargetScope(roots, followSymlinks);
+    const exact: string[] = [];
+    for (const f of files) {
+      const real = await realpath(f).catch(() => undefined);
+      if (real !== undefined) exact.push(real);
+    }
+    return new TargetScope(roots, followSymlinks, exact);
   }
 
   /** A scope that admits everything: the user asked for one file, or to follow links. */
@@ -82,7 +86,7 @@ export class TargetScope {
 
   /** A real path (already resolved) inside the scope. */
   contains(real: string): boolean {
-    return this.roots.some((r) => inside(real, r));
+    return this.files.includes(real) || this.roots.some((r) => inside(real, r));
   }
 
   private judge(real: string): Admission {

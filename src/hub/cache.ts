@@ -1,5 +1,6 @@
 // The local Hugging Face cache: `<cache>/models--org--name/{refs,snapshots,blobs}`. A snapshot
-// folder holds symlinks into blobs/, so once resolved it reads like any model folder.
+// folder holds symlinks into blobs/, so once resolved it reads like any model folder. What a
+// download leaves beside the files (blob names, local-dir metadata) is in downloads.ts.
 
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import os from "node:os";
@@ -17,59 +18,35 @@ export function hubCacheDir(env: NodeJS.ProcessEnv, home = os.homedir()): string
   return path.join(xdg, "huggingface", "hub");
 }
 
-/** `org/name` or `org/name@revision`: the shape of a Hub repo id (the revision checked apart). */
-const REPO_ID = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)(?:@(.*))?$/s;
-
-export function parseRepoId(
-  s: string,
-): { repo: string; folder: string; revision?: string } | undefined {
-  const m = REPO_ID.exec(s);
-  if (!m || m[2] === "." || m[2] === "..") return undefined;
-  const repo = `${m[1]}/${m[2]}`;
-  return {
-    repo,
-    folder: `models--${m[1]}--${m[2]}`,
-    ...(m[3] !== undefined ? { revision: m[3] } : {}),
-  };
-}
-
-/** Longest revision accepted: git refs are file names, and no real branch or tag comes close. */
-const MAX_REVISION_CHARS = 255;
-
-/**
- * Why `revision` is neither a commit hash nor a branch or tag name, or undefined when it is one.
- * Branch and tag names follow git's rules (git check-ref-format): they become paths under refs/,
- * so these rules are also what keeps a revision from naming a file outside the cache entry.
- */
-export function revisionProblem(revision: string): string | undefined {
-  if (revision.length === 0) return "it is empty";
-  if (revision.length > MAX_REVISION_CHARS)
-    return `it is longer than ${MAX_REVISION_CHARS} characters`;
-  if (COMMIT.test(revision)) return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(revision))
-    return "it holds a space, a control character or one of ~ ^ : ? * [ \\";
-  if (revision === "@" || revision.includes("@{")) return "it is @ or holds @{";
-  if (revision.startsWith("/") || revision.endsWith("/") || revision.includes("//"))
-    return "it starts or ends with / or holds //";
-  if (revision.endsWith(".")) return "it ends with a dot";
-  for (const part of revision.split("/")) {
-    if (part.startsWith(".")) return "a part of it starts with a dot (. and .. among them)";
-    if (part.endsWith(".lock")) return "a part of it ends with .lock";
-  }
-  return undefined;
-}
-
 export function isCacheRepoFolder(dir: string): boolean {
   return path.basename(path.resolve(dir)).startsWith("models--");
 }
 
+/** One snapshot of a cached repo: `<repo>/snapshots/<commit>`. */
 export interface Snapshot {
+  /** The repo folder (models--org--name). */
+  repo: string;
+  /** snapshots/<commit>. */
   dir: string;
-  /** The commit hash of the snapshot. */
+  /** The snapshot's name: a commit hash in a sound cache. */
   commit: string;
-  /** How it was chosen, for the CACHE_SNAPSHOT finding. */
+}
+
+/** A snapshot chosen for a revision, and how, for the CACHE_SNAPSHOT finding. */
+export interface ResolvedSnapshot extends Snapshot {
   how: string;
+}
+
+/** The snapshot `path` lies in, judged from the path alone; its paths absolute. */
+export function snapshotOf(p: string): Snapshot | undefined {
+  const parts = path.resolve(p).split(path.sep);
+  for (let i = parts.length - 2; i >= 1; i--) {
+    if (parts[i] === "snapshots") {
+      const repo = parts.slice(0, i).join(path.sep) || path.sep;
+      return { repo, dir: parts.slice(0, i + 2).join(path.sep), commit: parts[i + 1]! };
+    }
+  }
+  return undefined;
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -78,11 +55,14 @@ const damaged = { hint: "the cache entry is damaged; download the model again" }
 
 /**
  * Picks the snapshot for `revision` (default: refs/main), as huggingface_hub would. `revision`
- * must have passed revisionProblem. Every path it follows is checked to stay inside the cache
- * entry: a ref or a snapshot that links elsewhere is refused, and a ref's contents are never
- * quoted (a ref read by mistake could be any file).
+ * must have passed revisionProblem (repo-id.ts). Every path it follows is checked to stay inside
+ * the cache entry: a ref or a snapshot that links elsewhere is refused, refs are read as small
+ * regular files, and a ref's contents are never quoted (a ref read by mistake could be any file).
  */
-export async function resolveSnapshot(repoDir: string, revision = "main"): Promise<Snapshot> {
+export async function resolveSnapshot(
+  repoDir: string,
+  revision = "main",
+): Promise<ResolvedSnapshot> {
   const snapshots = path.join(repoDir, "snapshots");
   const repoReal = await realpath(repoDir).catch(() => path.resolve(repoDir));
   /** False only when `p` resolves, and to somewhere outside the repo folder. */
@@ -90,7 +70,7 @@ export async function resolveSnapshot(repoDir: string, revision = "main"): Promi
     const real = await realpath(p).catch(() => undefined);
     return real === undefined || real.startsWith(repoReal + path.sep);
   };
-  const snapshot = async (commit: string, how: string): Promise<Snapshot | undefined> => {
+  const snapshot = async (commit: string, how: string): Promise<ResolvedSnapshot | undefined> => {
     const dir = path.join(snapshots, commit);
     if (!(await isDir(dir))) return undefined;
     if (!(await within(dir))) {
@@ -100,7 +80,7 @@ export async function resolveSnapshot(repoDir: string, revision = "main"): Promi
         damaged,
       );
     }
-    return { dir, commit, how };
+    return { repo: repoDir, dir, commit, how };
   };
   if (COMMIT.test(revision)) {
     const found = await snapshot(revision, `commit ${revision}`);
