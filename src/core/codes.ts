@@ -208,6 +208,10 @@ export const CODES = {
     severity: "error",
     summary: "a key repeated in an object of the index or config.json",
   },
+  CONFIG_PYTHON_JSON: {
+    severity: "info",
+    summary: "config.json holds Infinity or NaN as Python writes them (accepted)",
+  },
   CACHE_SNAPSHOT: { severity: "info", summary: "which Hugging Face cache snapshot was read" },
 
   // The model: config.json against the tensors, quantization, experts, self-reported totals

@@ -412,7 +412,7 @@ describe("11. a key repeated at any level of an index or config.json is an error
       const config = json([dir]);
       expect(config.status).toBe(1);
       expect(finding(config.doc, "DUPLICATE_KEY").message).toBe(
-        'config.json repeats key "hidden_size" in $.text_config; the last is used, as Python\'s json does',
+        'config.json repeats key "hidden_size" in text_config; the last is used, as Python\'s json does',
       );
     },
     TEST_LIMIT_MS,
