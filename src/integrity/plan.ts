@@ -46,7 +46,10 @@ export interface VerifyFile {
 export interface PlanOptions {
   /** --sha256: the expected SHA-256 of a target that is a single file. */
   sha256?: string;
-  /** --checksums: a sha256sum-format file; every file it lists is verified. */
+  /**
+   * --checksums: a sha256sum-format file. Its entries for the target's files are checked, and,
+   * when the target is a folder (`root`), every file it lists inside that folder.
+   */
   checksums?: string;
   /** A folder of Git LFS pointers mirroring `root` (a clone made without LFS smudging). */
   lfsPointers?: string;
@@ -140,14 +143,23 @@ export async function planVerification(
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
     findings.push(...listed.findings);
-    // Its names stay in its own folder (readChecksums refuses `..` and absolute names); a link
-    // there may lead into the target, or for a file in the target, into a snapshot's blobs.
-    const own = await TargetScope.of([dirname(options.checksums)], follow);
+    // The target's files only, as `sha256sum -c --ignore-missing` users expect: one file named
+    // on its own is checked alone; a folder's listed files are checked when they lie inside it
+    // (a listed file missing from the folder is then an error); entries elsewhere are ignored.
+    const root = options.root !== undefined ? resolve(options.root) : undefined;
+    const inScope = (abs: string) => {
+      if (root === undefined) return false;
+      const rel = relative(root, abs);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+    };
     for (const [abs, expected] of listed.expected) {
       const had = byPath.get(abs);
-      const f = had ?? add({ path: shown(abs) });
+      const f = had ?? (inScope(abs) ? add({ path: shown(abs) }) : undefined);
+      if (f === undefined) continue;
       f.expected ??= expected;
-      if (had === undefined) await admit(f, [own, scope]);
+      // Inside the target by its name (readChecksums refused `..` and absolute names); a link
+      // there may still lead out of it.
+      if (had === undefined) await admit(f, [scope]);
     }
   }
 

@@ -209,13 +209,21 @@ describe("2. symbolic links leading outside the target are refused", () => {
           "",
         ].join("\n"),
       );
-      // The same escape inside the folder: a link from a listed name to the canary.
-      const r = json(["--checksums", path.join(dir, "SHA256SUMS"), w.path]);
-      expect(r.status).toBe(1);
-      const refused = r.doc.findings.filter((f: { message: string }) =>
-        f.message.includes("outside the checksums file's folder"),
+      // Listed names that leave the list's folder are never read, whatever the target.
+      for (const target of [w.path, dir]) {
+        const r = json(["--checksums", path.join(dir, "SHA256SUMS"), target]);
+        expect(r.status).toBe(0);
+        expect(r.doc.verification.files.map((f: { path: string }) => f.path)).toEqual([w.path]);
+      }
+      // A link inside the folder to the canary, listed by its inside name, is refused too.
+      symlinkSync(outside("secret.txt"), path.join(dir, "inside.txt"));
+      writeFileSync(
+        path.join(dir, "SHA256SUMS"),
+        `${sha256(w.bytes)}  model.safetensors\n${secret}  inside.txt\n`,
       );
-      expect(refused.map((f: { severity: string }) => f.severity)).toEqual(["error", "error"]);
+      const r = json(["--checksums", path.join(dir, "SHA256SUMS"), dir]);
+      expect(r.status).toBe(1);
+      expect(finding(r.doc, "LINK_OUTSIDE_TARGET").message).toContain("inside.txt links outside");
       expect(r.doc.verification.files.map((f: { path: string }) => f.path)).toEqual([w.path]);
     },
     TEST_LIMIT_MS,
@@ -336,7 +344,8 @@ describe("4. hashing hashes the size seen at open and says when the file changed
         path.join(dir, "SHA256SUMS"),
         `${sha256(w.bytes)}  model.safetensors\n${"0".repeat(64)}  grow.bin\n`,
       );
-      const r = json(["--checksums", path.join(dir, "SHA256SUMS"), w.path]);
+      // The folder is the target: its listed files are verified, grow.bin among them.
+      const r = json(["--checksums", path.join(dir, "SHA256SUMS"), dir]);
       writer.kill();
       expect(r.status).toBe(1);
       const changed = finding(r.doc, "FILE_CHANGED");
