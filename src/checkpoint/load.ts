@@ -459,22 +459,22 @@ function emptyFolder(target: string, dir: string, others: string[], found: Findi
 }
 
 /**
- * Resolves a target on the local disk and reads it, kept to the target: the folder named (for a
- * cache entry, its snapshot and the repo's blobs/), or for a file, the folder it is in (its
- * config.json); the file named itself is read wherever it is.
+ * Reads a plan from the local disk, kept to the target: the folder named (for a cache entry, its
+ * snapshot and the repo's blobs/), or for a file, the folder it is in (its config.json); the
+ * file named itself is read wherever a link takes it. The checkpoint carries the scope, so that
+ * verification reads no further.
  */
-export async function loadCheckpoint(
+export async function readLocal(
   target: string,
+  plan: TargetPlan,
   options: LoadOptions = {},
 ): Promise<Checkpoint> {
-  const plan = await resolveTarget(target, options);
   const root =
     plan.kind === "folder" || plan.kind === "index"
       ? plan.dir
       : plan.kind === "file"
         ? path.dirname(plan.path)
         : undefined;
-  // The file named is read wherever a link takes it: the user named it.
   const scope =
     root === undefined
       ? undefined
@@ -486,6 +486,14 @@ export async function loadCheckpoint(
   const cp = await readCheckpoint(new LocalStore(scope), target, plan, options);
   if (scope !== undefined) cp.scope = scope;
   return cp;
+}
+
+/** Resolves a target on the local disk and reads it (readLocal). */
+export async function loadCheckpoint(
+  target: string,
+  options: LoadOptions = {},
+): Promise<Checkpoint> {
+  return readLocal(target, await resolveTarget(target, options), options);
 }
 
 /** Reads what `plan` names from `store`; `target` is the name the report goes by. */

@@ -1,23 +1,25 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
 import { statSync } from "node:fs";
-import { summarize, type Summary } from "../analysis/summary.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
-import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
+import { STDIN_TARGET } from "../checkpoint/load.js";
+import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
-import type { Finding } from "../core/findings.js";
-import { MAX_STDERR_ERRORS } from "../core/limits.js";
+import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS } from "../core/limits.js";
+import type { HubRevision } from "../hub/api.js";
+import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
-import type { Verification } from "../integrity/verification.js";
-import { escapeForTerminal } from "../report/escape.js";
+import { escapeForTerminal } from "../core/escape.js";
+import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
+import { buildReport, exitStatus, STDIN_UNVERIFIABLE, verify } from "../inspection.js";
+import type { Report } from "../report/report.js";
 import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { colourLevel } from "./colour.js";
-import { combine, EXIT, exitStatusOf, type ExitCode } from "./exit-codes.js";
 import { globPredicate } from "./glob.js";
 import { thisMachine } from "./machine.js";
 import { Output } from "./output.js";
@@ -47,6 +49,11 @@ export interface RunOptions {
   sha256?: string;
   checksums?: string;
   lfsPointers?: string;
+  against?: string;
+  // remote
+  remote?: boolean;
+  offline?: boolean;
+  concurrency?: string;
 }
 
 export interface Streams {
@@ -56,12 +63,14 @@ export interface Streams {
   progress: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** inspect's version, for the User-Agent of remote reads. */
+  version?: string;
 }
 
 const usage = (message: string) => new InspectError("USAGE", message);
 
-const STDIN_UNVERIFIABLE =
-  "--verify and --scan read every byte of every file; name the file instead of `-`";
+const REMOTE_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
@@ -150,69 +159,14 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
     o.verify === true ||
     o.sha256 !== undefined ||
     o.checksums !== undefined ||
-    o.lfsPointers !== undefined;
+    o.lfsPointers !== undefined ||
+    o.against !== undefined;
   const scan = o.scan === true;
   return hash || scan ? { hash, scan } : undefined;
 }
 
-interface Verified {
-  verification?: Verification;
-  findings: Finding[];
-  interrupted: boolean;
-}
-
-/** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
-async function verify(
-  cp: Checkpoint,
-  o: RunOptions,
-  want: { hash: boolean; scan: boolean },
-  io: Streams,
-): Promise<Verified> {
-  if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
-  if (cp.files.length === 0) return { findings: [], interrupted: false };
-  const { verifyCheckpoint, progressReporter, interruptOnSigint } =
-    await import("../integrity/index.js");
-  const interrupt = interruptOnSigint();
-  try {
-    const outcome = await verifyCheckpoint(
-      cp,
-      {
-        ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
-        ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
-        ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
-        followSymlinks: o.followSymlinks === true,
-      },
-      {
-        hash: want.hash,
-        scan: want.scan,
-        signal: interrupt.signal,
-        progress: progressReporter(io.progress, { label: want.hash ? "verifying" : "scanning" }),
-      },
-    );
-    return {
-      verification: outcome.verification,
-      findings: outcome.findings,
-      interrupted: outcome.verification.interrupted,
-    };
-  } catch (e) {
-    // A --checksums file that cannot be read is an input that cannot be opened, like a missing
-    // target: a finding (exit 2, named on stderr and in the report), not an internal error. The
-    // message starts with the checksums file's path; say which option named it, since the stderr
-    // line starts with the target's.
-    if (e instanceof InspectError && e.code === "CHECKSUMS_UNREADABLE") {
-      return {
-        findings: [{ ...e.toFinding(), message: `--checksums ${e.message}` }],
-        interrupted: false,
-      };
-    }
-    throw e;
-  } finally {
-    interrupt.dispose();
-  }
-}
-
 /** `reported`: the errors are also in what goes to stdout (a table or the JSON document). */
-function reportErrors(s: Summary, err: (line: string) => void, reported: boolean): void {
+function reportErrors(s: Report, err: (line: string) => void, reported: boolean): void {
   const errors = s.findings.filter((f) => f.severity === "error");
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
@@ -233,10 +187,10 @@ function reportErrors(s: Summary, err: (line: string) => void, reported: boolean
  */
 export function usageDocument(e: InspectError): string {
   const cp: Checkpoint = { target: "", kind: "file", files: [], findings: [e.toFinding()] };
-  return [...jsonDocument(summarize(cp))].join("");
+  return [...jsonDocument(buildReport(cp))].join("");
 }
 
-function matchesAny(s: Summary, filter: (name: string) => boolean): boolean {
+function matchesAny(s: Report, filter: (name: string) => boolean): boolean {
   for (const t of s.tensors()) if (filter(t.name)) return true;
   return false;
 }
@@ -258,6 +212,41 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   // Refused before any target is read: otherwise the targets before `-` are reported and stdin
   // is consumed, only for the run to end in a usage error.
   if (want && targets.includes(STDIN_TARGET)) throw usage(STDIN_UNVERIFIABLE);
+  if (o.remote && o.offline) throw usage("give --remote or --offline, not both");
+  const targetOptions: TargetOptions = {
+    env: io.env,
+    userAgent: `inspect/${io.version ?? "0.0.0-dev"}`,
+    ...(o.remote ? { remote: true } : {}),
+    ...(o.offline ? { offline: true } : {}),
+    ...(o.followSymlinks ? { followSymlinks: true } : {}),
+  };
+  if (o.concurrency !== undefined) {
+    targetOptions.concurrency = parsePositiveInt(o.concurrency, "--concurrency");
+    if (targetOptions.concurrency > MAX_HTTP_CONCURRENCY)
+      throw usage(`--concurrency is at most ${MAX_HTTP_CONCURRENCY}`);
+  }
+  // Refused before any request: hashing and scanning read every byte.
+  if (want) {
+    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
+    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+  }
+  let against: HubRevision | undefined;
+  if (o.against !== undefined) {
+    const repo = parseRepoId(o.against);
+    if (!repo)
+      throw usage(`--against takes a Hub repo id, org/name[@revision], not "${o.against}"`);
+    if (isOffline(targetOptions))
+      throw usage("--against reads the Hub's file list; not offline (--offline, HF_HUB_OFFLINE=1)");
+    const { fetchListing } = await import("../checkpoint/remote.js");
+    const listing = await fetchListing(repo.repo, repo.revision ?? "main", targetOptions);
+    if (listing instanceof InspectError) {
+      io.err(
+        `inspect: --against ${escapeForTerminal(o.against)}: ${escapeForTerminal(listing.message + (listing.detail.hint ? ` (${listing.detail.hint})` : ""))} [${listing.code}]`,
+      );
+      return EXIT.usage;
+    }
+    against = listing;
+  }
   if (
     o.lfsPointers !== undefined &&
     !statSync(o.lfsPointers, { throwIfNoEntry: false })?.isDirectory()
@@ -275,27 +264,35 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const cp = await loadCheckpoint(target, {
-      env: io.env,
-      followSymlinks: o.followSymlinks === true,
-    });
-    const verified = want ? await verify(cp, o, want, io) : undefined;
-    const summary = summarize(cp, {
+    const cp = await loadTarget(target, targetOptions);
+    const verified = want
+      ? await verify(cp, {
+          ...want,
+          ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
+          ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
+          ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
+          ...(against !== undefined ? { against } : {}),
+          ...(o.followSymlinks ? { followSymlinks: true } : {}),
+          progress: io.progress,
+        })
+      : undefined;
+    const summary = buildReport(cp, {
       strict: o.strict === true,
       hardware,
       ...(verified?.verification ? { verification: verified.verification } : {}),
       ...(verified ? { extraFindings: verified.findings } : {}),
     });
-    let code = exitStatusOf(summary);
+    const code = exitStatus(summary, {
+      requireFit: o.requireFit === true,
+      interrupted: verified?.interrupted === true,
+    });
     const fit = summary.hardware?.fit;
-    if (code === EXIT.ok && o.requireFit && fit && !fit.fits) {
-      code = EXIT.doesNotFit;
+    if (code === EXIT.doesNotFit && fit) {
       // A gate that fails must say why on stderr, like every other failing status.
       io.err(
         `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
       );
     }
-    if (verified?.interrupted) code = EXIT.interrupted;
     status = combine(status, code);
     reportErrors(summary, io.err, json || summary.files.length > 0);
     if (json) {

@@ -3,7 +3,7 @@
 // own types (formats/<format>/dtypes.ts) and is entered here once; ids are positions in
 // DTYPES and fit the tables' Uint8Array.
 
-import { SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
+import { DTYPES as SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
 
 /** The file formats inspect reads. */
 export type WeightsFormat = "safetensors";

@@ -27,18 +27,25 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   return true;
 }
 
+/** The LFS_POINTER finding's message and hint, wherever a pointer is found. */
+export function lfsPointerMessage(size: bigint | undefined, oid: string | undefined): string {
+  const what =
+    size === undefined
+      ? "the file"
+      : size < 1000n
+        ? `the ${plural(size, "byte")} file`
+        : `the ${group(size)}-byte (${decimalBytes(size)}) file`;
+  return `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`;
+}
+export const LFS_POINTER_HINT = "run `git lfs pull` in the clone, or download with `hf download`";
+
 function lfsPointer(text: string): Identified {
   const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
   const size = /^size (\d+)$/m.exec(text)?.[1];
-  const what = size
-    ? BigInt(size) < 1000n
-      ? `the ${plural(BigInt(size), "byte")} file`
-      : `the ${group(BigInt(size))}-byte (${decimalBytes(BigInt(size))}) file`
-    : "the file";
   return {
     code: "LFS_POINTER",
-    message: `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`,
-    hint: "run `git lfs pull` in the clone, or download with `hf download`",
+    message: lfsPointerMessage(size === undefined ? undefined : BigInt(size), oid),
+    hint: LFS_POINTER_HINT,
   };
 }
 

@@ -3,7 +3,7 @@
 
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { bytesBoth, iec } from "./units.js";
 

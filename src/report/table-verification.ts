@@ -4,7 +4,7 @@
 import path from "node:path";
 import { group, plural } from "../core/text.js";
 import type { FileVerification, Verification } from "../integrity/verification.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
 
@@ -52,6 +52,27 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
         [1],
       ),
     );
+  }
+  const a = v.against;
+  if (a) {
+    const at = `${esc(a.repo)}@${esc(a.revision)} (${a.commit.slice(0, 12)})`;
+    const same = a.missing.length + a.extra.length + a.differing.length === 0;
+    out.push(
+      same
+        ? st.green(`  The folder is exactly ${at}`)
+        : st.red(
+            `  Against ${at}: ${a.missing.length} missing, ${a.extra.length} extra, ${a.differing.length} differing`,
+          ),
+    );
+    const list = (label: string, names: string[]) => {
+      if (names.length === 0) return;
+      const shown = names.slice(0, SHOWN_TENSORS).map(esc).join(", ");
+      const more = names.length > SHOWN_TENSORS ? `, and ${names.length - SHOWN_TENSORS} more` : "";
+      out.push(`    ${label.padEnd(10)} ${shown}${more}`);
+    };
+    list("missing", a.missing);
+    list("extra", a.extra);
+    list("differing", a.differing);
   }
   const s = v.scan;
   if (s) {

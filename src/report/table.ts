@@ -1,13 +1,13 @@
-// The human report: the same Summary as the JSON, laid out for a terminal. Every string that came
+// The human report: the same Report as the JSON, laid out for a terminal. Every string that came
 // from a file goes through escapeForTerminal.
 
 import Table from "cli-table3";
 import type { Architecture } from "../analysis/architecture.js";
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report } from "./report.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
 import { hardwareLines } from "./table-hardware.js";
@@ -66,12 +66,14 @@ function severityLabel(f: Finding, st: Style): string {
       : st.dim(label);
 }
 
-export function renderTable(s: Summary, o: TableOptions): string {
+export function renderTable(s: Report, o: TableOptions): string {
   const st = o.style;
   const lines: string[] = [];
   const status = s.ok ? st.green("ok") : st.red("errors");
   lines.push(`${st.bold(esc(s.target))}  ${status}`);
   const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
+  const from = sourceLine(s);
+  if (from) kv("source", from);
 
   const readable = s.files.some((f) => f.headerBytes > 0n);
   if (readable) {
@@ -196,7 +198,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
 }
 
 /** What was not read, and what the index promises for the whole model. */
-function partialLine(s: Summary): string {
+function partialLine(s: Report): string {
   const p = s.partial!;
   const promised = p.promised
     ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
@@ -211,7 +213,7 @@ function partialLine(s: Summary): string {
 }
 
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
-function parameterLines(s: Summary): string[] {
+function parameterLines(s: Report): string[] {
   const p = s.parameters;
   // "21", not "21 (21)": the short form only where it says something shorter.
   const short = countShort(p.total);
@@ -277,4 +279,26 @@ function quantizationLine(q: QuantizationFacts): string {
   if (!q.counted) return `${head}: not counted, parameters are stored elements`;
   const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
   return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${bytesBoth(q.bookkeepingBytes)}, 0 parameters)`;
+}
+
+/** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */
+function sourceLine(s: Report): string | undefined {
+  const src = s.source;
+  if (!src) return undefined;
+  const traffic =
+    src.requests !== undefined
+      ? `; ${plural(src.requests, "request")}, ${bytesBoth(BigInt(src.bytesTransferred ?? 0))} transferred`
+      : "";
+  switch (src.kind) {
+    case "hub":
+      return `the Hub (${esc(src.endpoint ?? "")}), ${esc(src.repo ?? "")}@${esc(src.revision ?? "")}${src.commit ? `, commit ${src.commit}` : ""}${traffic}`;
+    case "url":
+      return `HTTP range requests${traffic}`;
+    case "cache":
+      return src.commit
+        ? `from the local cache, snapshot ${src.commit}`
+        : `the local cache (${esc(src.repo ?? "")})`;
+    default:
+      return undefined;
+  }
 }

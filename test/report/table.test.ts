@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../src/analysis/summary.js";
+import { buildReport } from "../../src/inspection.js";
 import { readSafetensors } from "../../src/formats/safetensors/read.js";
 import { PLAIN } from "../../src/report/style.js";
 import { renderTable } from "../../src/report/table.js";
@@ -9,7 +9,7 @@ import { MemorySource } from "../helpers/memory-source.js";
 async function table(bytes: Buffer, tensors = false) {
   const file = await readSafetensors(new MemorySource(bytes, { name: "t.safetensors" }));
   return renderTable(
-    summarize({ target: "t.safetensors", kind: "file", files: [file], findings: [] }),
+    buildReport({ target: "t.safetensors", kind: "file", files: [file], findings: [] }),
     {
       tensors,
       style: PLAIN,

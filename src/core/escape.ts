@@ -2,7 +2,12 @@
 // characters (which could move the cursor, recolour or retitle the window) and bidi overrides
 // (which reorder what is shown) are replaced by visible escapes.
 
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+const UNSAFE_CLASS =
+  "[\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029]";
+
+/** Whether `s` holds a character escapeForTerminal would replace. */
+export const UNSAFE_CHARACTER = new RegExp(UNSAFE_CLASS);
+const UNSAFE = new RegExp(UNSAFE_CLASS, "g");
 
 export function escapeForTerminal(s: string): string {
   return s.replace(UNSAFE, (c) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeForTerminal } from "../../src/report/escape.js";
+import { escapeForTerminal } from "../../src/core/escape.js";
 
 describe("escapeForTerminal", () => {
   it("makes C0, DEL, C1, bidi overrides and line separators visible", () => {
