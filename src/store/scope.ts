@@ -5,7 +5,7 @@
 // resolved), and that real path is what is then opened.
 
 import { realpathSync } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { finding, type Finding } from "../core/findings.js";
 import { snapshotOf } from "../hub/cache.js";
@@ -100,14 +100,6 @@ export class TargetScope {
     if ((e as NodeJS.ErrnoException).code === "ELOOP") return { ok: false, why: "loop" };
     return { ok: true, real: p };
   }
-}
-
-/** Whether `p` is a directory (following links), without throwing. */
-export async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
 
 /** The finding for a file the scope refused; `shown` is the path as the target names it. */
