@@ -45,17 +45,39 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
   );
   const footprint = components
     ? combinedFootprint(components.map((c) => c.summary))
-    : footprintOf(m.parameters, m.residentBytes, m.quantization, m.modelConfig);
+    : {
+        ...footprintOf(m.parameters, m.residentBytes, m.quantization, m.modelConfig),
+        ...(m.weightsOnlyReason !== undefined ? { weightsOnly: m.weightsOnlyReason } : {}),
+      };
   const { components: _, ...facts } = m;
   const report: Report = {
     ...facts,
     ok: m.files.length > 0 && !findings.some((f) => f.severity === "error"),
-    hardware: m.readable ? estimateHardware(footprint, options.hardware) : null,
+    hardware: m.readable
+      ? estimateHardware(footprint, options.hardware)
+      : fromIndex(m, options.hardware),
     findings,
   };
   if (components) report.components = components;
   if (options.verification) report.verification = options.verification;
   return report;
+}
+
+/**
+ * An index with none of its shards read: the estimate from the index's total_size and the
+ * parameters config.json gives, so that the report still answers "what does it need?".
+ */
+function fromIndex(m: ModelSummary, options: HardwareOptions | undefined): Report["hardware"] {
+  const bytes = m.checkpoint.index?.totalSize;
+  if (!m.partial?.fromIndex || bytes === undefined || bytes === 0n) return null;
+  return estimateHardware(
+    {
+      residentBytes: bytes,
+      residentParameters: m.partial.fromIndex.parameters ?? 0n,
+      ...(m.modelConfig ? { config: m.modelConfig } : {}),
+    },
+    options,
+  );
 }
 
 /** What the hardware estimate needs: the weights that load, and how they could be quantized. */
@@ -139,9 +161,15 @@ export interface Verified {
 export const STDIN_UNVERIFIABLE =
   "--verify and --scan read every byte of every file; name the file instead of `-`";
 
+export const REMOTE_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
+
 /** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
 export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Verified> {
   if (cp.kind === "stream") throw new InspectError("USAGE", STDIN_UNVERIFIABLE);
+  // The hashing workers open local paths only: a remote checkpoint is refused, never guessed at.
+  if (cp.source?.kind === "hub" || cp.source?.kind === "url")
+    throw new InspectError("USAGE", `${cp.target}: ${REMOTE_UNVERIFIABLE}`);
   const against = request.against;
   // --against compares the folder even when its weights could not be read.
   if (cp.files.length === 0 && !(against && cp.root !== undefined))

@@ -13,7 +13,13 @@ import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/esti
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import { escapeForTerminal } from "../core/escape.js";
 import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
-import { buildReport, exitStatus, STDIN_UNVERIFIABLE, verify } from "../inspection.js";
+import {
+  buildReport,
+  exitStatus,
+  REMOTE_UNVERIFIABLE,
+  STDIN_UNVERIFIABLE,
+  verify,
+} from "../inspection.js";
 import type { Report } from "../report/report.js";
 import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
@@ -68,9 +74,6 @@ export interface Streams {
 }
 
 const usage = (message: string) => new InspectError("USAGE", message);
-
-const REMOTE_UNVERIFIABLE =
-  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
@@ -227,8 +230,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   }
   // Refused before any request: hashing and scanning read every byte.
   if (want) {
-    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
-    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+    for (const t of targets)
+      if ((await whereIs(t, targetOptions)).kind !== "local")
+        throw usage(`${t}: ${REMOTE_UNVERIFIABLE}`);
   }
   let against: HubRevision | undefined;
   if (o.against !== undefined) {
@@ -298,7 +302,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (summary.files.length > 0) {
+    } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
       // A target that could not be opened has nothing to tabulate; its stderr line says why.
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
