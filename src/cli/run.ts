@@ -298,12 +298,13 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       );
     }
     status = combine(status, code);
-    reportErrors(summary, io.err, json || summary.files.length > 0);
+    // A target that could not be opened has nothing to tabulate; its stderr lines say why.
+    const table = !json && (summary.files.length > 0 || summary.partial?.fromIndex !== undefined);
+    reportErrors(summary, io.err, json || table);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
-      // A target that could not be opened has nothing to tabulate; its stderr line says why.
+    } else if (table) {
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
       );

@@ -551,11 +551,24 @@ describe("15. messages that were false", () => {
         ]),
       });
       for (let i = 0; i < 12; i++) execFileSync("rm", [path.join(dir, shardName(i, 12))]);
-      const r = inspect([dir]);
-      expect(r.status).toBe(1);
+      // Every shard missing: the index still gives a (partial) report, so the rest are in it.
+      const missing = inspect([dir]);
+      expect(missing.status).toBe(1);
+      expect(missing.stdout).not.toBe("");
+      expect(missing.stderr).toContain("2 more errors in the report");
+
+      // Twelve weights all linked outside: nothing to tabulate, so no report to point to.
+      const links = at("all-outside");
+      mkdirSync(links);
+      for (let i = 0; i < 12; i++)
+        symlinkSync(outside("secret.safetensors"), path.join(links, `w${i}.safetensors`));
+      const r = inspect([links]);
+      expect(r.status).toBe(2);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain("2 more errors not shown; --json lists them all");
+      expect(r.stderr).toContain("3 more errors not shown; --json lists them all");
       expect(r.stderr).not.toContain("in the report");
+      const all = json([links]);
+      expect(codes(all.doc).filter((c: string) => c === "LINK_OUTSIDE_TARGET")).toHaveLength(12);
 
       const usage = json(["--no-such-option", dir]);
       expect(usage.status).toBe(2);
