@@ -45,17 +45,39 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
   );
   const footprint = components
     ? combinedFootprint(components.map((c) => c.summary))
-    : footprintOf(m.parameters, m.residentBytes, m.quantization, m.modelConfig);
+    : {
+        ...footprintOf(m.parameters, m.residentBytes, m.quantization, m.modelConfig),
+        ...(m.weightsOnlyReason !== undefined ? { weightsOnly: m.weightsOnlyReason } : {}),
+      };
   const { components: _, ...facts } = m;
   const report: Report = {
     ...facts,
     ok: m.files.length > 0 && !findings.some((f) => f.severity === "error"),
-    hardware: m.readable ? estimateHardware(footprint, options.hardware) : null,
+    hardware: m.readable
+      ? estimateHardware(footprint, options.hardware)
+      : fromIndex(m, options.hardware),
     findings,
   };
   if (components) report.components = components;
   if (options.verification) report.verification = options.verification;
   return report;
+}
+
+/**
+ * An index with none of its shards read: the estimate from the index's total_size and the
+ * parameters config.json gives, so that the report still answers "what does it need?".
+ */
+function fromIndex(m: ModelSummary, options: HardwareOptions | undefined): Report["hardware"] {
+  const bytes = m.checkpoint.index?.totalSize;
+  if (!m.partial?.fromIndex || bytes === undefined || bytes === 0n) return null;
+  return estimateHardware(
+    {
+      residentBytes: bytes,
+      residentParameters: m.partial.fromIndex.parameters ?? 0n,
+      ...(m.modelConfig ? { config: m.modelConfig } : {}),
+    },
+    options,
+  );
 }
 
 /** What the hardware estimate needs: the weights that load, and how they could be quantized. */

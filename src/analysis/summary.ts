@@ -24,6 +24,7 @@ import {
 } from "../formats/tensor-table.js";
 import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
+import { parametersFromConfig } from "./config-parameters.js";
 import type { ParameterClaim } from "./claims.js";
 import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
 import type { ParameterCounts, QuantizationFacts } from "./facts.js";
@@ -97,6 +98,11 @@ export interface ModelSummary {
    * says the whole model holds.
    */
   partial?: PartialSummary;
+  /**
+   * Set when the weights are not a transformer language model (why): the hardware estimate is
+   * then the weights alone.
+   */
+  weightsOnlyReason?: string;
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
   components?: Array<{ name: string; summary: ModelSummary }>;
   /** As found: the checkpoint's, its files' and the analysis's (for components, theirs). */
@@ -107,6 +113,11 @@ export interface ModelSummary {
 
 export interface PartialSummary extends PartialFacts {
   promised?: { tensorCount: number; tensorBytes?: bigint };
+  /**
+   * No shard could be read: what the index and config.json tell instead. The hardware estimate
+   * is then built from the index's total_size and these parameters.
+   */
+  fromIndex?: { parameters?: bigint; parametersHow?: string };
 }
 
 function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
@@ -318,8 +329,28 @@ export function summarize(cp: Checkpoint): ModelSummary {
   }
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;
+  // No shard read: parameters from config.json where the architecture fixes every shape.
+  if (partial && !readable && !parts && cp.index !== undefined) {
+    const computed = parametersFromConfig(model.config);
+    partial.fromIndex = computed ? { parameters: computed.total, parametersHow: computed.how } : {};
+  }
+  const why = parts ? undefined : notALanguageModel(model.architecture, cp.config);
+  if (why !== undefined) summary.weightsOnlyReason = why;
   if (cp.source) summary.source = cp.source;
   return summary;
+}
+
+/**
+ * Weights that are not a transformer language model: no config.json and nothing among the tensor
+ * names (a numbered layer stack, a token embedding) that the architecture could be read from.
+ * An MNIST net, a batch-norm layer or a mel filterbank needs no KV cache, tier or GPU list.
+ */
+function notALanguageModel(
+  architecture: Architecture | undefined,
+  config: unknown,
+): string | undefined {
+  if (architecture !== undefined || config !== undefined) return undefined;
+  return "no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model, so no KV cache, activations, tiers or GPU setups";
 }
 
 /** The checkpoint's own gaps, or its components' added up. */

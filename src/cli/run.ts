@@ -284,7 +284,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (summary.files.length > 0) {
+    } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
       // A target that could not be opened has nothing to tabulate; its stderr line says why.
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),

@@ -280,6 +280,14 @@ function incompleteJson(s: Report): Json {
           ["tensorBytes", p.promised.tensorBytes],
         ]),
     ],
+    [
+      "fromIndex",
+      p.fromIndex &&
+        obj([
+          ["parameters", p.fromIndex.parameters],
+          ["parametersFrom", p.fromIndex.parametersHow],
+        ]),
+    ],
   ]);
 }
 

@@ -10,7 +10,7 @@ import { group, plural } from "../core/text.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { collapse } from "./patterns.js";
-import { hardwareLines } from "./table-hardware.js";
+import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
 import { bytesBoth, countShort, percent } from "./units.js";
 
@@ -107,6 +107,7 @@ export function renderTable(s: Report, o: TableOptions): string {
         : s.metadata.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", "),
     );
   }
+  if (!readable && s.partial?.fromIndex) indexOnlyLines(s, kv, st);
   if (s.dtypes.length > 0) {
     lines.push("");
     lines.push(
@@ -176,9 +177,15 @@ export function renderTable(s: Report, o: TableOptions): string {
 
   if (s.hardware) {
     lines.push("");
-    const hw = hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st));
+    const hw = s.hardware.languageModel
+      ? hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st))
+      : weightsOnlyLines(s.hardware, st);
     if (s.partial)
-      hw.splice(1, 0, `  ${st.yellow("· partial: from the weights read, not the whole model's")}`);
+      hw.splice(
+        1,
+        0,
+        `  ${st.yellow(s.partial.fromIndex ? "· from the index: its total_size and config.json, no shard read" : "· partial: from the weights read, not the whole model's")}`,
+      );
     lines.push(...hw);
   }
   if (s.verification) {
@@ -197,6 +204,33 @@ export function renderTable(s: Report, o: TableOptions): string {
   return lines.join("\n") + "\n";
 }
 
+/** No shard read: what the index and config.json tell, each marked with where it came from. */
+function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style): void {
+  const p = s.partial!;
+  const from = p.fromIndex!;
+  kv("partial", st.yellow(partialLine(s)));
+  if (p.promised) kv("tensors", `${group(p.promised.tensorCount)} ${st.dim("(from the index)")}`);
+  kv(
+    "parameters",
+    from.parameters !== undefined
+      ? `${parameterCount(from.parameters)} ${st.dim(`(from config.json: ${esc(from.parametersHow ?? "")})`)}`
+      : st.dim("unknown: config.json does not fix every tensor's shape for this architecture"),
+  );
+  if (p.promised?.tensorBytes !== undefined)
+    kv(
+      "size",
+      `tensor data ${bytesBoth(p.promised.tensorBytes)} ${st.dim("(the index's total_size)")}`,
+    );
+  if (s.architecture)
+    kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
+}
+
+/** "8,030,261,248 (8.03 B)"; "21", not "21 (21)". */
+function parameterCount(n: bigint): string {
+  const short = countShort(n);
+  return short === group(n) ? short : `${group(n)} (${short})`;
+}
+
 /** What was not read, and what the index promises for the whole model. */
 function partialLine(s: Report): string {
   const p = s.partial!;
@@ -204,6 +238,8 @@ function partialLine(s: Report): string {
     ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
     : "";
   if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
+  if (p.fromIndex)
+    return `no shard of ${p.shards} read: what the index and config.json tell, not the weights`;
   const names = p.missing.map((n) => esc(n));
   const shown =
     names.length === 0
@@ -215,9 +251,7 @@ function partialLine(s: Report): string {
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
 function parameterLines(s: Report): string[] {
   const p = s.parameters;
-  // "21", not "21 (21)": the short form only where it says something shorter.
-  const short = countShort(p.total);
-  let first = short === group(p.total) ? short : `${group(p.total)} (${short})`;
+  let first = parameterCount(p.total);
   const m = s.moe;
   if (m) {
     const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";
