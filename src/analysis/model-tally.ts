@@ -45,6 +45,8 @@ export interface ModelAnalysis {
 export interface AnalysisInput {
   /** config.json as parsed, untrusted. */
   config?: unknown;
+  /** The description the weights carry in themselves (GGUF metadata), used without config.json. */
+  described?: ModelConfig;
   configPath?: string;
   /** Self-reported totals (__metadata__, the index's metadata), checked but never used. */
   claims?: ParameterClaim[];
@@ -219,7 +221,10 @@ export class ModelTally {
 
   /** Reads config.json and settles the counting rules before the first tensor is added. */
   static begin(tables: readonly TensorTable[], input: AnalysisInput = {}): ModelTally {
-    const read = input.config === undefined ? undefined : readModelConfig(input.config);
+    const read =
+      input.config === undefined
+        ? input.described && { config: input.described, notes: [] }
+        : readModelConfig(input.config);
     const config = read?.config;
     const q = config?.quantization;
     // Without a quantization config, only name patterns with a single reading decide.

@@ -7,7 +7,14 @@ import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/dtypes.js";
 import type { WeightsFormat } from "../formats/dtypes.js";
-import { metadataOf, tensorsOf, type WeightsFile } from "../formats/weights.js";
+import {
+  declaredBytesOf,
+  headerBytesOf,
+  headerPaddingOf,
+  metadataOf,
+  tensorsOf,
+  type WeightsFile,
+} from "../formats/weights.js";
 import {
   bytesOf,
   LITTLE_ENDIAN,
@@ -21,6 +28,7 @@ import { parametersFromConfig } from "./config-parameters.js";
 import type { ParameterClaim } from "./claims.js";
 import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
 import type { ParameterCounts, QuantizationFacts } from "./facts.js";
+import { modelConfigOf } from "../model/gguf-config.js";
 import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
@@ -202,18 +210,20 @@ export function summarize(cp: Checkpoint): ModelSummary {
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
   const tables = cp.files.flatMap((f) => tensorsOf(f) ?? []);
+  const described = modelConfigOf(cp.files.find((f) => tensorsOf(f) !== undefined));
   const tally = ModelTally.begin(tables, {
     config: cp.config,
+    ...(described ? { described } : {}),
     configPath: cp.configPath,
     partial: cp.partial !== undefined,
   });
 
   for (const file of cp.files) {
-    const h = file.header;
-    const n = h?.tensors.count ?? 0;
-    const headerBytes = file.headerLength ?? 0n;
-    const pad = BigInt((h?.leadingWhitespace ?? 0) + (h?.trailingWhitespace ?? 0));
-    const declared = file.headerLength === undefined ? 0n : 8n + file.headerLength + file.dataBytes;
+    const t = tensorsOf(file);
+    const n = t?.count ?? 0;
+    const headerBytes = headerBytesOf(file);
+    const pad = headerPaddingOf(file);
+    const declared = declaredBytesOf(file);
     files.push({
       path: file.name,
       bytes: file.fileBytes ?? declared,
@@ -226,8 +236,7 @@ export function summarize(cp: Checkpoint): ModelSummary {
     headers += headerBytes;
     padding += pad;
     fileBytes += file.fileBytes ?? declared;
-    if (!h) continue;
-    const t = h.tensors;
+    if (!t) continue;
     // The tables' u64 columns as 32-bit words, read without a BigInt per value (little-endian
     // hosts; elsewhere every tensor takes the BigInt path).
     const dimWords = LITTLE_ENDIAN

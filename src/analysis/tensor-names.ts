@@ -18,11 +18,16 @@ export type ExpertKind = typeof NOT_EXPERT | typeof ROUTED | typeof FUSED | type
 const DOT = 0x2e;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** Segments that number the layers of a stack: `layers` (most), `h` (GPT-2), `blocks`, `layer`. */
+/**
+ * Segments that number the layers of a stack: `layers` (most), `h` (GPT-2), `blocks`, `layer`,
+ * and GGUF's `blk` when it starts the name (`blk.12.attn_q.weight`).
+ */
 function isLayerWord(name: string, from: number, to: number): boolean {
   switch (to - from) {
     case 1:
       return name.charCodeAt(from) === 0x68; /* h */
+    case 3:
+      return from === 0 && name.startsWith("blk", 0);
     case 5:
       return name.startsWith("layer", from);
     case 6:
@@ -78,6 +83,11 @@ export class NameParser {
         this.expertKind = ROUTED;
         this.expert = id;
       } else this.expertKind = FUSED;
+    } else if (name.indexOf("_exps.", this.stackEnd) >= 0) {
+      // GGUF: all routed experts of a layer in one tensor, E as its outermost dimension.
+      this.expertKind = FUSED;
+    } else if (name.indexOf("_shexp.", this.stackEnd) >= 0) {
+      this.expertKind = SHARED;
     } else {
       const s = name.indexOf(".shared_expert", this.stackEnd);
       if (s >= 0) {

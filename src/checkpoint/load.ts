@@ -10,7 +10,7 @@ import { MAX_ENUMERATED_SHARDS, MAX_INDEX_BYTES, MAX_LISTED_MISSING } from "../c
 import { group } from "../core/text.js";
 import { randomNameKey, type NameKey } from "../formats/name-digest.js";
 import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
-import { readWeights, type ReadOptions, type WeightsFile } from "../formats/weights.js";
+import { readWeights, tensorsOf, type ReadOptions, type WeightsFile } from "../formats/weights.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { LocalStore } from "../store/local.js";
@@ -199,7 +199,8 @@ async function loadSharded(
       return { name: s.name };
     }
     files.push(r);
-    return { name: s.name, file: r };
+    // A GGUF file named by a safetensors index is not one of its shards.
+    return r.format === "safetensors" ? { name: s.name, file: r } : { name: s.name };
   });
   findings.push(...checkShards(index, shardReads));
   // Refused names and shards not read (missing, not safetensors, unreadable) leave totals partial.
@@ -276,10 +277,11 @@ async function loadFiles(
     if ("code" in r) findings.push(r);
     else files.push(r);
   }
-  if (files.length > 1) findings.push(...checkFiles(files, names));
+  const safetensors = files.flatMap((f) => (f.format === "safetensors" ? [f] : []));
+  if (safetensors.length > 1) findings.push(...checkFiles(safetensors, names));
   const partial = missingFromSets(
     names,
-    new Set(files.filter((f) => f.header).map((f) => path.basename(f.name))),
+    new Set(files.filter((f) => tensorsOf(f)).map((f) => path.basename(f.name))),
   );
   return {
     target,

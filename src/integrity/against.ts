@@ -84,7 +84,7 @@ export async function verifyAgainst(
         : undefined;
     if (expected) v.expected = expected;
     const weights = parsed.get(path.resolve(p));
-    if (weights) v.safetensors = weights;
+    if (weights?.format === "safetensors") v.safetensors = weights;
     files.push(v);
   }
   const extra = local.filter((r) => !listed.has(r));
@@ -92,7 +92,7 @@ export async function verifyAgainst(
     const p = path.join(root, r);
     const v: VerifyFile = { path: p, name: p };
     const weights = parsed.get(path.resolve(p));
-    if (weights) v.safetensors = weights;
+    if (weights?.format === "safetensors") v.safetensors = weights;
     files.push(v);
   }
   const outcome = await verifyFiles(files, options);

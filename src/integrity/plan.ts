@@ -74,7 +74,11 @@ export function checkpointFiles(cp: Checkpoint): VerifyFile[] {
   if (cp.kind === "stream") return [];
   return cp.files
     .filter((f) => f.fileBytes !== undefined)
-    .map((f) => ({ path: f.name, name: f.name, safetensors: f }));
+    .map((f) => ({
+      path: f.name,
+      name: f.name,
+      ...(f.format === "safetensors" ? { safetensors: f } : {}),
+    }));
 }
 
 export async function planVerification(

@@ -11,6 +11,7 @@ import {
   tinyDense,
 } from "../helpers/layouts.js";
 import { byteSize } from "../helpers/safetensors.js";
+import { tensorsOf } from "../../src/formats/weights.js";
 
 describe("shardLayout", () => {
   it("splits in order into the published shard counts, every tensor once", () => {
@@ -65,7 +66,7 @@ describe("checkpointOf", () => {
   it("builds parsed files from a layout, one per shard, with the layout's config", () => {
     const cp = checkpointOf(llama31_8b(), { shards: 4 });
     expect(cp.kind).toBe("sharded");
-    expect(cp.files.map((f) => f.header!.tensors.count).reduce((a, b) => a + b)).toBe(291);
+    expect(cp.files.map((f) => tensorsOf(f)!.count).reduce((a, b) => a + b)).toBe(291);
     expect(cp.config).toMatchObject({ model_type: "llama" });
     expect(checkpointOf(llama31_8b(), { withoutConfig: true }).config).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../../src/inspection.js";
-import { readSafetensors } from "../../src/formats/safetensors/read.js";
+import { readSafetensors, type SafetensorsFile } from "../../src/formats/safetensors/read.js";
 import {
   canonicalHeader,
   rawFile,
@@ -183,7 +183,7 @@ describe("summary of a whole model", () => {
 
   it("checks __metadata__.total_parameters and the index's total_parameters, never using them", () => {
     const cp = checkpointOf(tinyDense());
-    cp.files[0]!.header!.metadata.set("total_parameters", "333312");
+    (cp.files[0] as SafetensorsFile).header!.metadata.set("total_parameters", "333312");
     cp.index = {
       path: "model.safetensors.index.json",
       totalParameters: 557_696n,

@@ -38,10 +38,17 @@ describe("NameParser", () => {
     expect(parsed("model.layers.0.mlp.router.weight")?.kind).toBe(NOT_EXPERT);
   });
 
+  it("reads GGUF's names: blk.N layers, stacked (_exps) and shared (_shexp) experts", () => {
+    expect(parsed("blk.3.attn_q.weight")).toMatchObject({ layer: 3, kind: NOT_EXPERT });
+    expect(parsed("blk.7.ffn_gate_exps.weight")).toMatchObject({ layer: 7, kind: FUSED });
+    expect(parsed("blk.7.ffn_down_shexp.weight")).toMatchObject({ layer: 7, kind: SHARED });
+    expect(parsed("blk.7.ffn_gate_inp.weight")).toMatchObject({ layer: 7, kind: NOT_EXPERT });
+  });
+
   it("is not fooled by numbers that are not layer numbers", () => {
     for (const name of [
       "model.embed_tokens.weight",
-      "blk.3.weight", // GGUF-style names are not safetensors layers
+      "model.blk.3.weight", // GGUF's blk numbers layers only at the start of a name
       "l.5.e.3.w",
       "model.layers.x.mlp.weight",
       "model.layers.0", // no module after the number

@@ -10,6 +10,7 @@ import { localStore } from "../../src/store/local.js";
 import { SMALL_MODEL, SMALL_SHARDS, shardName } from "../helpers/checkpoints.js";
 import { MemoryStore } from "../helpers/memory-store.js";
 import { safetensorsFile, tempDir } from "../helpers/safetensors.js";
+import { tensorsOf } from "../../src/formats/weights.js";
 
 const tmp = tempDir("inspect-store-");
 afterAll(tmp.cleanup);
@@ -38,10 +39,8 @@ describe("a checkpoint read through another store", () => {
     const cp = await readCheckpoint(store, "mem", { kind: "folder", dir: "/m", notes: [] });
     expect(cp.kind).toBe("sharded");
     expect(cp.findings.filter((f) => f.severity === "error")).toEqual([]);
-    expect(cp.files.map((f) => f.header?.tensors.count)).toEqual(SMALL_SHARDS.map((s) => s.length));
-    expect(cp.files.reduce((a, f) => a + (f.header?.tensors.count ?? 0), 0)).toBe(
-      SMALL_MODEL.length,
-    );
+    expect(cp.files.map((f) => tensorsOf(f)?.count)).toEqual(SMALL_SHARDS.map((s) => s.length));
+    expect(cp.files.reduce((a, f) => a + (tensorsOf(f)?.count ?? 0), 0)).toBe(SMALL_MODEL.length);
     expect(cp.config).toEqual({ model_type: "llama" });
     expect(store.calls).toContain("readSmall /m/model.safetensors.index.json");
     expect(store.calls).toContain("readSmall /m/config.json");

@@ -44,6 +44,7 @@ import {
 export const GGUF_MAGIC = "GGUF";
 
 export interface GgufFile {
+  format: "gguf";
   name: string;
   /** Size on disk; undefined when read from a pipe. */
   fileBytes: bigint | undefined;
@@ -59,6 +60,8 @@ export interface GgufFile {
    * offsets are [begin, end) relative to the data section, end = begin + the tensor's bytes.
    */
   tensors: TensorTable;
+  /** Tensor indices in data order (info order: llama.cpp requires the data in that order). */
+  order: Uint32Array;
   /** Σ elements over all tensors: llama.cpp's n_params. */
   elements: bigint;
   /** Σ bytes over all tensors, unpadded: llama.cpp's model size. */
@@ -654,12 +657,14 @@ export async function readGguf(src: ByteSource): Promise<GgufFile> {
   const c = new Cursor(src, size);
   const p = new Parser(src, c);
   const file: GgufFile = {
+    format: "gguf",
     name: src.name,
     fileBytes: src.size,
     version: undefined,
     alignment: undefined,
     metadata: p.metadata,
     tensors: p.builder.finish(),
+    order: new Uint32Array(0),
     elements: 0n,
     tensorBytes: 0n,
     headerBytes: undefined,
@@ -678,6 +683,7 @@ export async function readGguf(src: ByteSource): Promise<GgufFile> {
   file.version = p.version;
   file.alignment = p.alignment;
   file.tensors = p.builder.finish();
+  file.order = Uint32Array.from({ length: file.tensors.count }, (_, i) => i);
   file.elements = p.elements;
   file.tensorBytes = p.tensorBytes;
   if (file.complete) {

@@ -1,0 +1,59 @@
+// The model description (ModelConfig) from a GGUF file's own metadata, where a safetensors
+// checkpoint has config.json: the keys llama.cpp reads (formats/gguf/model-keys.ts) mapped onto
+// the same fields, so that analysis and hardware read one description whatever the format.
+
+import { describeGguf, type PerLayer } from "../formats/gguf/model-keys.js";
+import type { WeightsFile } from "../formats/weights.js";
+import type { ModelConfig } from "./model-config.js";
+
+const first = (v: PerLayer | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The description a weights file carries in itself (GGUF), or undefined (safetensors). */
+export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefined {
+  if (f?.format !== "gguf" || !f.complete) return undefined;
+  const m = describeGguf(f.metadata).model;
+  if (m.architecture === undefined) return undefined;
+  const c: ModelConfig = { from: new Map(), modelType: m.architecture };
+  const set = <K extends keyof ModelConfig>(
+    key: K,
+    value: ModelConfig[K] | undefined,
+    from: string,
+  ) => {
+    if (value === undefined) return;
+    c[key] = value;
+    c.from.set(key, `${m.architecture}.${from}`);
+  };
+  set("numHiddenLayers", m.blockCount, "block_count");
+  set("hiddenSize", m.embeddingLength, "embedding_length");
+  set("intermediateSize", first(m.feedForwardLength), "feed_forward_length");
+  set("numAttentionHeads", first(m.headCount), "attention.head_count");
+  set("numKeyValueHeads", first(m.headCountKv), "attention.head_count_kv");
+  if (Array.isArray(m.headCountKv))
+    set("kvHeadsPerLayer", m.headCountKv, "attention.head_count_kv");
+  set("headDim", m.keyLength, "attention.key_length");
+  set("maxPositionEmbeddings", m.contextLength, "context_length");
+  set("vocabSize", m.tokenizer.vocabSize, "tokenizer.ggml.tokens");
+  set("experts", m.expertCount, "expert_count");
+  set("expertsPerToken", m.expertUsedCount, "expert_used_count");
+  set("sharedExperts", m.expertSharedCount, "expert_shared_count");
+  set("moeIntermediateSize", m.expertFeedForwardLength, "expert_feed_forward_length");
+  set("firstKDenseReplace", m.leadingDenseBlockCount, "leading_dense_block_count");
+  if (m.kvLoraRank !== undefined && m.kvLoraRank > 0) {
+    set("kvLoraRank", m.kvLoraRank, "attention.kv_lora_rank");
+    set("qkRopeHeadDim", m.ropeDimensionCount, "rope.dimension_count");
+    set("vHeadDim", m.valueLength, "attention.value_length");
+    if (m.keyLength !== undefined && m.ropeDimensionCount !== undefined)
+      set("qkNopeHeadDim", m.keyLength - m.ropeDimensionCount, "attention.key_length");
+  }
+  if (m.qLoraRank !== undefined && m.qLoraRank > 0)
+    set("qLoraRank", m.qLoraRank, "attention.q_lora_rank");
+  if (m.slidingWindow !== undefined && m.slidingWindow > 0 && m.slidingLayers) {
+    set("slidingWindow", m.slidingWindow, "attention.sliding_window");
+    set(
+      "layerTypes",
+      m.slidingLayers.layers.map((w) => (w ? "sliding_attention" : "full_attention")),
+      "attention.sliding_window_pattern",
+    );
+  }
+  return c;
+}
