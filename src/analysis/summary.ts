@@ -2,6 +2,7 @@
 // Pure: no I/O, inputs are what the checkpoint stage read.
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
+import { capPerCode } from "../core/finding-sink.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/safetensors/dtypes.js";
@@ -275,8 +276,8 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const own = parts
     ? parts.flatMap((p) => p.summary.findings)
     : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
-  const findings = [...cp.findings, ...own, ...(options.extraFindings ?? [])].map((f) =>
-    options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f,
+  const findings = capPerCode([...cp.findings, ...own, ...(options.extraFindings ?? [])]).map(
+    (f) => (options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f),
   );
   const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
   const residentBytes = parts

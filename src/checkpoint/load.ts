@@ -164,7 +164,7 @@ async function loadSharded(
       findings.push(e.toFinding(indexPath));
       return base;
     }
-    findings.push(...full.findings.map((f) => ({ ...f, file: indexPath })));
+    for (const f of full.findings) findings.push({ ...f, file: indexPath });
     const map = full.weightMap;
     index = {
       weightMap: () => map,
@@ -195,7 +195,8 @@ async function loadSharded(
     // Parsing, not waiting, is what takes the time: one after another, with blocking reads.
     for (const s of safe) read.push(await readPart(s.path, { nameKey, sync: true }));
   } else {
-    read.push(...(await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, { nameKey }))));
+    for (const r of await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, { nameKey })))
+      read.push(r);
   }
   const files: SafetensorsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
@@ -207,7 +208,7 @@ async function loadSharded(
     files.push(r);
     return { name: s.name, file: r };
   });
-  findings.push(...checkShards(index, shardReads));
+  for (const f of checkShards(index, shardReads)) findings.push(f);
   if (folderFiles) {
     const named = new Set(safe.map((s) => path.normalize(s.name)));
     for (const f of folderFiles) {
@@ -254,7 +255,7 @@ async function loadFiles(
     if ("code" in r) findings.push(r);
     else files.push(r);
   }
-  if (files.length > 1) findings.push(...checkFiles(files, names));
+  if (files.length > 1) for (const f of checkFiles(files, names)) findings.push(f);
   return {
     target,
     kind: "files",

@@ -2,6 +2,8 @@
 // bugs print one line (a stack trace only with --debug) and exit 2.
 
 import { Command, CommanderError, Option } from "commander";
+import { cutText, escapeForTerminal } from "../core/escape.js";
+import { MESSAGE_CHARS } from "../core/limits.js";
 import { InspectError } from "../core/errors.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { Output } from "./output.js";
@@ -72,7 +74,10 @@ function program(): Command {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, "inspect: ")),
+      // Commander's messages quote what was typed (`unknown option '…'`): escaped like any text
+      // that did not come from us.
+      outputError: (s, write) =>
+        write(escapeForTerminal(s.replace(/^error: /, "inspect: ").trimEnd()) + "\n"),
     });
 }
 
@@ -100,13 +105,16 @@ async function main(argv: string[]): Promise<ExitCode> {
     }
     if (e instanceof InspectError && e.code === "USAGE") {
       // The hint says what to do instead (e.g. --checksums for a checkpoint of several files).
-      process.stderr.write(`inspect: ${e.message} (${e.detail.hint ?? "see inspect --help"})\n`);
+      // Usage errors echo option values (--gpu, --memory, --sha256…): escaped.
+      process.stderr.write(
+        `inspect: ${cutText(`${e.message} (${e.detail.hint ?? "see inspect --help"})`, MESSAGE_CHARS)}\n`,
+      );
       return EXIT.usage;
     }
     process.stderr.write(
       debug
-        ? `inspect: internal error: ${(e as Error).stack ?? String(e)}\n`
-        : `inspect: internal error: ${(e as Error).message ?? String(e)} (run with --debug for a stack trace)\n`,
+        ? `inspect: internal error: ${((e as Error).stack ?? String(e)).split("\n").map(escapeForTerminal).join("\n")}\n`
+        : `inspect: internal error: ${escapeForTerminal((e as Error).message ?? String(e))} (run with --debug for a stack trace)\n`,
     );
     return EXIT.usage;
   }

@@ -6,12 +6,12 @@ import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
 import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
-import { MAX_STDERR_ERRORS } from "../core/limits.js";
+import { MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
 import { deviceIds, findDevice } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
-import { escapeForTerminal } from "../report/escape.js";
+import { cutText, escapeForTerminal } from "../core/escape.js";
 import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
@@ -185,7 +185,9 @@ function reportErrors(s: Summary, err: (line: string) => void): void {
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
     const hint = f.hint ? ` (${f.hint})` : "";
-    err(`inspect: ${escapeForTerminal(file)}: ${escapeForTerminal(f.message + hint)} [${f.code}]`);
+    err(
+      `inspect: ${escapeForTerminal(file)}: ${cutText(f.message + hint, MESSAGE_CHARS)} [${f.code}]`,
+    );
   }
   if (errors.length > MAX_STDERR_ERRORS) {
     err(

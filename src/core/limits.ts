@@ -106,3 +106,21 @@ export const MAX_CONFIG_PATTERN_CHARS = 512;
 
 /** Files probed at once for expected digests (links, pointers, metadata): hides latency, bounds fds. */
 export const PROBE_CONCURRENCY = 16;
+
+/**
+ * Rows a table lays out; the rest are counted on one line pointing to --json. Nobody reads more
+ * on a terminal, and 1,000 rows render in milliseconds whatever the checkpoint holds.
+ */
+export const TABLE_MAX_ROWS = 1000;
+
+/**
+ * Characters of one untrusted name or value shown in the table (real tensor names are under 200);
+ * longer ones are cut with a marker saying how much was left out. A 50 MB name printed 150 MB.
+ */
+export const TABLE_CELL_CHARS = 256;
+
+/** Metadata entries shown on the table's metadata line; --json lists all. */
+export const TABLE_METADATA_ENTRIES = 20;
+
+/** Characters of a finding's message or hint shown in the table and on stderr; --json has all. */
+export const MESSAGE_CHARS = 2000;

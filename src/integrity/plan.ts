@@ -104,7 +104,7 @@ export async function planVerification(
 
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
-    findings.push(...listed.findings);
+    for (const f of listed.findings) findings.push(f);
     for (const [abs, expected] of listed.expected) {
       const f = byPath.get(abs) ?? add({ path: shown(abs) });
       f.expected ??= expected;

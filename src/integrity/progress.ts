@@ -3,6 +3,7 @@
 // returns), not for work that ends within PROGRESS_DELAY_MS, at most 10 redraws a second, and
 // erased at the end so that the report prints on a clean line.
 
+import { escapeForTerminal } from "../core/escape.js";
 import { PROGRESS_DELAY_MS, PROGRESS_REDRAW_MS } from "../core/limits.js";
 import type { HashProgress } from "./hash-pool.js";
 
@@ -79,7 +80,7 @@ export function progressLine(label: string, p: HashProgress, seconds: number): s
   const current = p.active[0];
   if (current !== undefined) {
     const more = p.active.length > 1 ? ` +${p.active.length - 1}` : "";
-    parts.push(printable(baseName(current)) + more);
+    parts.push(escapeForTerminal(baseName(current)) + more);
   }
   return parts.join("  ");
 }
@@ -99,16 +100,6 @@ function clock(seconds: number): string {
 function baseName(path: string): string {
   const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return i >= 0 ? path.slice(i + 1) : path;
-}
-
-/** File names are untrusted: control characters and bidi overrides must not reach the terminal. */
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, "0")}`
-      : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
 }
 
 /** Cut to the terminal width so that the line never wraps (a wrapped line cannot be redrawn). */

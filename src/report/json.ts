@@ -1,9 +1,12 @@
 // The --json document (schema/inspect.schema.json). Integers are written from BigInt, so counts
 // and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
-// from pairs, never built as JS objects (a key "__proto__" would vanish).
+// from pairs, never built as JS objects (a key "__proto__" would vanish). Strings are written with
+// the characters that could drive a terminal as \uXXXX escapes (jsonSafe): the same values, safe to
+// print.
 
 import type { QuantizationFacts } from "../analysis/model-tally.js";
 import type { Summary, TensorRow } from "../analysis/summary.js";
+import { jsonSafe } from "../core/escape.js";
 import type { Finding } from "../core/findings.js";
 
 export const SCHEMA_VERSION = 1;
@@ -37,7 +40,7 @@ function plain(v: unknown): Json | undefined {
 export function stringify(v: Json): string {
   switch (typeof v) {
     case "string":
-      return JSON.stringify(v);
+      return jsonSafe(JSON.stringify(v));
     case "number":
     case "boolean":
       return String(v);
@@ -50,7 +53,7 @@ export function stringify(v: Json): string {
         "{" +
         v.pairs
           .filter(([, x]) => x !== undefined)
-          .map(([k, x]) => JSON.stringify(k) + ":" + stringify(x!))
+          .map(([k, x]) => jsonSafe(JSON.stringify(k)) + ":" + stringify(x!))
           .join(",") +
         "}"
       );

@@ -3,7 +3,7 @@
 
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
 
@@ -19,7 +19,7 @@ const SHOWN_GPUS = [
   "rtx-4090",
 ];
 
-type Grid = (head: string[], rows: string[][], right: number[]) => string;
+type Grid = (head: string[], rows: Iterable<readonly string[]>, right: number[]) => string;
 
 function setup(d: DeviceRow): string {
   const name = d.label;

@@ -4,7 +4,8 @@
 import path from "node:path";
 import { group, plural } from "../core/text.js";
 import type { FileVerification, Verification } from "../integrity/verification.js";
-import { escapeForTerminal as esc } from "./escape.js";
+import { cutText } from "../core/escape.js";
+import { TABLE_CELL_CHARS } from "../core/limits.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
 
@@ -13,7 +14,18 @@ const SHOWN_TENSORS = 20;
 /** Digest characters shown: enough to compare by eye; the JSON has all 64. */
 const DIGEST_CHARS = 16;
 
-type Grid = (head: string[], rows: string[][], right: number[]) => string;
+type Grid = (
+  head: string[],
+  rows: Iterable<readonly string[]>,
+  right: number[],
+  more?: (hidden: number) => string,
+) => string;
+
+const cell = (s: string) => cutText(s, TABLE_CELL_CHARS);
+
+function* mapped<T, U>(items: Iterable<T>, f: (x: T) => U): Iterable<U> {
+  for (const x of items) yield f(x);
+}
 
 function verdict(f: FileVerification, st: Style): string {
   switch (f.status) {
@@ -42,14 +54,15 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
     out.push(
       grid(
         ["file", "bytes", "sha256", "expected from", "result"],
-        v.files.map((f) => [
-          esc(path.basename(f.path)),
+        mapped(v.files, (f) => [
+          cell(path.basename(f.path)),
           group(f.bytes),
           f.sha256 ? f.sha256.slice(0, DIGEST_CHARS) + "…" : "",
           f.source,
           verdict(f, st),
         ]),
         [1],
+        (hidden) => st.dim(`… ${plural(hidden, "more file")}; --json lists every file`),
       ),
     );
   }
@@ -71,7 +84,7 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
           suspicious
             .slice(0, SHOWN_TENSORS)
             .map((t) => [
-              esc(t.name),
+              cell(t.name),
               t.dtype,
               group(t.nan),
               group(t.inf),
