@@ -37,6 +37,49 @@ export const CODES = {
     summary: "a repo id that is not in the local Hugging Face cache",
   },
 
+  // Remote targets: the Hugging Face Hub and HTTP(S) URLs
+  HUB_AUTH_REQUIRED: {
+    severity: "error",
+    exit: "target",
+    summary: "the Hub answers 401 without a token: a private, gated or missing repo",
+  },
+  HUB_GATED: {
+    severity: "error",
+    exit: "target",
+    summary: "a gated repo whose licence has not been accepted with this token",
+  },
+  HUB_ACCESS_DENIED: {
+    severity: "error",
+    exit: "target",
+    summary: "the Hub refuses the token: invalid, or without access to the repo",
+  },
+  HUB_REPO_NOT_FOUND: { severity: "error", exit: "target", summary: "no such repo on the Hub" },
+  HUB_REVISION_NOT_FOUND: {
+    severity: "error",
+    exit: "target",
+    summary: "no such branch, tag or commit in the repo",
+  },
+  HUB_FILE_NOT_FOUND: {
+    severity: "error",
+    exit: "target",
+    summary: "no such file in the repo at that revision",
+  },
+  REMOTE_UNREACHABLE: {
+    severity: "error",
+    exit: "target",
+    summary: "the host could not be reached: DNS, connection, TLS or timeouts after retries",
+  },
+  REMOTE_HTTP_ERROR: {
+    severity: "error",
+    exit: "target",
+    summary: "the server answered with an HTTP error (after retries for 429 and 5xx)",
+  },
+  REMOTE_RESPONSE_INVALID: {
+    severity: "error",
+    exit: "target",
+    summary: "the server's answer breaks the protocol (ranges, sizes, the API's JSON)",
+  },
+
   // Something other than safetensors, named before any length error
   LFS_POINTER: { severity: "error", summary: "a Git LFS pointer: the weights were never fetched" },
   HTML_DOCUMENT: { severity: "error", summary: "an HTML page saved in place of the weights" },

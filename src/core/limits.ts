@@ -77,6 +77,13 @@ export const MAX_HASH_WORKERS = 8;
 /** How often a hashing worker reports its progress: fine enough for a 10 Hz display. */
 export const HASH_PROGRESS_MS = 50;
 
+/**
+ * After Ctrl-C, how long the pool waits for each busy worker to say how far it got before
+ * terminating it. A worker answers between two block reads (milliseconds, even at 4 MiB blocks
+ * from a slow disk); past this the last periodic progress report is used instead.
+ */
+export const HASH_STOP_REPLY_MS = 250;
+
 /** The progress line is redrawn at most this often (10 Hz): smooth, and cheap on slow terminals. */
 export const PROGRESS_REDRAW_MS = 100;
 
@@ -124,3 +131,58 @@ export const TABLE_METADATA_ENTRIES = 20;
 
 /** Characters of a finding's message or hint shown in the table and on stderr; --json has all. */
 export const MESSAGE_CHARS = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// Reading over HTTP (the Hub and plain URLs): docs/hub.md
+
+/** Requests in flight at once (--concurrency): hides 50–100 ms of latency on 163 shards. */
+export const HTTP_CONCURRENCY = 16;
+
+/** --concurrency above this is refused: more sockets only invite rate limiting (429). */
+export const MAX_HTTP_CONCURRENCY = 64;
+
+/**
+ * A request fails when no byte has arrived for this long (waiting for the answer, or between two
+ * chunks of its body): huggingface_hub's read timeout (DEFAULT_REQUEST_TIMEOUT, 10 s).
+ */
+export const HTTP_IDLE_TIMEOUT_MS = 10_000;
+
+/** Retries of one request after 429, 5xx, a reset or a timeout: ~8 s of waiting in all at most. */
+export const HTTP_MAX_RETRIES = 4;
+
+/** First back-off before a retry, doubled each time, with full jitter (huggingface_hub: 1 s). */
+export const HTTP_BACKOFF_BASE_MS = 500;
+
+/** Longest back-off between two attempts (huggingface_hub's max_wait_time is 8 s). */
+export const HTTP_BACKOFF_MAX_MS = 8_000;
+
+/** A Retry-After longer than this is not waited for: the request fails with the wait named. */
+export const HTTP_MAX_RETRY_AFTER_MS = 60_000;
+
+/** Redirects followed for one request: the Hub needs one (resolve → CDN); loops end here. */
+export const HTTP_MAX_REDIRECTS = 5;
+
+/** The revision API's JSON: ~200 bytes a file, so 16 MiB is 80,000 files (MAX_SNAPSHOT_FILES's order). */
+export const MAX_API_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** An error body is read only to quote it; the Hub's are a line of JSON. */
+export const MAX_ERROR_BODY_BYTES = 4096;
+
+/** A token file holds one line of ~40 characters; anything larger is not a token file. */
+export const MAX_TOKEN_FILE_BYTES = 4096;
+
+/**
+ * Bytes asked for from a shard whose tensors are unknown (a single file, a URL): the whole header
+ * of a model of ~500 tensors in one request, and little waste when the header is smaller.
+ */
+export const REMOTE_PREFIX_BYTES = 64 * 1024;
+
+/**
+ * Predicted header bytes per tensor beyond its name: `"…":{"dtype":"F8_E4M3","shape":[…],
+ * "data_offsets":[…]},` is 60–75 bytes with 4–5 digit dims and 10–11 digit offsets; 96 covers
+ * rank-4 shapes and 13-digit offsets, so one request nearly always holds the header.
+ */
+export const PREDICTED_ENTRY_BYTES = 96;
+
+/** Predicted bytes for the prefix, braces and a `__metadata__` of a few keys. */
+export const PREDICTED_HEADER_SLACK = 4096;

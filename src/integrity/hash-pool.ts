@@ -1,12 +1,18 @@
 // Hashes (and scans) files in worker threads: one file per worker at a time, as many workers as
 // cores (capped), the largest files first so that a big shard does not start last. An abort
-// terminates the workers at once; what each had read so far is returned, not thrown away.
+// asks each busy worker how far it got (it answers between two reads), then terminates them all;
+// what each had read is returned exactly, not thrown away.
 
 import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { HASH_BLOCK_BYTES, HASH_PROGRESS_MS, MAX_HASH_WORKERS } from "../core/limits.js";
-import type { JobMessage, ScanCounts, ScanLayout, WorkerMessage } from "./protocol.js";
+import {
+  HASH_BLOCK_BYTES,
+  HASH_PROGRESS_MS,
+  HASH_STOP_REPLY_MS,
+  MAX_HASH_WORKERS,
+} from "../core/limits.js";
+import type { JobMessage, ScanCounts, ScanLayout, StopMessage, WorkerMessage } from "./protocol.js";
 import { hashWorkerLocation, type WorkerLocation } from "./worker-location.js";
 
 export interface HashJob {
@@ -51,6 +57,8 @@ export interface HashPoolOptions {
   blockSize?: number;
   signal?: AbortSignal;
   onProgress?: (p: HashProgress) => void;
+  /** How often each worker reports progress; default HASH_PROGRESS_MS. */
+  progressMs?: number;
   /** Where the worker code is; default found from this module's URL (see worker-location.ts). */
   worker?: WorkerLocation;
 }
@@ -69,6 +77,8 @@ interface Slot {
   /** Has sent a message: it loaded. */
   spoke: boolean;
   dead: boolean;
+  /** Stopping: this busy worker has not yet answered how far it got. */
+  awaitingStop?: boolean;
 }
 
 export async function runHashJobs(
@@ -149,6 +159,7 @@ export async function runHashJobs(
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
+      clearTimeout(stopTimer);
       for (const [i, bytes] of active) {
         const r = results[i]!;
         r.state = "interrupted";
@@ -160,13 +171,33 @@ export async function runHashJobs(
       );
     };
 
-    const onAbort = () => settle(true);
+    // Ctrl-C: the busy workers say how far they got, then all stop. Periodic progress alone
+    // could be up to HASH_PROGRESS_MS (many blocks) behind, or not yet sent at all.
+    let stopping = false;
+    let stopTimer: NodeJS.Timeout | undefined;
+    const stopped = () => {
+      if (slots.every((s) => !s.awaitingStop)) settle(true);
+    };
+    const onAbort = () => {
+      if (settled || stopping) return;
+      stopping = true;
+      queue.length = 0;
+      for (const s of slots) {
+        if (s.job === undefined || s.dead) continue;
+        s.awaitingStop = true;
+        s.worker.postMessage({ type: "stop" } satisfies StopMessage);
+      }
+      stopTimer = setTimeout(() => settle(true), HASH_STOP_REPLY_MS);
+      stopped();
+    };
 
     const dispatch = (slot: Slot) => {
       const i = queue.shift();
       if (i === undefined) {
         slot.job = undefined;
-        if (slots.every((s) => s.job === undefined)) settle(false);
+        slot.awaitingStop = false;
+        if (slots.every((s) => s.job === undefined)) settle(stopping);
+        else if (stopping) stopped();
         return;
       }
       slot.job = i;
@@ -179,7 +210,7 @@ export async function runHashJobs(
         sha256: j.sha256 ?? true,
         gitSha1: j.gitSha1 ?? false,
         blockSize,
-        progressMs: HASH_PROGRESS_MS,
+        progressMs: options.progressMs ?? HASH_PROGRESS_MS,
       };
       if (j.layout) msg.layout = j.layout;
       slot.worker.postMessage(msg);
@@ -197,7 +228,12 @@ export async function runHashJobs(
         const r = results[m.id]!;
         if (m.type === "progress") {
           active.set(m.id, m.bytes);
-          report();
+          if (stopping) {
+            slot.awaitingStop = false;
+            stopped();
+          } else {
+            report();
+          }
           return;
         }
         active.delete(m.id);
@@ -222,6 +258,7 @@ export async function runHashJobs(
       const died = (why: string) => {
         if (settled || slot.dead) return;
         slot.dead = true;
+        slot.awaitingStop = false;
         const index = slots.indexOf(slot);
         if (index >= 0) slots.splice(index, 1);
         const i = slot.job;
@@ -242,7 +279,9 @@ export async function runHashJobs(
           slots.push(next);
           dispatch(next);
         } else if (slots.every((x) => x.job === undefined)) {
-          settle(false);
+          settle(stopping);
+        } else if (stopping) {
+          stopped();
         }
       };
       worker.on("error", (e) => died(`hashing thread failed: ${e.message}`));

@@ -1,13 +1,20 @@
 // A hashing thread: one file at a time, read in large blocks with the next read in flight while
 // the current block is hashed and scanned, so the disk (or the page cache copy) and the hash
 // overlap. Memory is two blocks whatever the file size. Bundled as its own entry point
-// (dist/hash-worker.js); it is stopped with Worker.terminate(), never asked politely.
+// (dist/hash-worker.js); it is stopped with Worker.terminate(), after a "stop" message that it
+// answers, between two reads, with the exact number of bytes it has hashed.
 
 import { createHash, type Hash } from "node:crypto";
 import { open, type FileReadResult } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
 import { LayoutScan } from "./layout-scan.js";
-import type { DoneMessage, FailedMessage, JobMessage, ProgressMessage } from "./protocol.js";
+import type {
+  DoneMessage,
+  FailedMessage,
+  JobMessage,
+  PoolMessage,
+  ProgressMessage,
+} from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("hash-worker runs only as a worker thread");
@@ -15,6 +22,9 @@ if (port === null) throw new Error("hash-worker runs only as a worker thread");
 // Buffers survive between jobs: a worker hashes several files, and allocating 2 × 4 MiB each time
 // would only feed the garbage collector.
 let buffers: [Buffer, Buffer] | undefined;
+
+/** The job being read and the bytes hashed so far, for the answer to a "stop" message. */
+let current: { id: number; bytes: number } | undefined;
 
 function blocks(size: number): [Buffer, Buffer] {
   if (buffers === undefined || buffers[0].length !== size) {
@@ -28,6 +38,8 @@ function blocks(size: number): [Buffer, Buffer] {
 async function run(job: JobMessage): Promise<void> {
   let bytes = 0;
   let scan: LayoutScan | undefined;
+  const state = { id: job.id, bytes: 0 };
+  current = state;
   try {
     const handle = await open(job.path, "r");
     let pending: Promise<FileReadResult<Buffer>> | undefined;
@@ -51,6 +63,7 @@ async function run(job: JobMessage): Promise<void> {
         git?.update(block);
         scan?.feed(bytes, block);
         bytes += bytesRead;
+        state.bytes = bytes;
         const now = performance.now();
         if (now - reported >= job.progressMs) {
           reported = now;
@@ -83,6 +96,17 @@ async function run(job: JobMessage): Promise<void> {
     if (scan) failed.scan = scan.finish();
     port!.postMessage(failed);
   }
+  if (current === state) current = undefined;
 }
 
-port.on("message", (job: JobMessage) => void run(job));
+port.on("message", (m: PoolMessage) => {
+  if (m.type === "job") {
+    void run(m);
+  } else if (current !== undefined) {
+    port.postMessage({
+      type: "progress",
+      id: current.id,
+      bytes: current.bytes,
+    } satisfies ProgressMessage);
+  }
+});

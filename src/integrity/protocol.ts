@@ -32,6 +32,13 @@ export interface JobMessage {
   progressMs: number;
 }
 
+/** Asks a worker how far it got (it answers with a ProgressMessage); sent before terminating it. */
+export interface StopMessage {
+  type: "stop";
+}
+
+export type PoolMessage = JobMessage | StopMessage;
+
 export interface ProgressMessage {
   type: "progress";
   id: number;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,6 +20,15 @@ function files(sizes: number[]) {
     writeFileSync(path, bytes);
     return { path, bytes };
   });
+}
+
+/** Bytes this process (all its threads) has read so far, from Linux's /proc; undefined elsewhere. */
+function bytesReadByProcess(): number | undefined {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(readFileSync("/proc/self/io", "utf8"))?.[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 describe("runHashJobs", () => {
@@ -92,4 +101,39 @@ describe("runHashJobs", () => {
     expect(run.results.map((r) => r.state)).toEqual(["failed", "failed", "failed"]);
     expect(run.results[0]!.error).toContain("cannot load");
   });
+
+  it.skipIf(bytesReadByProcess() === undefined)(
+    "an abort reports exactly what was hashed, even before any periodic progress",
+    async () => {
+      const path = join(tmp.dir, "sparse-32g.bin");
+      writeFileSync(path, "");
+      truncateSync(path, 32 * 2 ** 30);
+      const controller = new AbortController();
+      const blockSize = 1 << 20;
+      const before = bytesReadByProcess()!;
+      // Abort once this process has read 8 MiB more: the worker has hashed several blocks, and
+      // with periodic progress off it has said nothing yet.
+      const poll = setInterval(() => {
+        if (bytesReadByProcess()! - before >= 8 * blockSize) {
+          clearInterval(poll);
+          controller.abort();
+        }
+      }, 5);
+      const run = await runHashJobs([{ path }], {
+        blockSize,
+        threads: 1,
+        progressMs: 3_600_000,
+        signal: controller.signal,
+      });
+      clearInterval(poll);
+      expect(run.interrupted).toBe(true);
+      const r = run.results[0]!;
+      expect(r.state).toBe("interrupted");
+      expect(r.bytesRead).toBeGreaterThan(0n);
+      expect(r.bytesRead % BigInt(blockSize)).toBe(0n);
+      expect(r.bytesRead).toBeLessThan(r.size!);
+      expect(run.bytesDone).toBe(r.bytesRead);
+    },
+    30_000,
+  );
 });
