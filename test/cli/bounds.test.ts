@@ -21,6 +21,7 @@ beforeAll(() => {
   checksumsFile(at("bad1m.sha256"), 1_000_000, "bad");
   checksumsFile(at("missing50k.sha256"), 50_000, "missing");
   longName(at("name5m.safetensors"), 5_000_000);
+  longName(at("attn1m.safetensors"), 1_000_000, "attn");
 }, 120_000);
 
 // Every character class that can change what a terminal shows (issue 13, item 16).
@@ -83,6 +84,23 @@ describe("tables render in linear time, capped (item 6)", () => {
     // The weights file first, then 999 of the names listed.
     expect(r.stdout.split("\n").filter((l) => /^ {2}missing-t\d{7} /.test(l))).toHaveLength(999);
     expect(r.stdout).toContain("… 49,001 more files; --json lists every file");
+  });
+});
+
+describe("--filter globs in linear time (item 7)", () => {
+  it("*attn*weight on a 1 MB name", { timeout: 60_000 }, () => {
+    const r = inspect(["--json", "--filter", "*attn*weight", at("attn1m.safetensors")]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).tensors).toEqual([]);
+    const hit = inspect(["--json", "--filter", "*a*t*t*n*", at("attn1m.safetensors")]);
+    expect(JSON.parse(hit.stdout).tensors).toHaveLength(1);
+  });
+
+  it("a malformed pattern is a usage error", { timeout: 30_000 }, () => {
+    const r = inspect(["--filter", "[z-a]", at("t20k.safetensors")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^inspect: --filter \[z-a\]: the range z-a runs backwards/);
+    expect(r.stderr).not.toContain("internal error");
   });
 });
 
