@@ -4,7 +4,7 @@
 
 import { finding, type Finding } from "../core/findings.js";
 import { group } from "../core/text.js";
-import type { ModelConfig } from "./model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 
 export interface Architecture {
   modelType?: string;

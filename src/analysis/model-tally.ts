@@ -6,11 +6,11 @@
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
-import { bytesOf, elementsOf, type TensorTable } from "../formats/safetensors/tensor-table.js";
+import { DTYPES } from "../formats/dtypes.js";
+import { bytesOf, elementsOf, type TensorTable } from "../formats/tensor-table.js";
 import { describeArchitecture, type Architecture, type ObservedShape } from "./architecture.js";
 import { checkClaims, type ParameterClaim } from "./claims.js";
-import { readModelConfig, type ModelConfig } from "./model-config.js";
+import { readModelConfig, type ModelConfig } from "../model/model-config.js";
 import { analyzeMoe, newLayer, type LayerTally, type MoeFacts } from "./moe.js";
 import {
   BOOKKEEPING,
@@ -593,7 +593,9 @@ export function analyzeModel(
   return { ...tally.finish(bytes, input.claims), rules: tally.rules };
 }
 
-const BITS = DTYPES.map((d) => BigInt(d.bits));
+/** Per dtype id: an element count above U64_MAX × this / BLOCK_BYTES overflows 64 bits of storage. */
+const BLOCK_ELEMENTS = DTYPES.map((d) => BigInt(d.blockElements));
+const BLOCK_BITS = DTYPES.map((d) => 8n * BigInt(d.blockBytes));
 
 /**
  * Elements of tensor i, or 0 when dtype × shape overflows what 64 bits address (an error the
@@ -601,5 +603,6 @@ const BITS = DTYPES.map((d) => BigInt(d.bits));
  */
 export function elementsWithin(t: TensorTable, i: number): bigint {
   const e = elementsOf(t, i);
-  return e * BITS[t.dtypes[i]!]! > U64_MAX ? 0n : e;
+  const id = t.dtypes[i]!;
+  return e * BLOCK_BITS[id]! > U64_MAX * BLOCK_ELEMENTS[id]! ? 0n : e;
 }

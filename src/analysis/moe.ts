@@ -7,7 +7,7 @@ import type { Finding } from "../core/findings.js";
 import { finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS } from "../core/limits.js";
 import { group } from "../core/text.js";
-import type { ModelConfig } from "./model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 
 /** What one layer of the main stack holds, accumulated tensor by tensor. */
 export interface LayerTally {

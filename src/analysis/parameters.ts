@@ -3,7 +3,7 @@
 // 32/b GPTQ values per 32-bit word), or quantization bookkeeping (scales, zero points, group
 // indices: 0 parameters, though their bytes occupy memory like any other).
 
-import { DTYPES, SCALE_ONLY_DTYPE } from "../formats/safetensors/dtypes.js";
+import { DTYPES, INTEGER_BITS } from "../formats/dtypes.js";
 import {
   INT_DTYPE,
   matchStrength,
@@ -49,7 +49,7 @@ export function isExact(role: TensorRole, elements: bigint): boolean {
 
 export interface CountingRules {
   readonly scheme: QuantizationScheme | undefined;
-  /** The role of tensor `name` stored as DTYPES[dtypeId]. */
+  /** The role of tensor `name` stored as DTYPES[dtypeId] (formats/dtypes.ts). */
   roleOf(name: string, dtypeId: number): TensorRole;
 }
 
@@ -106,15 +106,15 @@ class SuffixSet {
   }
 }
 
-const U8 = DTYPES.findIndex((d) => d.name === "U8");
-const U32 = DTYPES.findIndex((d) => d.name === "U32");
-const SCALE_ONLY = DTYPES.findIndex((d) => d.name === SCALE_ONLY_DTYPE);
-const BITS = DTYPES.map((d) => BigInt(d.bits));
+/** Per dtype id: an unsigned byte (U8), a 32-bit unsigned word (U32), block-scale exponents. */
+const U8 = DTYPES.map((d, id) => d.kind === "uint" && INTEGER_BITS[id] === 8n);
+const U32 = DTYPES.map((d, id) => d.kind === "uint" && INTEGER_BITS[id] === 32n);
+const SCALE_ONLY = DTYPES.map((d) => d.kind === "scale");
 
 /** Plain counting: every stored element is a parameter, except MX block-scale exponents. */
 const PLAIN: CountingRules = {
   scheme: undefined,
-  roleOf: (_name, dtypeId) => (dtypeId === SCALE_ONLY ? BOOKKEEPING : WEIGHT),
+  roleOf: (_name, dtypeId) => (SCALE_ONLY[dtypeId] ? BOOKKEEPING : WEIGHT),
 };
 
 export function countingRules(scheme: QuantizationScheme | undefined): CountingRules {
@@ -128,7 +128,7 @@ export function countingRules(scheme: QuantizationScheme | undefined): CountingR
   return {
     scheme,
     roleOf(name, dtypeId) {
-      if (dtypeId === SCALE_ONLY) return BOOKKEEPING;
+      if (SCALE_ONLY[dtypeId]) return BOOKKEEPING;
       if (bookkeeping.has(name)) return BOOKKEEPING;
       return packedAs(name, dtypeId);
     },
@@ -146,29 +146,29 @@ function packedRule(s: QuantizationScheme, method: CountingMethod): Rule {
     case "mxfp4":
       // U8 [… , n/32, 16] blocks: two FP4 values a byte; U8 `_scales` are E8M0 exponents.
       return (name, id) =>
-        id === U8 && name.endsWith("_blocks")
+        U8[id] && name.endsWith("_blocks")
           ? packed(8n, 4n)
-          : id === U8 && name.endsWith("_scales")
+          : U8[id] && name.endsWith("_scales")
             ? BOOKKEEPING
             : WEIGHT;
     case "gptq":
       return (name, id) =>
-        INT_DTYPE[id] && name.endsWith(".qweight") ? packed(BITS[id]!, bits) : WEIGHT;
+        INT_DTYPE[id] && name.endsWith(".qweight") ? packed(INTEGER_BITS[id]!, bits) : WEIGHT;
     case "bitsandbytes-4bit":
       return (name, id) =>
         name.includes(".quant_state.")
           ? BOOKKEEPING
-          : id === U8 && name.endsWith(".weight")
+          : U8[id] && name.endsWith(".weight")
             ? packed(8n, 4n)
             : WEIGHT;
     case "bitsandbytes-8bit":
       return () => WEIGHT;
     case "nvfp4":
-      return (name, id) => (id === U8 && name.endsWith(".weight") ? packed(8n, 4n) : WEIGHT);
+      return (name, id) => (U8[id] && name.endsWith(".weight") ? packed(8n, 4n) : WEIGHT);
     case "mlx": {
       const perModule = s.moduleBits;
       return (name, id) => {
-        if (id !== U32 || !name.endsWith(".weight")) return WEIGHT;
+        if (!U32[id] || !name.endsWith(".weight")) return WEIGHT;
         const own = perModule?.get(name.slice(0, -".weight".length));
         return packed(32n, own ? BigInt(own) : bits);
       };
@@ -177,7 +177,7 @@ function packedRule(s: QuantizationScheme, method: CountingMethod): Rule {
       return (name, id) => {
         if (!INT_DTYPE[id] || !name.endsWith(".weight_packed")) return WEIGHT;
         const b = groupBits(s, name.slice(0, -".weight_packed".length));
-        return b === undefined ? WEIGHT : packed(BITS[id]!, BigInt(b));
+        return b === undefined ? WEIGHT : packed(INTEGER_BITS[id]!, BigInt(b));
       };
   }
 }

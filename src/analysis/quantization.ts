@@ -3,9 +3,9 @@
 // module decides which of its rule sets applies, and with which bits.
 
 import { MAX_CONFIG_PATTERN_CHARS } from "../core/limits.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
-import type { TensorTable } from "../formats/safetensors/tensor-table.js";
-import type { QuantizationConfig } from "./model-config.js";
+import { DTYPES, INTEGER_BITS, wholeBits } from "../formats/dtypes.js";
+import type { TensorTable } from "../formats/tensor-table.js";
+import type { QuantizationConfig } from "../model/model-config.js";
 
 /** The rule sets of parameters.ts, one per storage layout. */
 export type CountingMethod =
@@ -138,10 +138,13 @@ const BNB_STATE = ".quant_state.bitsandbytes__";
 const FP8_SCALE_SUFFIXES = [".weight_scale_inv", ".weight_scale"];
 
 /** Integer containers packed weights are stored in, by dtype id. */
-export const INT_DTYPE: readonly boolean[] = DTYPES.map((d) => /^[IU](8|16|32|64)$/.test(d.name));
+export const INT_DTYPE: readonly boolean[] = INTEGER_BITS.map((b) => b !== undefined);
 /** FP8 value formats (not F8_E8M0, which holds scale exponents only). */
 export const FP8_DTYPE: readonly boolean[] = DTYPES.map(
-  (d) => d.name.startsWith("F8_") && d.name !== "F8_E8M0",
+  (d) => d.kind === "float" && wholeBits(d) === 8,
+);
+const U8_DTYPE: readonly boolean[] = INTEGER_BITS.map(
+  (b, id) => b === 8n && DTYPES[id]!.kind === "uint",
 );
 
 /**
@@ -166,10 +169,8 @@ export function schemeFromNames(tables: readonly TensorTable[]): QuantizationSch
       // Dispatch on the last character: most names end in "weight" or "bias" and cost one compare.
       switch (name.charCodeAt(name.length - 1)) {
         case 0x73 /* s */:
-          if (DTYPES[id]!.name === "U8" && name.endsWith(BLOCKS))
-            blocks.add(name.slice(0, -BLOCKS.length));
-          else if (DTYPES[id]!.name === "U8" && name.endsWith(SCALES))
-            scales.add(name.slice(0, -SCALES.length));
+          if (U8_DTYPE[id] && name.endsWith(BLOCKS)) blocks.add(name.slice(0, -BLOCKS.length));
+          else if (U8_DTYPE[id] && name.endsWith(SCALES)) scales.add(name.slice(0, -SCALES.length));
           else if (name.endsWith(QZEROS)) qzeros.set(name.slice(0, -QZEROS.length), [t, i]);
           else if (name.endsWith(GPTQ_SCALES))
             gptqScales.set(name.slice(0, -GPTQ_SCALES.length), [t, i]);
@@ -226,7 +227,7 @@ function gptqFromShapes(
   const notes: string[] = [];
   const method = wd.length === 2 && sd.length === 2 && wd[1] === sd[1] ? "gptq" : "awq";
   let bits = 4;
-  const containerBits = BigInt(DTYPES[z[0].dtypes[z[1]]!]!.bits);
+  const containerBits = BigInt(wholeBits(DTYPES[z[0].dtypes[z[1]]!]!) ?? 32);
   const zc = zd[1];
   const sc1 = sd[1];
   if (zd.length === 2 && sd.length === 2 && zc !== undefined && sc1 !== undefined && sc1 > 0n) {

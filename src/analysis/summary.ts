@@ -5,14 +5,10 @@ import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { capPerCode } from "../core/finding-sink.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
-import type { SafetensorsFile } from "../formats/safetensors/read.js";
-import {
-  bytesOf,
-  LITTLE_ENDIAN,
-  shapeOf,
-  type TensorTable,
-} from "../formats/safetensors/tensor-table.js";
+import { DTYPES } from "../formats/dtypes.js";
+import type { WeightsFormat } from "../formats/dtypes.js";
+import type { WeightsFile } from "../formats/weights.js";
+import { bytesOf, LITTLE_ENDIAN, shapeOf, type TensorTable } from "../formats/tensor-table.js";
 import {
   estimateHardware,
   type HardwareEstimate,
@@ -30,7 +26,7 @@ import {
   type ParameterCounts,
   type QuantizationFacts,
 } from "./model-tally.js";
-import type { ModelConfig } from "./model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
 
@@ -65,7 +61,8 @@ export interface TensorRow {
 
 export interface Summary {
   target: string;
-  format: "safetensors";
+  /** The weights files' format (the first readable file's, for a folder). */
+  format: WeightsFormat;
   /** What the target resolved to: one file, a stream, shards with an index, a folder… */
   checkpoint: {
     kind: Checkpoint["kind"];
@@ -110,14 +107,14 @@ export interface SummaryOptions {
   extraFindings?: Finding[];
 }
 
-function* rowsOf(file: SafetensorsFile, rules: CountingRules): Iterable<TensorRow> {
+function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
   const t = file.header?.tensors;
   if (!t) return;
   for (const i of file.order) yield rowOf(file, i, rules);
 }
 
 /** Parameters by the same rules as the totals, so a listing always adds up to them. */
-function rowOf(file: SafetensorsFile, i: number, rules: CountingRules): TensorRow {
+function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
   const t = file.header!.tensors;
   const name = t.names[i]!;
   return {
@@ -195,7 +192,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   let padding = 0n;
   let fileBytes = 0n;
   // Largest tensors: a small sorted buffer, so a million tensors cost one pass.
-  const largest: Array<{ file: SafetensorsFile; i: number; bytes: bigint }> = [];
+  const largest: Array<{ file: WeightsFile; i: number; bytes: bigint }> = [];
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
   const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
@@ -290,7 +287,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const first = cp.files.find((f) => f.header !== undefined);
   const summary: Summary = {
     target: cp.target,
-    format: "safetensors",
+    format: (first ?? cp.files[0])?.format ?? "safetensors",
     checkpoint: checkpointFacts(cp),
     ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,

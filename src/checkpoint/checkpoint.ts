@@ -1,5 +1,5 @@
 import type { Finding } from "../core/findings.js";
-import type { SafetensorsFile } from "../formats/safetensors/read.js";
+import type { WeightsFile } from "../formats/weights.js";
 
 export type CheckpointKind =
   /** One .safetensors file named on the command line. */
@@ -32,7 +32,7 @@ export interface Checkpoint {
   /** The folder the target resolved to, for folders, index files and cache entries. */
   root?: string;
   /** Every weight file read, in index or name order (for components: all of them). */
-  files: SafetensorsFile[];
+  files: WeightsFile[];
   index?: IndexFacts;
   /** config.json beside the weights, parsed but untrusted. */
   config?: unknown;

@@ -1,9 +1,8 @@
 // What a model folder holds: a sharded set (an index), loose .safetensors files, or several
-// sub-models in subfolders (diffusers). Entries are stat'ed, not lstat'ed: a Hugging Face cache
-// snapshot is a folder of symlinks into blobs/.
+// sub-models in subfolders (diffusers), as the store lists it.
 
-import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { CheckpointStore } from "../store/store.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
 const PREFERRED_INDEXES = [
@@ -20,35 +19,6 @@ export type FolderPlan =
   | { kind: "files"; units: Unit[]; variants: string[]; subfolders: string[] }
   | { kind: "components"; subfolders: string[] }
   | { kind: "empty"; otherWeights: string[] };
-
-interface Listing {
-  files: string[];
-  dirs: string[];
-}
-
-async function list(dir: string): Promise<Listing> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  const dirs: string[] = [];
-  await Promise.all(
-    entries.map(async (e) => {
-      if (e.name.startsWith(".")) return;
-      let kind: "file" | "dir" | undefined;
-      if (e.isFile()) kind = "file";
-      else if (e.isDirectory()) kind = "dir";
-      else if (e.isSymbolicLink()) {
-        const st = await stat(path.join(dir, e.name)).catch(() => undefined);
-        // A dangling link (a cache blob never fetched) still names a file that should be there.
-        kind = st?.isDirectory() ? "dir" : "file";
-      }
-      if (kind === "file") files.push(e.name);
-      else if (kind === "dir") dirs.push(e.name);
-    }),
-  );
-  files.sort();
-  dirs.sort();
-  return { files, dirs };
-}
 
 export interface Unit {
   /** The file name, or for a shard set its common name with the counter elided. */
@@ -90,13 +60,14 @@ function variantOf(file: string, all: Set<string>): boolean {
   return m !== null && all.has(`${m[1]}.safetensors`);
 }
 
-async function holdsWeights(dir: string): Promise<boolean> {
-  const { files } = await list(dir).catch(() => ({ files: [] as string[] }));
+async function holdsWeights(store: CheckpointStore, dir: string): Promise<boolean> {
+  const { files } = await store.list(dir).catch(() => ({ files: [] as string[] }));
   return files.some((f) => isWeights(f) || isIndex(f));
 }
 
-export async function planFolder(dir: string): Promise<FolderPlan> {
-  const { files, dirs } = await list(dir);
+/** Throws InspectError when the folder cannot be listed. */
+export async function planFolder(store: CheckpointStore, dir: string): Promise<FolderPlan> {
+  const { files, dirs } = await store.list(dir);
   const indexes = files.filter(isIndex);
   const weights = files.filter(isWeights);
   if (indexes.length > 0) {
@@ -110,7 +81,7 @@ export async function planFolder(dir: string): Promise<FolderPlan> {
   }
   const subfolders = (
     await Promise.all(
-      dirs.map(async (d) => ((await holdsWeights(path.join(dir, d))) ? d : undefined)),
+      dirs.map(async (d) => ((await holdsWeights(store, path.join(dir, d))) ? d : undefined)),
     )
   ).filter((d): d is string => d !== undefined);
   if (weights.length > 0) {

@@ -1,35 +1,28 @@
-// From a command-line target to a Checkpoint: a file, standard input, a model folder (one file,
-// shards with an index, loose files, or diffusers-style components), an index file, a Hugging Face
-// cache folder, or a repo id found in the local cache. Never throws for bad input: problems
-// become findings.
+// readCheckpoint: from a plan (resolve.ts) to a Checkpoint, every file read through a
+// CheckpointStore: one file, standard input, a model folder (one file, shards with an index,
+// loose files, or diffusers-style components) or an index file. Never throws for bad input:
+// problems become findings.
 
-import { readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { MAX_INDEX_BYTES, SHARD_CONCURRENCY, SHARD_SYNC_MIN_INDEX_BYTES } from "../core/limits.js";
+import { MAX_INDEX_BYTES } from "../core/limits.js";
 import { group } from "../core/text.js";
 import { randomNameKey, type NameKey } from "../formats/name-digest.js";
 import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
-import {
-  readSafetensors,
-  type ReadOptions,
-  type SafetensorsFile,
-} from "../formats/safetensors/read.js";
-import { FileSource, openError } from "../sources/file-source.js";
+import { readWeights, type ReadOptions, type WeightsFile } from "../formats/weights.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
-import { SyncFileSource } from "../sources/sync-file-source.js";
+import { localStore } from "../store/local.js";
+import type { CheckpointStore } from "../store/store.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
-import { hubCacheDir, isCacheRepoFolder, parseRepoId, resolveSnapshot } from "./hf-cache.js";
-import { mapBounded } from "./pool.js";
+import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
 import { shardNumber, shardPath, unsafeShardName } from "./shard-names.js";
 
-export const STDIN_TARGET = "-";
+export { STDIN_TARGET };
 
 function byShardNumber(a: string, b: string): number {
   const x = shardNumber(a)?.index;
@@ -44,40 +37,41 @@ export interface LoadOptions {
   indexDigests?: boolean;
 }
 
-async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<SafetensorsFile> {
+async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<WeightsFile> {
   try {
-    return await readSafetensors(src, options);
+    return await readWeights(src, options);
   } finally {
     await src.close();
   }
 }
 
-interface PartOptions {
-  /** Digest the tensor names under this key (header.nameDigest), to check an index against. */
-  nameKey?: NameKey | undefined;
-  /** Blocking reads (SyncFileSource): for a checkpoint whose parsing, not I/O, takes the time. */
-  sync?: boolean;
+/**
+ * The files of a checkpoint, through the store: a missing or unreadable part is an error of the
+ * checkpoint (SHARD_MISSING), in the list of results.
+ */
+async function readParts(
+  store: CheckpointStore,
+  paths: readonly string[],
+  nameKey?: NameKey,
+  indexBytes?: number,
+): Promise<Array<WeightsFile | Finding>> {
+  const options = nameKey ? { nameKey } : {};
+  const read = await store.readMany(paths, (src) => readWeights(src, options), {
+    ...(indexBytes !== undefined ? { indexBytes } : {}),
+  });
+  return read.map((r, i) => (r instanceof InspectError ? partError(paths[i]!, r) : r));
 }
 
-/** One file inside a checkpoint: a missing or unreadable part is an error of the checkpoint. */
-async function readPart(p: string, options: PartOptions = {}): Promise<SafetensorsFile | Finding> {
-  try {
-    const src = options.sync ? SyncFileSource.open(p) : await FileSource.open(p);
-    return await readSource(src, options.nameKey ? { nameKey: options.nameKey } : {});
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    const missing = e.code === "TARGET_NOT_FOUND";
-    return finding(
-      "SHARD_MISSING",
-      missing
-        ? `${path.basename(p)} is missing`
-        : `${path.basename(p)} cannot be read: ${e.message}`,
-      {
-        file: p,
-        hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
-      },
-    );
-  }
+function partError(p: string, e: InspectError): Finding {
+  const missing = e.code === "TARGET_NOT_FOUND";
+  return finding(
+    "SHARD_MISSING",
+    missing ? `${path.basename(p)} is missing` : `${path.basename(p)} cannot be read: ${e.message}`,
+    {
+      file: p,
+      hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
+    },
+  );
 }
 
 const failed = (
@@ -92,6 +86,7 @@ const failed = (
 });
 
 async function loadSharded(
+  store: CheckpointStore,
   target: string,
   dir: string,
   indexName: string,
@@ -100,7 +95,7 @@ async function loadSharded(
   folderFiles?: readonly string[],
 ): Promise<Checkpoint> {
   const indexPath = path.join(dir, indexName);
-  const config = await readConfig(dir);
+  const config = await readConfig(store, dir);
   const findings: Finding[] = [...extra];
   if (config.finding) findings.push(config.finding);
   const base: Checkpoint = {
@@ -112,27 +107,23 @@ async function loadSharded(
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
   };
   let bytes: Buffer;
-  let large = false;
   try {
-    const st = await stat(indexPath);
-    if (st.size > MAX_INDEX_BYTES) {
+    const read = await store.readSmall(indexPath, MAX_INDEX_BYTES);
+    if ("tooLarge" in read) {
       throw new InspectError(
         "INDEX_INVALID",
-        `${indexName} is ${group(st.size)} bytes, above the ${group(MAX_INDEX_BYTES)} an index may take`,
+        `${indexName} is ${group(read.tooLarge)} bytes, above the ${group(MAX_INDEX_BYTES)} an index may take`,
       );
     }
-    large = st.size >= SHARD_SYNC_MIN_INDEX_BYTES;
-    // A large index in one blocking read, not in promise-based chunks of 512 KiB.
-    bytes = large ? readFileSync(indexPath) : await readFile(indexPath);
+    bytes = read.bytes;
   } catch (e) {
+    if (!(e instanceof InspectError)) throw e;
     findings.push(
-      e instanceof InspectError
+      e.code === "INDEX_INVALID"
         ? e.toFinding(indexPath)
-        : finding(
-            "INDEX_INVALID",
-            `${indexName} cannot be read (${(e as NodeJS.ErrnoException).code})`,
-            { file: indexPath },
-          ),
+        : finding("INDEX_INVALID", `${indexName} cannot be read (${e.message})`, {
+            file: indexPath,
+          }),
     );
     return base;
   }
@@ -190,15 +181,13 @@ async function loadSharded(
       );
     } else safe.push({ name, path: p });
   }
-  const read: Array<SafetensorsFile | Finding> = [];
-  if (large) {
-    // Parsing, not waiting, is what takes the time: one after another, with blocking reads.
-    for (const s of safe) read.push(await readPart(s.path, { nameKey, sync: true }));
-  } else {
-    for (const r of await mapBounded(safe, SHARD_CONCURRENCY, (s) => readPart(s.path, { nameKey })))
-      read.push(r);
-  }
-  const files: SafetensorsFile[] = [];
+  const read = await readParts(
+    store,
+    safe.map((s) => s.path),
+    nameKey,
+    bytes.length,
+  );
+  const files: WeightsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
     const r = read[i]!;
     if ("code" in r) {
@@ -213,7 +202,7 @@ async function loadSharded(
     const named = new Set(safe.map((s) => path.normalize(s.name)));
     for (const f of folderFiles) {
       if (!named.has(f)) {
-        const st = await stat(path.join(dir, f)).catch(() => undefined);
+        const st = await store.stat(path.join(dir, f));
         findings.push(
           finding(
             "UNREFERENCED_WEIGHTS",
@@ -241,16 +230,20 @@ async function loadSharded(
 }
 
 async function loadFiles(
+  store: CheckpointStore,
   target: string,
   dir: string,
   names: readonly string[],
   extra: Finding[],
 ): Promise<Checkpoint> {
-  const config = await readConfig(dir);
+  const config = await readConfig(store, dir);
   const findings: Finding[] = [...extra];
   if (config.finding) findings.push(config.finding);
-  const read = await mapBounded(names, SHARD_CONCURRENCY, (n) => readPart(path.join(dir, n)));
-  const files: SafetensorsFile[] = [];
+  const read = await readParts(
+    store,
+    names.map((n) => path.join(dir, n)),
+  );
+  const files: WeightsFile[] = [];
   for (const r of read) {
     if ("code" in r) findings.push(r);
     else files.push(r);
@@ -267,6 +260,7 @@ async function loadFiles(
 }
 
 async function loadFolder(
+  store: CheckpointStore,
   target: string,
   dir: string,
   options: LoadOptions,
@@ -274,9 +268,10 @@ async function loadFolder(
 ): Promise<Checkpoint> {
   let plan;
   try {
-    plan = await planFolder(dir);
+    plan = await planFolder(store, dir);
   } catch (e) {
-    return failed(target, openError(e));
+    if (!(e instanceof InspectError)) throw e;
+    return failed(target, e);
   }
   switch (plan.kind) {
     case "sharded": {
@@ -287,7 +282,7 @@ async function loadFolder(
           { file: path.join(dir, i) },
         ),
       );
-      return loadSharded(target, dir, plan.index, [...extra, ...notes], options, plan.files);
+      return loadSharded(store, target, dir, plan.index, [...extra, ...notes], options, plan.files);
     }
     case "files": {
       const notes = plan.variants.map((v) =>
@@ -313,12 +308,12 @@ async function loadFolder(
       }
       const [only] = plan.units;
       if (plan.units.length === 1 && only)
-        return loadFiles(target, dir, only.files, [...extra, ...notes]);
+        return loadFiles(store, target, dir, only.files, [...extra, ...notes]);
       // Several unrelated files (or shard sets): separate models, reported one by one.
       const components = await Promise.all(
         plan.units.map(async (u) => ({
           name: u.name,
-          checkpoint: await loadFiles(path.join(target, u.name), dir, u.files, []),
+          checkpoint: await loadFiles(store, path.join(target, u.name), dir, u.files, []),
         })),
       );
       return components_(target, dir, components, [...extra, ...notes]);
@@ -327,7 +322,12 @@ async function loadFolder(
       const nested = await Promise.all(
         plan.subfolders.map(async (name) => ({
           name,
-          checkpoint: await loadFolder(path.join(target, name), path.join(dir, name), options),
+          checkpoint: await loadFolder(
+            store,
+            path.join(target, name),
+            path.join(dir, name),
+            options,
+          ),
         })),
       );
       // One level of components: a subfolder that is itself several models lists them as sub/name.
@@ -374,31 +374,22 @@ function emptyFolder(target: string, dir: string, others: string[]): Checkpoint 
   );
 }
 
-/** A cache folder `models--org--name`: the snapshot refs/main (or `revision`) points to. */
-async function loadCacheRepo(
-  target: string,
-  repoDir: string,
-  options: LoadOptions,
-  revision?: string,
-): Promise<Checkpoint> {
-  try {
-    const snap = await resolveSnapshot(repoDir, revision);
-    const note = finding("CACHE_SNAPSHOT", `reading cache snapshot ${snap.how}`, {
-      file: snap.dir,
-    });
-    return await loadFolder(target, snap.dir, options, [note]);
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    return failed(target, e);
-  }
-}
-
-/** Resolves a target and reads it. */
+/** Resolves a target on the local disk and reads it. */
 export async function loadCheckpoint(
   target: string,
   options: LoadOptions = {},
 ): Promise<Checkpoint> {
-  return withConfigContext(await resolveAndRead(target, options));
+  return readCheckpoint(localStore, target, await resolveTarget(target, options), options);
+}
+
+/** Reads what `plan` names from `store`; `target` is the name the report goes by. */
+export async function readCheckpoint(
+  store: CheckpointStore,
+  target: string,
+  plan: TargetPlan,
+  options: LoadOptions = {},
+): Promise<Checkpoint> {
+  return withConfigContext(await readPlan(store, target, plan, options));
 }
 
 /**
@@ -427,65 +418,53 @@ function withConfigContext(cp: Checkpoint): Checkpoint {
   return cp;
 }
 
-async function resolveAndRead(target: string, options: LoadOptions): Promise<Checkpoint> {
-  if (target === STDIN_TARGET) {
-    try {
-      return {
-        target,
-        kind: "stream",
-        files: [await readSource(StdinSource.open())],
-        findings: [],
-      };
-    } catch (e) {
-      if (!(e instanceof InspectError)) throw e;
-      return failed("<stdin>", e, "stream");
-    }
-  }
-  const st = await stat(target).catch((e: unknown) => e as NodeJS.ErrnoException);
-  if (st instanceof Error) {
-    const repo = st.code === "ENOENT" ? parseRepoId(target) : undefined;
-    if (repo) {
-      const cache = hubCacheDir(options.env ?? process.env);
-      const repoDir = path.join(cache, repo.folder);
-      if (
-        await stat(repoDir).then(
-          (s) => s.isDirectory(),
-          () => false,
-        )
-      )
-        return loadCacheRepo(target, repoDir, options, repo.revision);
-      return failed(
-        target,
-        new InspectError(
-          "TARGET_NOT_CACHED",
-          `no such file, and ${repo.repo} is not in the Hugging Face cache (${cache})`,
-          {
-            hint: `download it with \`hf download ${repo.repo}\`; reading from the Hub directly is planned`,
-          },
-        ),
-      );
-    }
-    return failed(target, openError(st));
-  }
-  if (st.isDirectory()) {
-    return isCacheRepoFolder(target)
-      ? loadCacheRepo(target, target, options)
-      : loadFolder(target, target, options);
-  }
-  if (target.endsWith(".safetensors.index.json")) {
-    return loadSharded(target, path.dirname(target), path.basename(target), [], options);
-  }
-  try {
-    const file = await readSource(await FileSource.open(target));
-    return { target, kind: "file", files: [file], findings: [], ...(await configBeside(target)) };
-  } catch (e) {
-    if (!(e instanceof InspectError)) throw e;
-    return failed(target, e);
+async function readPlan(
+  store: CheckpointStore,
+  target: string,
+  plan: TargetPlan,
+  options: LoadOptions,
+): Promise<Checkpoint> {
+  switch (plan.kind) {
+    case "stream":
+      try {
+        return {
+          target,
+          kind: "stream",
+          files: [await readSource(StdinSource.open())],
+          findings: [],
+        };
+      } catch (e) {
+        if (!(e instanceof InspectError)) throw e;
+        return failed("<stdin>", e, "stream");
+      }
+    case "failed":
+      return failed(target, plan.error, plan.as);
+    case "folder":
+      return loadFolder(store, target, plan.dir, options, plan.notes);
+    case "index":
+      return loadSharded(store, target, plan.dir, plan.index, [], options);
+    case "file":
+      try {
+        const file = await readSource(await store.open(plan.path));
+        return {
+          target,
+          kind: "file",
+          files: [file],
+          findings: [],
+          ...(await configBeside(store, plan.path)),
+        };
+      } catch (e) {
+        if (!(e instanceof InspectError)) throw e;
+        return failed(target, e);
+      }
   }
 }
 
 /** A single file's config.json, when it sits in a model folder. */
-async function configBeside(file: string): Promise<Pick<Checkpoint, "config" | "configPath">> {
-  const c = await readConfig(path.dirname(file));
+async function configBeside(
+  store: CheckpointStore,
+  file: string,
+): Promise<Pick<Checkpoint, "config" | "configPath">> {
+  const c = await readConfig(store, path.dirname(file));
   return c.config !== undefined ? { config: c.config, configPath: c.path } : {};
 }

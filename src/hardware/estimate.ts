@@ -4,7 +4,7 @@
 // On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
 // machine's own memory, when asked for, is measured by the CLI and passed in as a target.
 
-import type { ModelConfig } from "../analysis/model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 import {
   BIG_NODE_GPUS,
   DEFAULT_REFERENCE_GPU,

@@ -4,7 +4,7 @@
 //   MLA (DeepSeek):    kv_lora_rank + qk_rope_head_dim per token (one latent, no ×2)
 // Estimators that ignore GQA, windows or MLA are off by 2-25× (see §10); this one shows its work.
 
-import type { ModelConfig } from "../analysis/model-config.js";
+import type { ModelConfig } from "../model/model-config.js";
 
 /** Bytes per cached element as an exact fraction: llama.cpp's q8_0 is 34 bytes per 32 values. */
 export interface CacheDtype {

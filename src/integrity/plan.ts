@@ -19,9 +19,9 @@ import {
   hfIncompleteBlobs,
   hfLocalDirExpectation,
   hfSnapshotFiles,
-  hfSnapshotOf,
   type LocalDirMemo,
-} from "./hf-cache.js";
+} from "../hub/downloads.js";
+import { snapshotOf } from "../hub/cache.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
 
 export interface VerifyFile {
@@ -154,7 +154,7 @@ export async function planVerification(
     f.expected ??= await pointerExpectation(`${f.path}.pointer`);
     const link = await hfBlobLink(f.path);
     if (link !== undefined) {
-      repos.add(hfSnapshotOf(f.path)!.repo);
+      repos.add(snapshotOf(f.path)!.repo);
       f.expected ??= link.expected;
     }
     if (f.expected === undefined) {
@@ -204,8 +204,8 @@ async function snapshotOfRoot(
   files: readonly VerifyFile[],
 ): Promise<{ repo: string; list: string } | undefined> {
   const abs = resolve(root);
-  const inside = hfSnapshotOf(join(abs, "."));
-  if (inside !== undefined && !relative(inside.snapshot, abs).startsWith("..")) {
+  const inside = snapshotOf(join(abs, "."));
+  if (inside !== undefined && !relative(inside.dir, abs).startsWith("..")) {
     return { repo: inside.repo, list: abs };
   }
   const hasSnapshots = await stat(join(abs, "snapshots")).then(
@@ -214,8 +214,8 @@ async function snapshotOfRoot(
   );
   if (!hasSnapshots) return undefined;
   for (const f of files) {
-    const s = hfSnapshotOf(f.path);
-    if (s !== undefined && s.repo === abs) return { repo: abs, list: s.snapshot };
+    const s = snapshotOf(f.path);
+    if (s !== undefined && s.repo === abs) return { repo: abs, list: s.dir };
   }
   return undefined;
 }

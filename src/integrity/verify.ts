@@ -13,7 +13,7 @@ import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { FindingSink } from "../core/finding-sink.js";
 import type { Finding } from "../core/findings.js";
 import { group, nameOf, plural } from "../core/text.js";
-import { DTYPES } from "../formats/safetensors/dtypes.js";
+import { DTYPES } from "../formats/dtypes.js";
 import { shortHex, type Expected } from "./digest.js";
 import {
   runHashJobs,

@@ -331,7 +331,7 @@ describe("gpt-oss (fused MXFP4 experts)", () => {
 
 describe.skipIf(!HAVE_REALDATA)("every published config in realdata", () => {
   it("reads without a refused field", async () => {
-    const { readModelConfig } = await import("../../src/analysis/model-config.js");
+    const { readModelConfig } = await import("../../src/model/model-config.js");
     const dir = path.join(REALDATA, "config");
     const { readdirSync } = await import("node:fs");
     const names = readdirSync(dir).filter((n) => n.endsWith(".json"));

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readModelConfig, type ModelConfig } from "../../src/analysis/model-config.js";
+import { readModelConfig, type ModelConfig } from "../../src/model/model-config.js";
 import { findDevice, usableBytes } from "../../src/hardware/catalog.js";
 import { estimateHardware, RESERVE_PER_DEVICE } from "../../src/hardware/estimate.js";
 import {

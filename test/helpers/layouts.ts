@@ -7,10 +7,7 @@
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { dtypeId } from "../../src/formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../../src/formats/safetensors/read.js";
-import {
-  TensorTableBuilder,
-  type TensorTable,
-} from "../../src/formats/safetensors/tensor-table.js";
+import { TensorTableBuilder, type TensorTable } from "../../src/formats/tensor-table.js";
 import { byteSize, canonicalHeader } from "./safetensors.js";
 
 export interface LayoutTensor {
@@ -889,6 +886,7 @@ export function fileOf(
   const { header, dataBytes } = canonicalHeader(tensors, { metadata });
   const headerLength = BigInt(Buffer.byteLength(header));
   return {
+    format: "safetensors",
     name,
     fileBytes: 8n + headerLength + dataBytes,
     headerLength,

@@ -1,51 +1,63 @@
 // The dtypes of the format, in the reference enum's order, with their size in bits and the first
 // reference release that reads them (older readers refuse the file).
 
-export interface DtypeInfo {
-  readonly name: string;
+import type { Dtype, DtypeKind } from "../dtypes.js";
+
+export interface DtypeInfo extends Dtype {
+  readonly format: "safetensors";
   readonly bits: number;
   /** First huggingface/safetensors release that accepts it; undefined for the original set. */
   readonly since?: string;
-  /** Floating-point formats whose values can be NaN or infinite. */
-  readonly float?: boolean;
+}
+
+function dtype(name: string, bits: number, kind: DtypeKind, since?: string): DtypeInfo {
+  // Whole bytes per element, or the fewest elements that fill whole bytes (F4: 2, F6: 4).
+  const blockElements = bits % 8 === 0 ? 1 : bits === 4 ? 2 : 4;
+  const d: DtypeInfo = {
+    format: "safetensors",
+    name,
+    bits,
+    kind,
+    blockElements,
+    blockBytes: (bits * blockElements) / 8,
+  };
+  return since === undefined ? d : { ...d, since };
 }
 
 export const DTYPES: readonly DtypeInfo[] = [
-  { name: "BOOL", bits: 8 },
-  { name: "F4", bits: 4, since: "0.6.0" },
-  { name: "F6_E2M3", bits: 6, since: "0.6.0" },
-  { name: "F6_E3M2", bits: 6, since: "0.6.0" },
-  { name: "U8", bits: 8 },
-  { name: "I8", bits: 8 },
-  { name: "F8_E5M2", bits: 8, since: "0.4.1", float: true },
-  { name: "F8_E4M3", bits: 8, since: "0.4.1", float: true },
-  { name: "F8_E8M0", bits: 8, since: "0.6.0" },
-  { name: "F8_E4M3FNUZ", bits: 8, since: "0.8.0-rc.0", float: true },
-  { name: "F8_E5M2FNUZ", bits: 8, since: "0.8.0-rc.0", float: true },
-  { name: "I16", bits: 16 },
-  { name: "U16", bits: 16 },
-  { name: "F16", bits: 16, float: true },
-  { name: "BF16", bits: 16, float: true },
-  { name: "I32", bits: 32 },
-  { name: "U32", bits: 32 },
-  { name: "F32", bits: 32, float: true },
-  { name: "C64", bits: 64, since: "0.7.0", float: true },
-  { name: "F64", bits: 64, float: true },
-  { name: "I64", bits: 64 },
-  { name: "U64", bits: 64 },
+  dtype("BOOL", 8, "bool"),
+  dtype("F4", 4, "float", "0.6.0"),
+  dtype("F6_E2M3", 6, "float", "0.6.0"),
+  dtype("F6_E3M2", 6, "float", "0.6.0"),
+  dtype("U8", 8, "uint"),
+  dtype("I8", 8, "int"),
+  dtype("F8_E5M2", 8, "float", "0.4.1"),
+  dtype("F8_E4M3", 8, "float", "0.4.1"),
+  // MX block-scale exponents: parameter-free storage, no weights of their own.
+  dtype("F8_E8M0", 8, "scale", "0.6.0"),
+  dtype("F8_E4M3FNUZ", 8, "float", "0.8.0-rc.0"),
+  dtype("F8_E5M2FNUZ", 8, "float", "0.8.0-rc.0"),
+  dtype("I16", 16, "int"),
+  dtype("U16", 16, "uint"),
+  dtype("F16", 16, "float"),
+  dtype("BF16", 16, "float"),
+  dtype("I32", 32, "int"),
+  dtype("U32", 32, "uint"),
+  dtype("F32", 32, "float"),
+  dtype("C64", 64, "float", "0.7.0"),
+  dtype("F64", 64, "float"),
+  dtype("I64", 64, "int"),
+  dtype("U64", 64, "uint"),
 ];
+
+/** The registry's name for this list (formats/dtypes.ts). */
+export const SAFETENSORS_DTYPES = DTYPES;
 
 const BY_NAME = new Map(DTYPES.map((d, i) => [d.name, i]));
 
 /** Index into DTYPES, or -1 for a string the format does not define. */
 export function dtypeId(name: string): number {
   return BY_NAME.get(name) ?? -1;
-}
-
-export function dtypeInfo(id: number): DtypeInfo {
-  const d = DTYPES[id];
-  if (d === undefined) throw new RangeError(`no dtype ${id}`);
-  return d;
 }
 
 /** Spellings seen in the wild that the format does not accept, and what was probably meant. */
@@ -66,6 +78,3 @@ export function dtypeSuggestion(name: string): string | undefined {
   if (alias !== undefined) return `not a safetensors dtype; the format spells it ${alias}`;
   return undefined;
 }
-
-/** Parameter-free storage: MX block-scale exponents carry no weights of their own. */
-export const SCALE_ONLY_DTYPE = "F8_E8M0";

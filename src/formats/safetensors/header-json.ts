@@ -24,7 +24,7 @@ import {
   type NameKey,
 } from "../name-digest.js";
 import { DTYPES, dtypeId, dtypeSuggestion } from "./dtypes.js";
-import { TensorTableBuilder, type TensorTable } from "./tensor-table.js";
+import { TensorTableBuilder, type TensorTable } from "../tensor-table.js";
 import {
   BACKSLASH,
   describeByte,

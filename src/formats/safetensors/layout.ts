@@ -7,7 +7,7 @@ import type { FindingSink } from "../../core/finding-sink.js";
 import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
 import { group, nameOf, plural } from "../../core/text.js";
 import { DTYPES } from "./dtypes.js";
-import { LITTLE_ENDIAN, type TensorTable } from "./tensor-table.js";
+import { LITTLE_ENDIAN, type TensorTable } from "../tensor-table.js";
 
 export interface Layout {
   /** Tensor indices in (begin, end) order: the order tensors are reported in. */

@@ -18,9 +18,10 @@ import { PREFIX_BYTES, readFraming } from "./framing.js";
 import { readHeaderJson, type HeaderContent } from "./header-json.js";
 import { validateLayout } from "./layout.js";
 import type { NameKey } from "../name-digest.js";
-import type { TensorTable } from "./tensor-table.js";
+import type { TensorTable } from "../tensor-table.js";
 
 export interface SafetensorsFile {
+  format: "safetensors";
   /** As given, or the shard's path inside a checkpoint. */
   name: string;
   /** Size on disk; undefined when read from a pipe. */
@@ -52,6 +53,7 @@ export async function readSafetensors(
 ): Promise<SafetensorsFile> {
   const sink = new FindingSink(src.name);
   const file: SafetensorsFile = {
+    format: "safetensors",
     name: src.name,
     fileBytes: src.size,
     headerLength: undefined,

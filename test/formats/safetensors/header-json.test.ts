@@ -10,7 +10,7 @@ import {
   readHeaderJson,
   type HeaderContent,
 } from "../../../src/formats/safetensors/header-json.js";
-import { shapeOf } from "../../../src/formats/safetensors/tensor-table.js";
+import { shapeOf } from "../../../src/formats/tensor-table.js";
 import {
   codes,
   errorCodes,

@@ -12,29 +12,10 @@
 // mtime passes the timestamp; we still compare, and say the file changed after the download.
 
 import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
-import { algorithmOfId, shortHex, type Expected } from "./digest.js";
-
-export interface HfSnapshot {
-  /** The repo folder (models--org--name), absolute. */
-  repo: string;
-  /** snapshots/<rev>, absolute. */
-  snapshot: string;
-  rev: string;
-}
-
-/** The snapshot `path` lies in, judged from the path alone. */
-export function hfSnapshotOf(path: string): HfSnapshot | undefined {
-  const parts = resolve(path).split(sep);
-  for (let i = parts.length - 2; i >= 1; i--) {
-    if (parts[i] === "snapshots") {
-      const repo = parts.slice(0, i).join(sep) || sep;
-      return { repo, snapshot: parts.slice(0, i + 2).join(sep), rev: parts[i + 1]! };
-    }
-  }
-  return undefined;
-}
+import { algorithmOfId, shortHex, type Expected } from "../integrity/digest.js";
+import { snapshotOf } from "./cache.js";
 
 export interface HfBlobLink {
   /** The blob the link points to, absolute. */
@@ -47,7 +28,7 @@ export interface HfBlobLink {
 
 /** When `path` is a snapshot file linking into a cache's blobs folder: the blob and its digest. */
 export async function hfBlobLink(path: string): Promise<HfBlobLink | undefined> {
-  if (hfSnapshotOf(path) === undefined) return undefined;
+  if (snapshotOf(path) === undefined) return undefined;
   let target: string;
   try {
     if (!(await lstat(path)).isSymbolicLink()) return undefined;

@@ -1,5 +1,6 @@
 // The local Hugging Face cache: `<cache>/models--org--name/{refs,snapshots,blobs}`. A snapshot
-// folder holds symlinks into blobs/, so once resolved it reads like any model folder.
+// folder holds symlinks into blobs/, so once resolved it reads like any model folder. What a
+// download leaves beside the files (blob names, local-dir metadata) is in downloads.ts.
 
 import { readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
@@ -14,38 +15,49 @@ export function hubCacheDir(env: NodeJS.ProcessEnv, home = os.homedir()): string
   return path.join(xdg, "huggingface", "hub");
 }
 
-/** `org/name` or `org/name@revision`: the shape of a Hub repo id. */
-const REPO_ID = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)(?:@([\w./-]+))?$/;
-
-export function parseRepoId(
-  s: string,
-): { repo: string; folder: string; revision?: string } | undefined {
-  const m = REPO_ID.exec(s);
-  if (!m || m[2] === "." || m[2] === "..") return undefined;
-  const repo = `${m[1]}/${m[2]}`;
-  return { repo, folder: `models--${m[1]}--${m[2]}`, ...(m[3] ? { revision: m[3] } : {}) };
-}
-
 export function isCacheRepoFolder(dir: string): boolean {
   return path.basename(path.resolve(dir)).startsWith("models--");
 }
 
+/** One snapshot of a cached repo: `<repo>/snapshots/<commit>`. */
 export interface Snapshot {
+  /** The repo folder (models--org--name). */
+  repo: string;
+  /** snapshots/<commit>. */
   dir: string;
-  /** The commit hash of the snapshot. */
+  /** The snapshot's name: a commit hash in a sound cache. */
   commit: string;
-  /** How it was chosen, for the CACHE_SNAPSHOT finding. */
+}
+
+/** A snapshot chosen for a revision, and how, for the CACHE_SNAPSHOT finding. */
+export interface ResolvedSnapshot extends Snapshot {
   how: string;
+}
+
+/** The snapshot `path` lies in, judged from the path alone; its paths absolute. */
+export function snapshotOf(p: string): Snapshot | undefined {
+  const parts = path.resolve(p).split(path.sep);
+  for (let i = parts.length - 2; i >= 1; i--) {
+    if (parts[i] === "snapshots") {
+      const repo = parts.slice(0, i).join(path.sep) || path.sep;
+      return { repo, dir: parts.slice(0, i + 2).join(path.sep), commit: parts[i + 1]! };
+    }
+  }
+  return undefined;
 }
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
 /** Picks the snapshot for `revision` (default: refs/main), as huggingface_hub would. */
-export async function resolveSnapshot(repoDir: string, revision = "main"): Promise<Snapshot> {
+export async function resolveSnapshot(
+  repoDir: string,
+  revision = "main",
+): Promise<ResolvedSnapshot> {
   const snapshots = path.join(repoDir, "snapshots");
   if (COMMIT.test(revision)) {
     const dir = path.join(snapshots, revision);
-    if (await isDir(dir)) return { dir, commit: revision, how: `commit ${revision}` };
+    if (await isDir(dir))
+      return { repo: repoDir, dir, commit: revision, how: `commit ${revision}` };
     throw new InspectError(
       "TARGET_NOT_CACHED",
       `snapshot ${revision} is not in the cache (${snapshots})`,
@@ -56,7 +68,7 @@ export async function resolveSnapshot(repoDir: string, revision = "main"): Promi
     const commit = ref.trim();
     const dir = path.join(snapshots, commit);
     if (COMMIT.test(commit) && (await isDir(dir))) {
-      return { dir, commit, how: `refs/${revision} → ${commit}` };
+      return { repo: repoDir, dir, commit, how: `refs/${revision} → ${commit}` };
     }
     throw new InspectError(
       "TARGET_NOT_CACHED",
@@ -86,6 +98,7 @@ export async function resolveSnapshot(repoDir: string, revision = "main"): Promi
   });
   const commit = dirs[newest]!;
   return {
+    repo: repoDir,
     dir: path.join(snapshots, commit),
     commit,
     how:

@@ -1,11 +1,13 @@
-// Tensors stored column-wise in typed arrays: a million-tensor header must cost a few tens of
-// bytes per tensor beyond its name, not a JS object with BigInt fields each.
+// The format-neutral tensor table every format reader fills and everything above the formats
+// reads: tensors stored column-wise in typed arrays, so that a million-tensor header costs a few
+// tens of bytes per tensor beyond its name, not a JS object with BigInt fields each. Offsets are
+// relative to the file's data section, whatever the format calls it.
 
 export interface TensorTable {
   readonly count: number;
   /** In header order (a duplicate name keeps its first position and its last value, like serde). */
   readonly names: readonly string[];
-  /** Index into DTYPES. */
+  /** Index into DTYPES, the registry of every format's dtypes (formats/dtypes.ts). */
   readonly dtypes: Uint8Array;
   /** begin, end pairs: the header's data_offsets, relative to the data section. */
   readonly offsets: BigUint64Array;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readModelConfig } from "../../src/analysis/model-config.js";
+import { readModelConfig } from "../../src/model/model-config.js";
 import { REALDATA } from "../helpers/cli.js";
 import { DEEPSEEK_V3_CONFIG, gptOss } from "../helpers/layouts.js";
 

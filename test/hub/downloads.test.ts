@@ -1,11 +1,11 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hfSnapshotOf } from "../../src/integrity/hf-cache.js";
+import { snapshotOf } from "../../src/hub/cache.js";
 import { planVerification } from "../../src/integrity/plan.js";
 import { verifyFiles } from "../../src/integrity/verify.js";
 import { tempDir } from "../helpers/safetensors.js";
-import { gitBlobId, le, parse, sha256, writeWeights } from "./files.js";
+import { gitBlobId, le, parse, sha256, writeWeights } from "../integrity/files.js";
 import { checkpointFiles } from "../../src/integrity/plan.js";
 
 const tmp = tempDir("inspect-hf-");
@@ -48,13 +48,13 @@ async function modelFile() {
 
 describe("the Hugging Face cache", () => {
   it("locates snapshots from paths", () => {
-    expect(hfSnapshotOf(join(snapshot, "sub", "tokenizer.json"))).toEqual({
+    expect(snapshotOf(join(snapshot, "sub", "tokenizer.json"))).toEqual({
       repo,
-      snapshot,
-      rev: REV,
+      dir: snapshot,
+      commit: REV,
     });
-    expect(hfSnapshotOf(snapshot)?.rev).toBe(REV);
-    expect(hfSnapshotOf(repo)).toBeUndefined();
+    expect(snapshotOf(snapshot)?.commit).toBe(REV);
+    expect(snapshotOf(repo)).toBeUndefined();
   });
 
   it("verifies a cached model with no input: SHA-256 and git blob ids from the blob names", async () => {

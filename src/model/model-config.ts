@@ -1,5 +1,7 @@
-// config.json as a typed record. The file is untrusted JSON: a field of the wrong type is left
-// out with a note, never trusted and never fatal. Multimodal configs keep the language model's
+// The neutral model description analysis and hardware read (ModelConfig), filled here from
+// config.json; another source (GGUF metadata) fills the same record from a file of its own
+// beside this one. config.json is untrusted JSON: a field of the wrong type is left out with a
+// note, never trusted and never fatal. Multimodal configs keep the language model's
 // shape under `text_config`; those fields win over top-level ones, except the checkpoint-wide
 // identity (model_type, architectures) and quantization, which live at the top.
 

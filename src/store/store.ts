@@ -1,0 +1,57 @@
+// The storage seam: where a checkpoint's files live. The checkpoint stage asks a store to list a
+// folder, stat a file, open one as a ByteSource, read a small one (an index, config.json) under a
+// bound, and read many weights files' headers the way that store does it best; it never calls
+// node:fs itself. The local disk is one store (store/local.ts); a remote repository is another.
+//
+// Paths are the store's own: file-system paths for the local store, and folder paths joined
+// with `path.join`, which inspect only does with names already checked to stay inside
+// (checkpoint/shard-names.ts).
+
+import type { InspectError } from "../core/errors.js";
+import type { ByteSource } from "../sources/source.js";
+
+export interface Listing {
+  /** Names of files (links followed; a dangling link still names a file), sorted. */
+  files: string[];
+  /** Names of folders, sorted. Names starting with "." are left out of both. */
+  dirs: string[];
+}
+
+export interface Entry {
+  kind: "file" | "dir" | "other";
+  size: bigint;
+}
+
+/** A small file's bytes, or its size when that is above the bound it was read under. */
+export type SmallFile = { bytes: Buffer } | { tooLarge: bigint };
+
+export interface ReadManyOptions {
+  /**
+   * The size of the index that names these files, when there is one: a measure of how many
+   * tensors their headers hold, which decides how a store reads them (store/local.ts).
+   */
+  indexBytes?: number;
+}
+
+export interface CheckpointStore {
+  /** Throws InspectError (TARGET_NOT_FOUND, TARGET_UNREADABLE…) when the folder cannot be listed. */
+  list(dir: string): Promise<Listing>;
+  /** Undefined when nothing is there. */
+  stat(path: string): Promise<Entry | undefined>;
+  /** A regular file as bytes; throws InspectError naming why it cannot be opened. */
+  open(path: string): Promise<ByteSource>;
+  /**
+   * A whole small file, refused above `limit` bytes: checked against its size before reading
+   * and enforced while reading (a file that grows is not read past the bound). Throws like open.
+   */
+  readSmall(path: string, limit: number): Promise<SmallFile>;
+  /**
+   * `read` over each path's source (opened here, closed after `read`), results in input order.
+   * How many at once, and with which kind of reads, is the store's choice.
+   */
+  readMany<R>(
+    paths: readonly string[],
+    read: (src: ByteSource) => Promise<R>,
+    options?: ReadManyOptions,
+  ): Promise<Array<R | InspectError>>;
+}
