@@ -290,7 +290,12 @@ export class ModelTally {
       this.packedParameters.add(params);
     }
     const p = this.parser;
-    if (p.parse(name)) {
+    // Qwen3-Next's `mtp.layers.0.…` is numbered like a layer, but belongs to the MTP module.
+    if (name.startsWith("mtp.")) {
+      this.mtp.parameters.add(params);
+      this.mtp.bytes.add(bytes);
+      this.mtp.tensors++;
+    } else if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
@@ -301,10 +306,6 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters.add(params);
-      this.mtp.bytes.add(bytes);
-      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
     return params;
   }
@@ -324,7 +325,11 @@ export class ModelTally {
     bytes: bigint,
   ): void {
     const p = this.parser;
-    if (p.parse(name)) {
+    if (name.startsWith("mtp.")) {
+      this.mtp.parameters.addBig(params);
+      this.mtp.bytes.addBig(bytes);
+      this.mtp.tensors++;
+    } else if (p.parse(name)) {
       const layer = this.layerOf(name, p);
       layer.parameters.addBig(params);
       layer.bytes.addBig(bytes);
@@ -335,10 +340,6 @@ export class ModelTally {
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.addBig(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else if (name.startsWith("mtp.")) {
-      this.mtp.parameters.addBig(params);
-      this.mtp.bytes.addBig(bytes);
-      this.mtp.tensors++;
     } else this.embeddingOrHead(t, i, name, role);
   }
 

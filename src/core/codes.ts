@@ -197,6 +197,10 @@ export const CODES = {
   },
   SHARD_METADATA_DIFFERS: { severity: "info", summary: "shards carry different __metadata__" },
   CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
+  CONFIG_PYTHON_JSON: {
+    severity: "info",
+    summary: "config.json holds Infinity or NaN as Python writes them (accepted)",
+  },
   CACHE_SNAPSHOT: { severity: "info", summary: "which Hugging Face cache snapshot was read" },
 
   // The model: config.json against the tensors, quantization, experts, self-reported totals

@@ -83,6 +83,12 @@ export class JsonCursor {
   protected controlInString = false;
   /** The last string read had escapes: its raw bytes are not its UTF-8. */
   protected escaped = false;
+  /**
+   * Opt-in, off for every reader of weights: accept the bare `Infinity`, `-Infinity` and `NaN`
+   * that Python's json module writes for non-finite floats (config.json files). RFC 8259 and
+   * serde_json reject them; nothing else is relaxed.
+   */
+  protected pythonLiterals = false;
 
   constructor(
     protected readonly b: Buffer,
@@ -232,12 +238,34 @@ export class JsonCursor {
         this.literal("null");
         return;
       default:
+        if (this.pythonLiterals && this.nonFinite() !== undefined) return;
         if (c === MINUS || (c !== undefined && isDigit(c))) {
           this.number();
           return;
         }
         this.syntax(`expected a value, found ${this.describe(c)}`);
     }
+  }
+
+  /**
+   * With `pythonLiterals`: consumes `Infinity`, `-Infinity` or `NaN` and returns its value;
+   * undefined (nothing consumed) when none starts here.
+   */
+  protected nonFinite(): number | undefined {
+    if (!this.pythonLiterals) return undefined;
+    const b = this.b;
+    const negative = b[this.p] === MINUS;
+    const at = negative ? this.p + 1 : this.p;
+    if (b[at] === 0x49 /* I */) {
+      this.p = at;
+      this.literal("Infinity");
+      return negative ? -Infinity : Infinity;
+    }
+    if (!negative && b[at] === 0x4e /* N */) {
+      this.literal("NaN");
+      return NaN;
+    }
+    return undefined;
   }
 
   protected literal(word: string): void {

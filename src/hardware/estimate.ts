@@ -22,8 +22,10 @@ import {
   kvBytesPerToken,
   kvCacheBytes,
   kvLayout,
+  layerBreakdown,
   type CacheDtype,
   type KvLayout,
+  type LayerBreakdown,
 } from "./kv-cache.js";
 
 const GiB = 1n << 30n;
@@ -72,9 +74,12 @@ export interface HardwareOptions {
 
 export interface Breakdown {
   weights: bigint;
+  /** Attention caches and recurrent state together, every layer group summed. */
   kvCache: bigint;
   activations: bigint;
   reserve: bigint;
+  /** kvCache per group of identical layers; absent when the layout is unknown. */
+  layers?: LayerBreakdown[];
 }
 
 export interface PrecisionRow {
@@ -328,6 +333,12 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
 
   const notes = [...(layout?.notes ?? [])];
+  const layers = layout ? layerBreakdown(layout, context, batch, dtype) : undefined;
+  for (const l of layers ?? [])
+    if (l.fullLengthBytes !== undefined && l.fullLengthBytes !== l.bytes)
+      notes.push(
+        `chunked layers capped at ${l.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${l.fullLengthBytes - l.bytes} bytes more`,
+      );
   if (!layout)
     notes.push(
       `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
@@ -358,6 +369,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       kvCache: s.kv,
       activations: s.activations,
       reserve: RESERVE_PER_DEVICE,
+      ...(layers ? { layers } : {}),
     },
     assumptions: {
       context,

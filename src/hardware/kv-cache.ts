@@ -1,8 +1,12 @@
-// The KV cache, layer by layer from config.json (memory-and-tiers.md §4):
-//   full or GQA layer: 2 × n_kv_heads × head_dim elements per token
-//   sliding layer:     the same, but charged for min(window, context) tokens
+// The per-sequence cache, layer by layer from config.json (docs/memory-model.md §2):
+//   full attention:    2 × n_kv_heads × head_dim elements per token (GQA, MQA; per-layer heads)
+//   sliding window:    the same, charged for min(window, context) tokens
+//   chunked (Llama 4): the same, charged for min(chunk, context) tokens
 //   MLA (DeepSeek):    kv_lora_rank + qk_rope_head_dim per token (one latent, no ×2)
-// Estimators that ignore GQA, windows or MLA are off by 2-25× (see §10); this one shows its work.
+//   Mamba / Mamba-2 / Gated DeltaNet: a fixed state per sequence (conv + SSM state), whatever
+//                      the context
+// Estimators that ignore GQA, windows, MLA or recurrent layers are off by 2-25×; this one
+// shows its work, one group of identical layers at a time.
 
 import type { ModelConfig } from "../model/model-config.js";
 
@@ -51,97 +55,398 @@ export function configCacheDtype(config: ModelConfig | undefined): CacheDtype | 
   return undefined;
 }
 
-export type AttentionKind = "gqa" | "mla";
+/** What a layer keeps per sequence. */
+export type LayerKind =
+  | "full-attention"
+  | "sliding-attention"
+  | "chunked-attention"
+  | "mla"
+  | "mamba"
+  | "mamba2"
+  | "gated-deltanet"
+  | "no-cache";
+
+/** "gqa" covers MHA and MQA; "none" when no layer attends (a pure state-space model). */
+export type AttentionKind = "gqa" | "mla" | "none";
+
+/** Identical layers, counted together. */
+export interface LayerGroup {
+  kind: LayerKind;
+  count: number;
+  /** Attention: elements cached per token in one layer (at the cache dtype). */
+  elementsPerToken?: bigint;
+  /** Tokens kept at most per sequence: the window, or the chunk. */
+  window?: number;
+  /** Recurrent: bytes of state per sequence in one layer, independent of context. */
+  stateBytes?: bigint;
+}
 
 export interface KvLayout {
   kind: AttentionKind;
-  /** Elements cached per token in one attention layer. */
-  elementsPerLayer: bigint;
-  fullLayers: number;
-  slidingLayers: number;
-  /** Window of the sliding layers, in tokens. */
-  window?: number;
-  /** Layers that keep no per-token cache (linear attention, SSM); their state is not counted. */
-  otherLayers: number;
+  groups: LayerGroup[];
   /** How each number was found, for the report. */
   notes: string[];
 }
 
-const SLIDING = /sliding|local|chunked/;
-const FULL = /full|global|attention$/;
+const ATTENTION_KINDS: ReadonlySet<LayerKind> = new Set([
+  "full-attention",
+  "sliding-attention",
+  "chunked-attention",
+  "mla",
+]);
+export const isAttention = (k: LayerKind) => ATTENTION_KINDS.has(k);
 
-/** Per-layer attention kinds, or undefined when config.json does not say enough. */
+/**
+ * The default sliding-window pattern of model types whose configs usually leave it out: every
+ * n-th layer global, the others windowed. From the transformers configuration classes
+ * (docs/memory-model.md §3): Gemma2Config and GptOssConfig alternate (layer_types: sliding
+ * when (i+1) % 2), Gemma3TextConfig's sliding_window_pattern defaults to 6, Cohere2Config's to 4.
+ */
+export const DEFAULT_SLIDING_PATTERN: Readonly<Record<string, number>> = {
+  gemma2: 2,
+  gemma3: 6,
+  gemma3_text: 6,
+  cohere2: 4,
+  gpt_oss: 2,
+};
+
+/** Llama4TextConfig: without no_rope_layers, every 4th layer is global (NoPE), the rest chunked. */
+export const LLAMA4_NO_ROPE_INTERVAL = 4;
+
+/** The layer kind for one `layer_types` / `layers_block_type` entry. */
+function kindOfType(t: string, recurrent: LayerKind): LayerKind | undefined {
+  const s = t.toLowerCase();
+  if (s === "linear_attention") return recurrent;
+  if (s === "mamba" || s === "mamba2" || s === "ssm")
+    return recurrent === "gated-deltanet" ? "mamba2" : recurrent;
+  if (/chunk/.test(s)) return "chunked-attention";
+  if (/sliding|local/.test(s)) return "sliding-attention";
+  if (/^(full_attention|attention|global|global_attention|full|hybrid)$/.test(s))
+    return "full-attention";
+  if (/^(mlp|moe|ffn|dense|no_op|none)$/.test(s)) return "no-cache";
+  return undefined;
+}
+
+/** Which recurrent block a "linear_attention" or "mamba" entry means for this config. */
+function recurrentKind(c: ModelConfig): LayerKind {
+  const type = c.textModelType ?? c.modelType ?? "";
+  if (c.linearValueHeads !== undefined || /qwen3_next|qwen3_5/.test(type)) return "gated-deltanet";
+  if (
+    type === "jamba" ||
+    (c.mambaHeads === undefined && c.mambaExpand !== undefined && c.attnLayerPeriod !== undefined)
+  )
+    return "mamba";
+  return "mamba2";
+}
+
+interface Kinds {
+  kinds: LayerKind[];
+  /** Layers that hold a Mamba-2 mixer beside their attention (Falcon-H1's parallel blocks). */
+  parallelMamba: number;
+  /** Which field decided, for the report. */
+  source: string;
+}
+
+/** Every layer's kind, from the most explicit field the config has. */
+function layerKinds(c: ModelConfig, layers: number, notes: string[]): Kinds {
+  const recurrent = recurrentKind(c);
+  const type = c.textModelType ?? c.modelType ?? "";
+  const fill = (f: (i: number) => LayerKind) => Array.from({ length: layers }, (_, i) => f(i));
+  const unknown = new Set<string>();
+  const fromList = (list: readonly string[], field: string): LayerKind[] => {
+    if (list.length !== layers)
+      notes.push(
+        `${field} lists ${list.length} layers; num_hidden_layers says ${layers}: the list is used`,
+      );
+    return list.map((t) => {
+      const k = kindOfType(t, recurrent);
+      if (k !== undefined) return k;
+      unknown.add(t);
+      return "full-attention";
+    });
+  };
+  let kinds: LayerKind[];
+  let source: string;
+  if (c.hybridOverridePattern !== undefined) {
+    const p = c.hybridOverridePattern;
+    kinds = [...p].map((ch) =>
+      ch === "M" ? "mamba2" : ch === "*" ? "full-attention" : "no-cache",
+    );
+    if (p.length !== layers)
+      notes.push(
+        `hybrid_override_pattern has ${p.length} layers; num_hidden_layers says ${layers}: the pattern is used`,
+      );
+    source = "hybrid_override_pattern (M Mamba-2, * attention, - and E without a cache)";
+  } else if (c.layerTypes !== undefined && c.layerTypes.length > 0) {
+    kinds = fromList(c.layerTypes, "layer_types");
+    source = "layer_types";
+  } else if (c.layersBlockType !== undefined && c.layersBlockType.length > 0) {
+    kinds = fromList(c.layersBlockType, "layers_block_type");
+    source = "layers_block_type";
+  } else if (c.fullAttentionInterval !== undefined && c.fullAttentionInterval > 0) {
+    const n = c.fullAttentionInterval;
+    kinds = fill((i) => ((i + 1) % n === 0 ? "full-attention" : recurrent));
+    source = `full_attention_interval ${n}`;
+  } else if (c.attnLayerPeriod !== undefined && c.attnLayerPeriod > 0) {
+    const period = c.attnLayerPeriod;
+    const offset = c.attnLayerOffset ?? 0;
+    kinds = fill((i) => (i % period === offset ? "full-attention" : recurrent));
+    source = `attn_layer_period ${period}, attn_layer_offset ${offset}`;
+  } else if (c.attnLayerIndices !== undefined) {
+    const at = new Set(c.attnLayerIndices);
+    kinds = fill((i) => (at.has(i) ? "full-attention" : recurrent));
+    source = "attn_layer_indices";
+  } else if (c.attentionChunkSize !== undefined && c.attentionChunkSize > 0) {
+    const noRope = c.noRopeLayers && c.noRopeLayers.length > 0 ? c.noRopeLayers : undefined;
+    if (noRope) {
+      kinds = fill((i) => ((noRope[i] ?? 1) !== 0 ? "chunked-attention" : "full-attention"));
+      source = "no_rope_layers (RoPE layers chunked, NoPE layers global)";
+    } else {
+      const n = LLAMA4_NO_ROPE_INTERVAL;
+      kinds = fill((i) => ((i + 1) % n !== 0 ? "chunked-attention" : "full-attention"));
+      source = `attention_chunk_size without no_rope_layers: every ${n}th layer global, Llama4TextConfig's default`;
+    }
+  } else {
+    ({ kinds, source } = slidingKinds(c, layers, type, notes));
+  }
+  if (unknown.size > 0)
+    notes.push(
+      `layer types ${[...unknown].map((u) => JSON.stringify(u)).join(", ")} not known: charged as full attention`,
+    );
+  const parallelMamba = type === "falcon_h1" ? kinds.length : 0;
+  if (parallelMamba > 0)
+    notes.push("falcon_h1: every layer runs attention and a Mamba-2 mixer side by side");
+  return { kinds, parallelMamba, source };
+}
+
+/** Sliding windows from sliding_window and its companions, or each model type's default. */
+function slidingKinds(
+  c: ModelConfig,
+  layers: number,
+  type: string,
+  notes: string[],
+): { kinds: LayerKind[]; source: string } {
+  const all = (k: LayerKind) => Array.from({ length: layers }, (): LayerKind => k);
+  const window = c.slidingWindow ?? undefined;
+  if (window === undefined) return { kinds: all("full-attention"), source: "no sliding_window" };
+  if (c.useSlidingWindow === false) {
+    notes.push(`sliding_window ${window} not applied (use_sliding_window is false)`);
+    return { kinds: all("full-attention"), source: "use_sliding_window false" };
+  }
+  const pattern = (n: number): LayerKind[] =>
+    Array.from({ length: layers }, (_, i) =>
+      (i + 1) % n !== 0 ? "sliding-attention" : "full-attention",
+    );
+  if (c.slidingWindowPattern !== undefined && c.slidingWindowPattern > 1) {
+    const n = c.slidingWindowPattern;
+    return { kinds: pattern(n), source: `sliding_window_pattern ${n}: every ${n}th layer global` };
+  }
+  const byType = DEFAULT_SLIDING_PATTERN[type];
+  if (byType !== undefined)
+    return {
+      kinds: pattern(byType),
+      source: `no sliding_window_pattern: ${type}'s default, every ${byType}th layer global (transformers' config class)`,
+    };
+  if (c.useSlidingWindow === true && c.maxWindowLayers !== undefined) {
+    // Qwen2: layers from max_window_layers on use the window.
+    const from = c.maxWindowLayers;
+    return {
+      kinds: Array.from({ length: layers }, (_, i) =>
+        i >= from ? "sliding-attention" : "full-attention",
+      ),
+      source: `use_sliding_window: layers from ${from} on windowed`,
+    };
+  }
+  return { kinds: all("sliding-attention"), source: `sliding_window ${window} on every layer` };
+}
+
+/** Bytes of one state element: the model's dtype (vLLM's mamba_cache_dtype "auto"). */
+function stateElementBytes(c: ModelConfig): bigint {
+  const d = c.torchDtype?.toLowerCase();
+  return d === "float32" || d === "fp32" ? 4n : 2n;
+}
+
+/** The SSM part's dtype: mamba_ssm_cache_dtype when the config names it, else the conv state's. */
+function ssmElementBytes(c: ModelConfig): bigint {
+  const d = c.ssmCacheDtype ? findCacheDtype(c.ssmCacheDtype) : undefined;
+  return d && d.denominator === 1n ? d.numerator : stateElementBytes(c);
+}
+
+/**
+ * State bytes of one recurrent layer, from vLLM's MambaStateShapeCalculator
+ * (vllm/model_executor/layers/mamba/mamba_utils.py), or undefined when a dimension is missing:
+ *   mamba:          conv (kernel − 1) × inner;  ssm inner × d_state;        inner = expand × hidden
+ *   mamba2:         conv (kernel − 1) × (inner + 2 × groups × d_state);  ssm heads × head_dim × d_state
+ *   gated-deltanet: conv (kernel − 1) × (2 × k_heads × k_dim + v_heads × v_dim);  ssm v_heads × k_dim × v_dim
+ */
+function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigint | undefined {
+  const conv = BigInt(stateElementBytes(c));
+  const ssm = ssmElementBytes(c);
+  const say = (what: string, convEl: bigint, ssmEl: bigint) => {
+    const bytes = convEl * conv + ssmEl * ssm;
+    notes.push(
+      `${kind} state per layer: conv ${convEl.toLocaleString("en-US")} + SSM ${ssmEl.toLocaleString("en-US")} elements (${what})${ssm !== conv ? `, SSM state at ${ssm} bytes (mamba_ssm_cache_dtype)` : ""}`,
+    );
+    return bytes;
+  };
+  const B = (n: number) => BigInt(n);
+  if (kind === "gated-deltanet") {
+    const [kh, vh, kd, vd, k] = [
+      c.linearKeyHeads,
+      c.linearValueHeads,
+      c.linearKeyHeadDim,
+      c.linearValueHeadDim,
+      c.linearConvKernel,
+    ];
+    if (
+      kh === undefined ||
+      vh === undefined ||
+      kd === undefined ||
+      vd === undefined ||
+      k === undefined
+    )
+      return undefined;
+    const convEl = B(k - 1) * (2n * B(kh) * B(kd) + B(vh) * B(vd));
+    return say("linear_* dimensions", convEl, B(vh) * B(kd) * B(vd));
+  }
+  const state = c.ssmStateSize;
+  const k = c.convKernel;
+  if (state === undefined || k === undefined || k < 1) return undefined;
+  if (kind === "mamba2") {
+    const heads = c.mambaHeads;
+    const headDim = c.mambaHeadDim;
+    if (heads === undefined || headDim === undefined) return undefined;
+    const inner = c.mambaIntermediate ?? heads * headDim;
+    const groups = c.mambaGroups ?? 1;
+    const convEl = B(k - 1) * (B(inner) + 2n * B(groups) * B(state));
+    return say("mamba heads, head dim, groups, d_state", convEl, B(heads) * B(headDim) * B(state));
+  }
+  const inner =
+    c.mambaIntermediate ??
+    (c.mambaExpand !== undefined && c.hiddenSize !== undefined
+      ? c.mambaExpand * c.hiddenSize
+      : undefined);
+  if (inner === undefined) return undefined;
+  return say("expand × hidden, d_state", B(k - 1) * B(inner), B(inner) * B(state));
+}
+
+/** Per-layer kinds and sizes, or undefined when config.json does not say enough. */
 export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined {
   if (!config) return undefined;
-  const layers = config.numHiddenLayers;
-  if (layers === undefined || layers === 0) return undefined;
+  const declared = config.numHiddenLayers;
+  if (declared === undefined || declared === 0) return undefined;
   const notes: string[] = [];
-  let kind: AttentionKind;
-  let elementsPerLayer: bigint;
+  const { kinds, parallelMamba, source } = layerKinds(config, declared, notes);
+
+  // Attention elements per token, per layer.
+  let attention: AttentionKind = "none";
+  let perLayer: (i: number) => bigint | undefined = () => undefined;
   if (config.kvLoraRank !== undefined) {
     // MLA caches one compressed latent plus the decoupled RoPE key per layer, whatever the head count.
     const rope = config.qkRopeHeadDim ?? 0;
-    kind = "mla";
-    elementsPerLayer = BigInt(config.kvLoraRank + rope);
+    attention = "mla";
+    const e = BigInt(config.kvLoraRank + rope);
+    perLayer = () => e;
     notes.push(`MLA: kv_lora_rank ${config.kvLoraRank} + qk_rope_head_dim ${rope} per layer`);
-  } else {
+  } else if (kinds.some(isAttention)) {
     const heads = config.numAttentionHeads;
     const headDim =
       config.headDim ?? (heads && config.hiddenSize ? config.hiddenSize / heads : undefined);
     if (!heads || headDim === undefined || !Number.isInteger(headDim)) return undefined;
+    const perLayerHeads = config.kvHeadsPerLayer;
     const kvHeads = config.numKeyValueHeads ?? heads;
-    kind = "gqa";
-    elementsPerLayer = 2n * BigInt(kvHeads) * BigInt(headDim);
-    notes.push(
-      `2 × ${kvHeads} KV heads × head_dim ${headDim} per layer${kvHeads < heads ? ` (GQA, ${heads} query heads)` : ""}`,
-    );
+    attention = "gqa";
+    if (perLayerHeads) {
+      perLayer = (i) => 2n * BigInt(perLayerHeads[i] ?? kvHeads) * BigInt(headDim);
+      notes.push(
+        `2 × KV heads of each layer (${config.from.get("kvHeadsPerLayer")}) × head_dim ${headDim}`,
+      );
+    } else {
+      const e = 2n * BigInt(kvHeads) * BigInt(headDim);
+      perLayer = () => e;
+      notes.push(
+        `2 × ${kvHeads} KV heads × head_dim ${headDim} per layer${kvHeads < heads ? ` (${kvHeads === 1 ? "MQA" : "GQA"}, ${heads} query heads)` : ""}`,
+      );
+    }
   }
 
-  let sliding = 0;
-  let other = 0;
   const window = config.slidingWindow ?? undefined;
-  if (config.layerTypes && config.layerTypes.length > 0) {
-    const types = config.layerTypes.slice(0, layers);
-    for (const t of types) {
-      if (SLIDING.test(t)) sliding++;
-      else if (!FULL.test(t)) other++;
-    }
-    notes.push(
-      `layer_types: ${layers - sliding - other} full, ${sliding} sliding${other ? `, ${other} without a KV cache` : ""}`,
+  const chunk = config.attentionChunkSize;
+  const groups: LayerGroup[] = [];
+  const add = (g: LayerGroup) => {
+    const same = groups.find(
+      (x) =>
+        x.kind === g.kind &&
+        x.elementsPerToken === g.elementsPerToken &&
+        x.window === g.window &&
+        x.stateBytes === g.stateBytes,
     );
-  } else if (window !== undefined && config.useSlidingWindow !== false) {
-    if (config.slidingWindowPattern !== undefined && config.slidingWindowPattern > 1) {
-      // Gemma: every n-th layer is global, the others windowed.
-      const n = config.slidingWindowPattern;
-      for (let i = 0; i < layers; i++) if ((i + 1) % n !== 0) sliding++;
-      notes.push(`sliding_window_pattern ${n}: ${sliding} of ${layers} layers windowed`);
-    } else if (config.useSlidingWindow === true && config.maxWindowLayers !== undefined) {
-      // Qwen2: layers from max_window_layers on use the window.
-      sliding = Math.max(0, layers - config.maxWindowLayers);
-      notes.push(`use_sliding_window: layers from ${config.maxWindowLayers} on windowed`);
-    } else {
-      sliding = layers;
-      notes.push(`sliding_window ${window} on every layer`);
-    }
-  } else if (window !== undefined) {
-    notes.push(`sliding_window ${window} not applied (use_sliding_window is false)`);
-  }
-  if (sliding > 0 && window === undefined) {
-    notes.push("sliding layers without a window size: charged as full layers");
-  }
-  const windowed = window !== undefined ? sliding : 0;
-  return {
-    kind,
-    elementsPerLayer,
-    fullLayers: layers - windowed - other,
-    slidingLayers: windowed,
-    ...(windowed > 0 && window !== undefined ? { window } : {}),
-    otherLayers: other,
-    notes,
+    if (same) same.count += g.count;
+    else groups.push(g);
   };
+  const states = new Map<LayerKind, bigint | undefined>();
+  const stateOf = (k: LayerKind) => {
+    if (!states.has(k)) {
+      const s = recurrentState(k, config, notes);
+      if (s === undefined)
+        notes.push(
+          `${k} layers: state size unknown (dimensions missing from config.json): not counted`,
+        );
+      states.set(k, s);
+    }
+    return states.get(k);
+  };
+  let unwindowed = 0;
+  kinds.forEach((k, i) => {
+    if (k === "no-cache") return add({ kind: k, count: 1 });
+    if (k === "mamba" || k === "mamba2" || k === "gated-deltanet") {
+      const s = stateOf(k);
+      return add({ kind: k, count: 1, ...(s !== undefined ? { stateBytes: s } : {}) });
+    }
+    const e = perLayer(i);
+    if (e === undefined) return;
+    const kind: LayerKind = attention === "mla" && k === "full-attention" ? "mla" : k;
+    const w = k === "sliding-attention" ? window : k === "chunked-attention" ? chunk : undefined;
+    if (k !== "full-attention" && w === undefined) {
+      unwindowed++;
+      return add({
+        kind: attention === "mla" ? "mla" : "full-attention",
+        count: 1,
+        elementsPerToken: e,
+      });
+    }
+    add({ kind, count: 1, elementsPerToken: e, ...(w !== undefined ? { window: w } : {}) });
+  });
+  if (unwindowed > 0)
+    notes.push(`${unwindowed} windowed layers without a window size: charged as full layers`);
+  if (parallelMamba > 0) {
+    const s = stateOf("mamba2");
+    add({ kind: "mamba2", count: parallelMamba, ...(s !== undefined ? { stateBytes: s } : {}) });
+  }
+  const mix = groups
+    .map((g) => `${g.count} ${g.kind}${g.window !== undefined ? ` (${g.window} tokens)` : ""}`)
+    .join(", ");
+  notes.unshift(`layers: ${mix}, from ${source}`);
+  if (config.modelType === "gpt_oss")
+    notes.push("attention sinks: a learned logit per head, no cached tokens");
+  return { kind: attention, groups, notes };
 }
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+/** One group's cache for `context` tokens in each of `batch` sequences. */
+export function groupBytes(
+  g: LayerGroup,
+  context: number,
+  batch: number,
+  dtype: CacheDtype,
+): bigint {
+  const n = BigInt(g.count) * BigInt(batch);
+  if (g.stateBytes !== undefined) return g.stateBytes * n;
+  if (g.elementsPerToken === undefined) return 0n;
+  const tokens = BigInt(Math.min(context, g.window ?? context));
+  return ceilDiv(g.elementsPerToken * tokens * n * dtype.numerator, dtype.denominator);
+}
 
 /** Cache bytes for `context` tokens in each of `batch` sequences. */
 export function kvCacheBytes(
@@ -150,14 +455,63 @@ export function kvCacheBytes(
   batch: number,
   dtype: CacheDtype,
 ): bigint {
-  const full = BigInt(l.fullLayers) * BigInt(context);
-  const windowed = BigInt(l.slidingLayers) * BigInt(Math.min(context, l.window ?? context));
-  const elements = l.elementsPerLayer * (full + windowed) * BigInt(batch);
+  let elements = 0n;
+  let fixed = 0n;
+  for (const g of l.groups) {
+    if (g.stateBytes !== undefined) fixed += g.stateBytes * BigInt(g.count);
+    else if (g.elementsPerToken !== undefined)
+      elements +=
+        g.elementsPerToken * BigInt(g.count) * BigInt(Math.min(context, g.window ?? context));
+  }
+  const b = BigInt(batch);
+  return ceilDiv(elements * b * dtype.numerator, dtype.denominator) + fixed * b;
+}
+
+/** Bytes per token at full context (every attention layer charged), the figure model cards quote. */
+export function kvBytesPerToken(l: KvLayout, dtype: CacheDtype): bigint {
+  let elements = 0n;
+  for (const g of l.groups)
+    if (g.elementsPerToken !== undefined) elements += g.elementsPerToken * BigInt(g.count);
   return ceilDiv(elements * dtype.numerator, dtype.denominator);
 }
 
-/** Bytes per token at full context (every layer charged), the figure model cards quote. */
-export function kvBytesPerToken(l: KvLayout, dtype: CacheDtype): bigint {
-  const layers = BigInt(l.fullLayers + l.slidingLayers);
-  return ceilDiv(l.elementsPerLayer * layers * dtype.numerator, dtype.denominator);
+/** One group as the report shows it: per token and per sequence, for all its layers together. */
+export interface LayerBreakdown {
+  kind: LayerKind;
+  count: number;
+  /** Attention: bytes per cached token, all layers of the group. */
+  bytesPerToken?: bigint;
+  /** Recurrent: bytes per sequence, all layers of the group, independent of context. */
+  fixedBytes?: bigint;
+  /** Tokens kept at most (window or chunk). */
+  window?: number;
+  /** At the context and batch assumed. */
+  bytes: bigint;
+  /** Chunked layers: what they take when allocated for the whole context instead. */
+  fullLengthBytes?: bigint;
+}
+
+export function layerBreakdown(
+  l: KvLayout,
+  context: number,
+  batch: number,
+  dtype: CacheDtype,
+): LayerBreakdown[] {
+  return l.groups.map((g) => {
+    const out: LayerBreakdown = {
+      kind: g.kind,
+      count: g.count,
+      bytes: groupBytes(g, context, batch, dtype),
+    };
+    if (g.elementsPerToken !== undefined)
+      out.bytesPerToken = ceilDiv(
+        g.elementsPerToken * BigInt(g.count) * dtype.numerator,
+        dtype.denominator,
+      );
+    if (g.stateBytes !== undefined) out.fixedBytes = g.stateBytes * BigInt(g.count);
+    if (g.window !== undefined) out.window = g.window;
+    if (g.kind === "chunked-attention" && g.window !== undefined)
+      out.fullLengthBytes = groupBytes({ ...g, window: undefined }, context, batch, dtype);
+    return out;
+  });
 }

@@ -108,6 +108,48 @@ export interface ModelConfig {
   /** Multi-token-prediction layers stored after the main ones (DeepSeek-V3: 1). */
   numNextnPredictLayers?: number;
 
+  /** text_config.model_type of a multimodal config (gemma3_text, llama4_text). */
+  textModelType?: string;
+  /** Sub-configs beside the language model: "vision", "audio" (vision_config, audio_config). */
+  modalities?: string[];
+  /** KV heads per layer, when the config lists them (OpenELM's num_kv_heads). */
+  kvHeadsPerLayer?: number[];
+
+  /** Llama 4: chunked local attention over this many tokens. */
+  attentionChunkSize?: number;
+  /** Llama 4: 1 where a layer uses RoPE (and the chunk), 0 where it is global (NoPE). */
+  noRopeLayers?: number[];
+  /** Qwen3-Next: every n-th layer is full attention, the others linear (Gated DeltaNet). */
+  fullAttentionInterval?: number;
+  /** Nemotron-H: one character per layer, M Mamba-2, * attention, - MLP, E MoE. */
+  hybridOverridePattern?: string;
+  /** Per-layer block kinds (Zamba, some Jamba exports): "mamba", "attention", "hybrid". */
+  layersBlockType?: string[];
+  /** Jamba: layer i is attention when i % period == offset, Mamba otherwise. */
+  attnLayerPeriod?: number;
+  attnLayerOffset?: number;
+  /** Bamba: the attention layers' indices; the others are Mamba-2. */
+  attnLayerIndices?: number[];
+
+  /** Mamba state: d_state, conv kernel width, heads × head dim (Mamba-2), groups, expand. */
+  ssmStateSize?: number;
+  convKernel?: number;
+  mambaHeads?: number;
+  mambaHeadDim?: number;
+  mambaGroups?: number;
+  mambaExpand?: number;
+  /** Mamba inner width when stated (Falcon-H1's mamba_d_ssm). */
+  mambaIntermediate?: number;
+  /** vLLM's mamba_ssm_cache_dtype when the config names one (NemotronHConfig: "float32"). */
+  ssmCacheDtype?: string;
+
+  /** Gated DeltaNet (Qwen3-Next) dimensions. */
+  linearKeyHeads?: number;
+  linearValueHeads?: number;
+  linearKeyHeadDim?: number;
+  linearValueHeadDim?: number;
+  linearConvKernel?: number;
+
   quantization?: QuantizationConfig;
   kvCache?: KvCacheSetting;
 
@@ -228,6 +270,8 @@ class FieldReader {
   }
 }
 
+const KV_HEAD_KEYS = ["num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"];
+
 /** The model's shape, read from text_config first, by every alias seen in published configs. */
 const SHAPE_FIELDS: ReadonlyArray<[keyof ModelConfig, Kind, readonly string[]]> = [
   ["numHiddenLayers", "count", ["num_hidden_layers", "n_layer", "n_layers", "num_layers"]],
@@ -235,11 +279,7 @@ const SHAPE_FIELDS: ReadonlyArray<[keyof ModelConfig, Kind, readonly string[]]> 
   ["intermediateSize", "count", ["intermediate_size", "ffn_hidden_size", "n_inner"]],
   ["moeIntermediateSize", "count", ["moe_intermediate_size"]],
   ["numAttentionHeads", "count", ["num_attention_heads", "n_head", "n_heads", "num_heads"]],
-  [
-    "numKeyValueHeads",
-    "count",
-    ["num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"],
-  ],
+  ["numKeyValueHeads", "count", KV_HEAD_KEYS],
   ["headDim", "count", ["head_dim"]],
   ["vocabSize", "count", ["vocab_size", "padded_vocab_size"]],
   [
@@ -263,6 +303,31 @@ const SHAPE_FIELDS: ReadonlyArray<[keyof ModelConfig, Kind, readonly string[]]> 
   ["slidingWindowPattern", "count", ["sliding_window_pattern"]],
   ["layerTypes", "strings", ["layer_types"]],
   ["numNextnPredictLayers", "count", ["num_nextn_predict_layers"]],
+  ["attentionChunkSize", "count", ["attention_chunk_size"]],
+  ["fullAttentionInterval", "count", ["full_attention_interval"]],
+  ["hybridOverridePattern", "str", ["hybrid_override_pattern"]],
+  ["layersBlockType", "strings", ["layers_block_type"]],
+  ["attnLayerPeriod", "count", ["attn_layer_period"]],
+  ["attnLayerOffset", "count", ["attn_layer_offset"]],
+  ["ssmStateSize", "count", ["ssm_state_size", "mamba_d_state", "state_size", "d_state"]],
+  ["convKernel", "count", ["conv_kernel", "mamba_d_conv", "d_conv"]],
+  ["mambaHeads", "count", ["mamba_num_heads", "mamba_n_heads"]],
+  ["mambaHeadDim", "count", ["mamba_head_dim", "mamba_d_head"]],
+  ["mambaGroups", "count", ["n_groups", "mamba_n_groups", "mamba_num_groups"]],
+  ["mambaExpand", "count", ["mamba_expand", "expand"]],
+  ["mambaIntermediate", "count", ["mamba_d_ssm"]],
+  ["ssmCacheDtype", "str", ["mamba_ssm_cache_dtype"]],
+  ["linearKeyHeads", "count", ["linear_num_key_heads"]],
+  ["linearValueHeads", "count", ["linear_num_value_heads"]],
+  ["linearKeyHeadDim", "count", ["linear_key_head_dim"]],
+  ["linearValueHeadDim", "count", ["linear_value_head_dim"]],
+  ["linearConvKernel", "count", ["linear_conv_kernel_dim"]],
+];
+
+/** Lists of whole numbers, read from text_config first. */
+const LIST_FIELDS: ReadonlyArray<[keyof ModelConfig, string]> = [
+  ["noRopeLayers", "no_rope_layers"],
+  ["attnLayerIndices", "attn_layer_indices"],
 ];
 
 /** Top-k keys that mean nothing else. */
@@ -300,7 +365,36 @@ export function readModelConfig(raw: unknown): ConfigReading {
 
   take("modelType", "str", ["model_type"], identity);
   take("architectures", "strings", ["architectures"], identity);
-  for (const [field, kind, keys] of SHAPE_FIELDS) take(field, kind, keys, shape);
+  if (text) {
+    const t = text.str(["model_type"]);
+    if (t !== undefined) config.textModelType = t;
+  }
+  const modalities = ["vision", "audio"].filter((m) => isRecord(own(raw, `${m}_config`)));
+  if (modalities.length > 0) config.modalities = modalities;
+  // A per-layer list (OpenELM) is read as such, before the count aliases refuse it.
+  for (const r of shape) {
+    const key = KV_HEAD_KEYS.find((k) => Array.isArray(own(r.obj, k)));
+    if (key === undefined) continue;
+    const list = r.counts(key);
+    if (list && list.length > 0) {
+      config.kvHeadsPerLayer = list;
+      config.from.set("kvHeadsPerLayer", r.at(key));
+    }
+    break;
+  }
+  for (const [field, kind, keys] of SHAPE_FIELDS) {
+    if (field === "numKeyValueHeads" && config.kvHeadsPerLayer) continue;
+    take(field, kind, keys, shape);
+  }
+  for (const [field, key] of LIST_FIELDS) {
+    for (const r of shape) {
+      const list = r.counts(key);
+      if (list === undefined) continue;
+      fields[field] = list;
+      config.from.set(field, r.at(key));
+      break;
+    }
+  }
   readSlidingWindow(config, shape);
   take("expertsPerToken", "count", TOP_K_KEYS, shape);
   if (config.expertsPerToken === undefined && config.experts !== undefined)

@@ -5,7 +5,7 @@ import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
 import type { Style } from "./style.js";
-import { bytesBoth } from "./units.js";
+import { bytesBoth, iec } from "./units.js";
 
 /** Devices named in the "smallest setup" line: the common choices of each class. */
 const SHOWN_GPUS = [
@@ -26,6 +26,15 @@ function setup(d: DeviceRow): string {
   if (d.count !== undefined && d.fits) return `${name} ×${d.count}`;
   if (d.nodes !== undefined) return `${name}: ${d.nodes} nodes of 8`;
   return `${name}: no`;
+}
+
+/** "36 chunked-attention ≤ 8,192 tokens: 1.13 GiB", "27 mamba2 state: 69.40 MiB per sequence". */
+function layerText(g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[number]): string {
+  const head = `${g.count} ${g.kind}`;
+  if (g.kind === "no-cache") return `${head} (none)`;
+  if (g.fixedBytes !== undefined) return `${head} state: ${iec(g.fixedBytes)} per sequence`;
+  const w = g.window !== undefined ? ` ≤ ${group(g.window)} tokens` : "";
+  return `${head}${w}: ${iec(g.bytes)}`;
 }
 
 /** The smallest Mac that holds it, or the largest that does not. */
@@ -67,6 +76,9 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
       [1],
     ),
   );
+  const groups = b.layers ?? [];
+  if (groups.length > 1 || groups.some((g) => g.fixedBytes !== undefined || g.window !== undefined))
+    out.push(`  ${st.dim("· KV by layer: " + groups.map(layerText).join(" · "))}`);
   for (const note of a.notes) out.push(`  ${st.dim("· " + esc(note))}`);
   const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${a.laptop}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${a.referenceServer}, ${a.gpuShare})`;
   out.push(`  ${st.dim("· tiers: " + tiers)}`);

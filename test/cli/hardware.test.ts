@@ -112,6 +112,7 @@ describe("the memory model", () => {
       kvCache: 536_870_912,
       activations: 803_026_125,
       reserve: RESERVE,
+      layers: [{ kind: "full-attention", count: 32, bytesPerToken: 131_072, bytes: 536_870_912 }],
     });
     expect(hw.requiredBytes).toBe(18_474_161_357);
     expect(hw.requiredBytes).toBe(needed(4096));
@@ -130,6 +131,9 @@ describe("the memory model", () => {
       kvCache: 17_179_869_184, // 131,072 × 32,768 × 4: 16 GiB
       activations: ACTIVATIONS,
       reserve: RESERVE,
+      layers: [
+        { kind: "full-attention", count: 32, bytesPerToken: 131_072, bytes: 17_179_869_184 },
+      ],
     });
     expect(hw.requiredBytes).toBe(needed(32768 * 4));
     // 34.12 GB is past the laptop threshold (21.33 GiB).

@@ -13,6 +13,7 @@ import {
   kvBytesPerToken,
   kvCacheBytes,
   kvLayout,
+  type KvLayout,
 } from "../../src/hardware/kv-cache.js";
 import { REALDATA } from "../helpers/cli.js";
 
@@ -93,6 +94,17 @@ function parse(raw: object | undefined): ModelConfig {
 
 const bf16 = findCacheDtype("bf16")!;
 
+/** Layers of each kind in a layout, and the window of its windowed layers. */
+function layersOf(l: KvLayout): { full: number; sliding: number; window?: number } {
+  const n = (k: string) => l.groups.filter((g) => g.kind === k).reduce((a, g) => a + g.count, 0);
+  const w = l.groups.find((g) => g.window !== undefined)?.window;
+  return {
+    full: n("full-attention") + n("mla"),
+    sliding: n("sliding-attention"),
+    ...(w ? { window: w } : {}),
+  };
+}
+
 describe("KV cache per token", () => {
   it("Llama-3.1-8B: 128 KiB per token in BF16 (GQA, 8 KV heads)", () => {
     const l = kvLayout(config("llama-3.1-8b-instruct"))!;
@@ -111,7 +123,7 @@ describe("KV cache per token", () => {
   it("Qwen2.5-7B: 57,344 bytes per token; its 131072 window is off (use_sliding_window false)", () => {
     const l = kvLayout(config("qwen2.5-7b-instruct"))!;
     expect(kvBytesPerToken(l, bf16)).toBe(57_344n);
-    expect(l.slidingLayers).toBe(0);
+    expect(layersOf(l).sliding).toBe(0);
     expect(l.notes.join(" ")).toContain("not applied");
   });
 
@@ -125,7 +137,7 @@ describe("KV cache per token", () => {
         sliding_window: 4096,
       }),
     )!;
-    expect(l.slidingLayers).toBe(32);
+    expect(layersOf(l).sliding).toBe(32);
     expect(kvCacheBytes(l, 4096, 1, bf16)).toBe(512n << 20n);
     expect(kvCacheBytes(l, 32768, 1, bf16)).toBe(512n << 20n);
     expect(kvCacheBytes(l, 32768, 3, bf16)).toBe(3n * (512n << 20n));
@@ -145,7 +157,7 @@ describe("KV cache per token", () => {
       layer_types: types,
     });
     const l = kvLayout(c)!;
-    expect([l.fullLayers, l.slidingLayers, l.window]).toEqual([12, 12, 128]);
+    expect(layersOf(l)).toEqual({ full: 12, sliding: 12, window: 128 });
     const perLayerToken = 2n * 8n * 64n * 2n;
     expect(kvCacheBytes(l, 4096, 1, bf16)).toBe(perLayerToken * (12n * 4096n + 12n * 128n));
   });
@@ -161,7 +173,7 @@ describe("KV cache per token", () => {
       sliding_window_pattern: 6,
     });
     const l = kvLayout(c)!;
-    expect([l.fullLayers, l.slidingLayers]).toEqual([2, 10]);
+    expect(layersOf(l)).toMatchObject({ full: 2, sliding: 10 });
   });
 
   it("uses the config's cache dtype, but FP8 weights alone do not make an FP8 cache", () => {
@@ -213,6 +225,9 @@ describe("the memory model", () => {
       kvCache: 131_072n * 4096n,
       activations: 803_026_125n,
       reserve: GiB,
+      layers: [
+        { kind: "full-attention", count: 32, bytesPerToken: 131_072n, bytes: 131_072n * 4096n },
+      ],
     });
     expect(e.requiredBytes).toBe(16_060_522_496n + 536_870_912n + 803_026_125n + GiB);
     expect(e.assumptions).toMatchObject({
