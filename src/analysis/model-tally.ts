@@ -85,6 +85,11 @@ export interface AnalysisInput {
   configPath?: string;
   /** Self-reported totals (__metadata__, the index's metadata), checked but never used. */
   claims?: ParameterClaim[];
+  /**
+   * The tensors are part of the model (shards missing, or one shard on its own): config.json is
+   * compared only where a part can show it (shapes), never with counts of the whole.
+   */
+  partial?: boolean;
 }
 
 /** Input embeddings and output heads, recognised by the name of the tensor's last modules. */
@@ -215,6 +220,7 @@ export class ModelTally {
     private readonly configNotes: string[],
     private readonly configPath: string | undefined,
     private readonly configInvalid: boolean,
+    private readonly partial: boolean,
   ) {}
 
   /** Reads config.json and settles the counting rules before the first tensor is added. */
@@ -230,6 +236,7 @@ export class ModelTally {
       read?.notes ?? [],
       input.configPath,
       read !== undefined && config === undefined,
+      input.partial === true,
     );
   }
 
@@ -406,7 +413,7 @@ export class ModelTally {
     const stored = this.stored.value;
 
     const mtpInferred: string[] = [];
-    const modules = mtpModules(main, config, file, findings, mtpInferred);
+    const modules = mtpModules(main, config, file, this.partial ? [] : findings, mtpInferred);
     if (this.mtp.tensors > 0)
       modules.list.push({
         kind: "multi-token-prediction",
@@ -425,7 +432,7 @@ export class ModelTally {
 
     const mainLayers = new Map<number, LayerTally>();
     for (const [i, l] of main?.layers ?? []) if (!modules.layers.has(i)) mainLayers.set(i, l);
-    const moe = analyzeMoe(mainLayers, mainParams, config, file);
+    const moe = analyzeMoe(mainLayers, mainParams, config, file, this.partial);
     for (const f of moe.findings) findings.push(f);
 
     const arch = describeArchitecture(
@@ -438,13 +445,16 @@ export class ModelTally {
         ...(this.head !== undefined ? { head: this.head } : {}),
       },
       file,
+      this.partial,
     );
     for (const f of arch.findings) findings.push(f);
     const architecture = arch.architecture;
     for (const x of [...mtpInferred, ...moe.inferred]) architecture?.inferred.push(x);
 
     const quantization = this.quantizationFacts(findings, file);
-    for (const f of checkClaims(claims, total, mainParams, stored)) findings.push(f);
+    // A part's total is not the model's: a claim about the whole cannot be checked against it.
+    if (!this.partial)
+      for (const f of checkClaims(claims, total, mainParams, stored)) findings.push(f);
 
     const parameters: ParameterCounts = { total };
     if (stored !== total) parameters.stored = stored;
@@ -514,7 +524,7 @@ export class ModelTally {
           { file, hint: s.notes.length > 0 ? s.notes.join("; ") : undefined },
         ),
       );
-    else if (this.packedTensors === 0 && this.bookkeepingTensors === 0)
+    else if (this.packedTensors === 0 && this.bookkeepingTensors === 0 && !this.partial)
       findings.push(
         finding(
           "CONFIG_MISMATCH",

@@ -81,6 +81,8 @@ export function analyzeMoe(
   mainParameters: bigint,
   config: ModelConfig | undefined,
   file: string | undefined,
+  /** Part of the model: experts and MoE layers held elsewhere are not counted as missing. */
+  partial = false,
 ): MoeResult {
   const findings: Finding[] = [];
   const inferred: string[] = [];
@@ -89,7 +91,7 @@ export function analyzeMoe(
     .sort(([a], [b]) => a - b);
   const configured = config?.experts;
   if (moeLayers.length === 0) {
-    if (configured !== undefined && configured > 1)
+    if (configured !== undefined && configured > 1 && !partial)
       findings.push(
         finding(
           "CONFIG_MISMATCH",
@@ -146,7 +148,7 @@ export function analyzeMoe(
         else if (p !== size) sizesDiffer = true;
       }
       const inRange = l.experts.size - extra.length;
-      if (inRange < e) {
+      if (inRange < e && !partial) {
         // Gaps below the highest id seen, found without walking 0…E−1 (E is untrusted).
         const ids = [...l.experts.keys()].filter((id) => id < e).sort((a, b) => a - b);
         let next = 0;
@@ -210,6 +212,7 @@ export function analyzeMoe(
     config,
     file,
     findings,
+    partial,
   );
   if (configured !== undefined && maxId >= configured)
     findings.push(
@@ -242,6 +245,7 @@ function checkMoeLayout(
   config: ModelConfig | undefined,
   file: string | undefined,
   findings: Finding[],
+  partial: boolean,
 ): void {
   const n = config?.numHiddenLayers;
   const firstK = config?.firstKDenseReplace;
@@ -250,7 +254,7 @@ function checkMoeLayout(
   if (freq === 0) return;
   const expected = moeLayerCount(firstK, n, freq);
   const mismatched = observed.filter((i) => i < firstK || i >= n || i % freq !== 0);
-  if (mismatched.length > 0 || observed.length !== expected)
+  if (mismatched.length > 0 || (!partial && observed.length !== expected))
     findings.push(
       finding(
         "CONFIG_MISMATCH",

@@ -1,7 +1,7 @@
 // The one typed summary of a target. The JSON document and the table are both renderings of it.
 // Pure: no I/O, inputs are what the checkpoint stage read.
 
-import type { Checkpoint } from "../checkpoint/checkpoint.js";
+import type { Checkpoint, PartialFacts } from "../checkpoint/checkpoint.js";
 import { capPerCode } from "../core/finding-sink.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
@@ -90,11 +90,21 @@ export interface Summary {
   hardware: HardwareEstimate | null;
   /** --verify / --scan results, when asked for. */
   verification?: Verification;
+  /**
+   * Set when the files read are not the whole model (shards missing or not safetensors, or one
+   * shard named on its own): every total above is then partial. `promised` is what the index
+   * says the whole model holds.
+   */
+  partial?: PartialSummary;
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
   components?: Array<{ name: string; summary: Summary }>;
   findings: Finding[];
   /** Every tensor, in data order, file by file; computed on demand. */
   tensors: () => Iterable<TensorRow>;
+}
+
+export interface PartialSummary extends PartialFacts {
+  promised?: { tensorCount: number; tensorBytes?: bigint };
 }
 
 export interface SummaryOptions {
@@ -196,7 +206,11 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
   const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
-  const tally = ModelTally.begin(tables, { config: cp.config, configPath: cp.configPath });
+  const tally = ModelTally.begin(tables, {
+    config: cp.config,
+    configPath: cp.configPath,
+    partial: cp.partial !== undefined,
+  });
 
   for (const file of cp.files) {
     const h = file.header;
@@ -320,8 +334,38 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
     if (model.moe) summary.moe = model.moe;
     if (model.config) summary.modelConfig = model.config;
   }
+  const partial = partialOf(cp, parts);
+  if (partial) summary.partial = partial;
   if (options.verification) summary.verification = options.verification;
   return summary;
+}
+
+/** The checkpoint's own gaps, or its components' added up. */
+function partialOf(
+  cp: Checkpoint,
+  parts: Array<{ summary: Summary }> | undefined,
+): PartialSummary | undefined {
+  if (cp.partial) {
+    const ix = cp.index;
+    return {
+      ...cp.partial,
+      ...(ix
+        ? {
+            promised: {
+              tensorCount: ix.tensorCount,
+              ...(ix.totalSize !== undefined ? { tensorBytes: ix.totalSize } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+  const gaps = (parts ?? []).flatMap((p) => (p.summary.partial ? [p.summary.partial] : []));
+  if (gaps.length === 0) return undefined;
+  return {
+    shards: gaps.reduce((a, g) => a + g.shards, 0),
+    missingCount: gaps.reduce((a, g) => a + g.missingCount, 0),
+    missing: gaps.flatMap((g) => g.missing),
+  };
 }
 
 function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {

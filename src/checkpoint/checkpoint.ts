@@ -24,6 +24,20 @@ export interface IndexFacts {
   tensorCount: number;
 }
 
+/**
+ * The files read are not the whole model: shards the index (or the `-of-N` names) promise were
+ * not read, or one shard of a set was named on its own. Totals computed from them are partial.
+ */
+export interface PartialFacts {
+  /** Shards the set promises, and how many of them were not read. */
+  shards: number;
+  missingCount: number;
+  /** Names of the shards not read, when known (missing, not safetensors, unreadable, refused). */
+  missing: string[];
+  /** The target is one shard of the set (its number as named), inspected on its own. */
+  alone?: { shard: number; name: string };
+}
+
 /** Everything read for one target: its weight files and what was found about them as a set. */
 export interface Checkpoint {
   /** As given on the command line. */
@@ -39,6 +53,8 @@ export interface Checkpoint {
   configPath?: string;
   /** For kind "components": one checkpoint per sub-model, named by its folder. */
   components?: Array<{ name: string; checkpoint: Checkpoint }>;
+  /** Set when the files read are not the whole model. */
+  partial?: PartialFacts;
   /** Findings about the target as a whole (cannot open it, cross-checks); files carry their own. */
   findings: Finding[];
 }

@@ -64,32 +64,63 @@ function duplicatesAcross(files: readonly SafetensorsFile[], sink: FindingSink):
   return owners;
 }
 
-/** `-of-N` suffixes against the number of files that carry them. */
+/**
+ * `-of-N` suffixes against the files that carry them. Hugging Face numbers shards 1..N; OpenAI's
+ * gpt-oss numbers them 0..N (three files `-of-00002`), which is accepted when the numbers run
+ * from 0 to N exactly, each once.
+ */
 function shardCounts(names: readonly string[], sink: FindingSink): void {
-  const counts = new Map<number, number>();
+  const sets = new Map<number, number[]>();
   for (const n of names) {
     const s = shardNumber(n);
-    if (s) counts.set(s.count, (counts.get(s.count) ?? 0) + 1);
+    if (!s) continue;
+    const set = sets.get(s.count);
+    if (set) set.push(s.index);
+    else sets.set(s.count, [s.index]);
   }
-  for (const [declared, present] of counts) {
-    if (declared !== present) {
+  for (const [declared, indices] of sets) {
+    const present = indices.length;
+    const zero = indices.includes(0);
+    if (runsExactly(indices, zero ? 0 : 1, declared)) continue;
+    const expected = zero ? declared + 1 : declared;
+    const suffix = `-of-${String(declared).padStart(5, "0")}`;
+    if (present === expected) {
       sink.add(
         "SHARD_COUNT_MISMATCH",
-        `${plural(present, "shard")} named -of-${String(declared).padStart(5, "0")}, but the names say ${group(declared)}`,
-        {
-          hint:
-            present < declared ? "shards are missing" : "shards of two different sets are mixed",
-        },
+        `${plural(present, "shard")} named ${suffix} are numbered ${numbers(indices)}, not ${zero ? 0 : 1} to ${declared} each once`,
+        { hint: "shards of two different sets are mixed, or a file was renamed" },
       );
+      continue;
     }
-  }
-  if (counts.size > 1) {
     sink.add(
       "SHARD_COUNT_MISMATCH",
-      `shard names disagree on the total: ${[...counts.keys()].map((c) => `-of-${c}`).join(", ")}`,
+      `${plural(present, "shard")} named ${suffix}, but the names say ${group(expected)}${zero ? " (numbered from 0)" : ""}`,
+      {
+        hint: present < expected ? "shards are missing" : "shards of two different sets are mixed",
+      },
+    );
+  }
+  if (sets.size > 1) {
+    sink.add(
+      "SHARD_COUNT_MISMATCH",
+      `shard names disagree on the total: ${[...sets.keys()].map((c) => `-of-${c}`).join(", ")}`,
     );
   }
 }
+
+/** The numbers run from `from` to `to`, each once. */
+function runsExactly(indices: readonly number[], from: number, to: number): boolean {
+  if (indices.length !== to - from + 1) return false;
+  const seen = new Set(indices);
+  if (seen.size !== indices.length) return false;
+  for (let i = from; i <= to; i++) if (!seen.has(i)) return false;
+  return true;
+}
+
+const numbers = (indices: readonly number[]) => {
+  const sorted = [...indices].sort((a, b) => a - b);
+  return sorted.length > 8 ? `${sorted.slice(0, 8).join(", ")}, …` : sorted.join(", ");
+};
 
 function metadataDiffers(files: readonly SafetensorsFile[], sink: FindingSink): void {
   const read = files.filter((f) => f.header !== undefined);

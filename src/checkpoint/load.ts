@@ -6,7 +6,7 @@
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { MAX_INDEX_BYTES } from "../core/limits.js";
+import { MAX_ENUMERATED_SHARDS, MAX_INDEX_BYTES, MAX_LISTED_MISSING } from "../core/limits.js";
 import { group } from "../core/text.js";
 import { randomNameKey, type NameKey } from "../formats/name-digest.js";
 import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
@@ -15,12 +15,12 @@ import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { localStore } from "../store/local.js";
 import type { CheckpointStore } from "../store/store.js";
-import type { Checkpoint } from "./checkpoint.js";
+import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder } from "./folder.js";
 import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
-import { shardNumber, shardPath, unsafeShardName } from "./shard-names.js";
+import { shardNumber, shardPath, shardSet, siblingShard, unsafeShardName } from "./shard-names.js";
 
 export { STDIN_TARGET };
 
@@ -198,6 +198,9 @@ async function loadSharded(
     return { name: s.name, file: r };
   });
   for (const f of checkShards(index, shardReads)) findings.push(f);
+  // Refused names and shards not read (missing, not safetensors, unreadable) leave totals partial.
+  const readNames = new Set(shardReads.filter((r) => r.file?.header).map((r) => r.name));
+  const missing = shards.filter((n) => !readNames.has(n));
   if (folderFiles) {
     const named = new Set(safe.map((s) => path.normalize(s.name)));
     for (const f of folderFiles) {
@@ -219,6 +222,15 @@ async function loadSharded(
   return {
     ...base,
     files,
+    ...(missing.length > 0
+      ? {
+          partial: {
+            shards: shards.length,
+            missingCount: missing.length,
+            missing: missing.slice(0, MAX_LISTED_MISSING),
+          },
+        }
+      : {}),
     index: {
       path: indexPath,
       totalSize: index.totalSize,
@@ -249,14 +261,64 @@ async function loadFiles(
     else files.push(r);
   }
   if (files.length > 1) for (const f of checkFiles(files, names)) findings.push(f);
+  const partial = missingFromSets(
+    names,
+    new Set(files.filter((f) => f.header).map((f) => path.basename(f.name))),
+  );
   return {
     target,
     kind: "files",
     root: dir,
     files,
     findings,
+    ...(partial ? { partial } : {}),
     ...(config.config !== undefined ? { config: config.config, configPath: config.path } : {}),
   };
+}
+
+/**
+ * Loose files named `-of-N`: the shards of their sets that are absent or were not read. A set is
+ * numbered 1..N, or 0..N when shard 0 is present (OpenAI's gpt-oss).
+ */
+function missingFromSets(
+  names: readonly string[],
+  read: ReadonlySet<string>,
+): PartialFacts | undefined {
+  const sets = new Map<string, { count: number; zero: boolean; names: string[] }>();
+  const missing: string[] = [];
+  let missingCount = 0;
+  let shards = 0;
+  for (const full of names) {
+    const n = path.basename(full);
+    const s = shardNumber(n);
+    if (!s) {
+      shards++;
+      if (!read.has(n)) {
+        missingCount++;
+        missing.push(n);
+      }
+      continue;
+    }
+    const key = siblingShard(n, 0);
+    const set = sets.get(key) ?? { count: s.count, zero: false, names: [] };
+    set.zero ||= s.index === 0;
+    set.names.push(n);
+    sets.set(key, set);
+  }
+  for (const set of sets.values()) {
+    const first = set.zero ? 0 : 1;
+    const files = set.count - first + 1;
+    shards += Math.max(files, set.names.length);
+    const have = new Set(set.names.filter((n) => read.has(n)));
+    missingCount += Math.max(0, files - have.size);
+    if (files > MAX_ENUMERATED_SHARDS) continue;
+    for (let i = first; i <= set.count && missing.length < MAX_LISTED_MISSING; i++) {
+      const sib = siblingShard(set.names[0]!, i);
+      if (!have.has(sib)) missing.push(sib);
+    }
+  }
+  if (missingCount === 0) return undefined;
+  return { shards, missingCount, missing };
 }
 
 async function loadFolder(
@@ -451,6 +513,7 @@ async function readPlan(
           kind: "file",
           files: [file],
           findings: [],
+          ...oneShardOfSet(plan.path),
           ...(await configBeside(store, plan.path)),
         };
       } catch (e) {
@@ -458,6 +521,35 @@ async function readPlan(
         return failed(target, e);
       }
   }
+}
+
+/**
+ * A file named `…-00002-of-00004.safetensors` is one shard of a set: not the model. Its totals
+ * are the shard's, and config.json is compared with it only where one shard can show it.
+ */
+function oneShardOfSet(file: string): Pick<Checkpoint, "partial" | "findings"> | undefined {
+  const name = path.basename(file);
+  const set = shardSet(name);
+  const s = shardNumber(name);
+  if (!set || !s || set.files < 2) return undefined;
+  return {
+    partial: {
+      shards: set.files,
+      missingCount: set.files - 1,
+      missing: [],
+      alone: { shard: s.index, name },
+    },
+    findings: [
+      finding(
+        "SHARD_ALONE",
+        `${name} is one shard of ${set.files}, inspected on its own: totals are this shard's, and config.json is compared only where one shard can show it`,
+        {
+          file,
+          hint: "name the folder or the index file to inspect the whole model",
+        },
+      ),
+    ],
+  };
 }
 
 /** A single file's config.json, when it sits in a model folder. */

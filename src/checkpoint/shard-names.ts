@@ -44,8 +44,30 @@ export function shardPath(dir: string, name: string): string | undefined {
   return resolved.startsWith(root + path.sep) ? path.join(dir, name) : undefined;
 }
 
+const SHARD_NUMBER = /[-_](\d{5,6})[-_]of[-_](\d{5,6})\.safetensors$/;
+
 /** `model-00002-of-00004.safetensors` → {index: 2, count: 4}; `-`/`_`, 5 or 6 digits. */
 export function shardNumber(name: string): { index: number; count: number } | undefined {
-  const m = /[-_](\d{5,6})[-_]of[-_](\d{5,6})\.safetensors$/.exec(name);
+  const m = SHARD_NUMBER.exec(name);
   return m ? { index: Number(m[1]), count: Number(m[2]) } : undefined;
+}
+
+/**
+ * The files of the set `name` belongs to: 1..N as Hugging Face numbers them, or 0..N when `name`
+ * is shard 0 (OpenAI's gpt-oss). Undefined for a name without `-of-N`.
+ */
+export function shardSet(name: string): { first: number; last: number; files: number } | undefined {
+  const s = shardNumber(name);
+  if (!s) return undefined;
+  const first = s.index === 0 ? 0 : 1;
+  return { first, last: s.count, files: s.count - first + 1 };
+}
+
+/** The name of shard `index` of the set `name` belongs to, numbered with the same padding. */
+export function siblingShard(name: string, index: number): string {
+  const m = SHARD_NUMBER.exec(name);
+  if (!m) return name;
+  const start = m.index + 1;
+  const digits = m[1]!.length;
+  return name.slice(0, start) + String(index).padStart(digits, "0") + name.slice(start + digits);
 }

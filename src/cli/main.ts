@@ -28,6 +28,8 @@ Examples:
   inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
 
+const stdout = new Output(process.stdout);
+
 function program(): Command {
   return new Command()
     .name("inspect")
@@ -53,6 +55,10 @@ function program(): Command {
       "--reference-server <gpu>",
       "the GPU of the 8-GPU node the single-server tier is measured against (default h100)",
     )
+    .option(
+      "--precision <bits>",
+      "weights at 16, 8 or 4 bits, or as-stored (default): what the tier, the fit and --require-fit use",
+    )
     .option("--require-fit", "exit 3 when it does not fit --memory or --gpu")
     .optionsGroup("Integrity (reads every byte):")
     .option("--verify", "SHA-256 of every file, compared with the expected digests it can find")
@@ -73,6 +79,8 @@ function program(): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
+      // --help and --version through the same EPIPE-tolerant stdout as reports: `| head -1`.
+      writeOut: (s) => stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
       // Commander's messages quote what was typed (`unknown option '…'`): escaped like any text
       // that did not come from us.
@@ -90,7 +98,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     debug = o.debug === true;
     const targets = resolveTargets(cmd.args);
     return await run(targets, o, {
-      out: new Output(process.stdout),
+      out: stdout,
       err: (line) => process.stderr.write(line + "\n"),
       progress: process.stderr,
       env: process.env,

@@ -7,8 +7,8 @@ import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
 import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
-import { deviceIds, findDevice } from "../hardware/catalog.js";
-import type { FitTarget, HardwareOptions } from "../hardware/estimate.js";
+import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
+import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import type { Verification } from "../integrity/verification.js";
 import { cutText, escapeForTerminal } from "../core/escape.js";
@@ -39,6 +39,7 @@ export interface RunOptions {
   count?: string;
   referenceServer?: string;
   requireFit?: boolean;
+  precision?: string;
   // integrity
   verify?: boolean;
   scan?: boolean;
@@ -72,8 +73,32 @@ export function resolveTargets(targets: string[]): string[] {
 
 function gpuNamed(name: string) {
   const d = findDevice(name);
-  if (!d) throw usage(`unknown device "${name}"; known: ${deviceIds().join(", ")}`);
+  if (!d) {
+    const near = similarDevices(name).slice(0, 3);
+    const mean = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
+    throw new InspectError("USAGE", `unknown device "${name}"${mean}`, {
+      hint: `known: ${deviceIds().join(", ")}`,
+    });
+  }
   return d;
+}
+
+/** --precision values and the estimate's names for them. */
+const PRECISIONS: ReadonlyMap<string, PrecisionName> = new Map([
+  ["as-stored", "as stored"],
+  ["16", "16-bit"],
+  ["8", "8-bit"],
+  ["4", "4-bit"],
+]);
+
+export function parsePrecision(text: string): PrecisionName {
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/[-_ ]?bits?$/, "");
+  const p = PRECISIONS.get(key === "as stored" || key === "stored" ? "as-stored" : key);
+  if (!p) throw usage(`--precision takes 16, 8, 4 or as-stored, not "${text}"`);
+  return p;
 }
 
 /** The hardware options, checked before any target is read: a usage error costs nothing. */
@@ -89,6 +114,7 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
       );
     h.kvDtype = d;
   }
+  if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
     if (!d.kind.endsWith("gpu")) throw usage(`--reference-server needs a GPU, not ${d.label}`);
@@ -196,6 +222,17 @@ function reportErrors(s: Summary, err: (line: string) => void): void {
   }
 }
 
+function matchesAny(s: Summary, filter: (name: string) => boolean): boolean {
+  for (const t of s.tensors()) if (filter(t.name)) return true;
+  return false;
+}
+
+/** A glob that matched nothing: it must match whole names, so suggest one with stars. */
+function noMatch(glob: string): string {
+  const starred = glob.startsWith("*") || glob.endsWith("*") ? undefined : `*${glob}*`;
+  return `--filter ${escapeForTerminal(JSON.stringify(glob))} matched no tensor: a glob matches whole names${starred ? `; try --filter '${escapeForTerminal(starred)}'` : ""}`;
+}
+
 export async function run(targets: string[], o: RunOptions, io: Streams): Promise<ExitCode> {
   const filter = o.filter === undefined ? undefined : globPredicate(o.filter);
   const listTensors = o.tensors === true || filter !== undefined;
@@ -238,7 +275,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       code = EXIT.doesNotFit;
       // A gate that fails must say why on stderr, like every other failing status.
       io.err(
-        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
       );
     }
     if (verified?.interrupted) code = EXIT.interrupted;
@@ -254,6 +291,13 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       );
       first = false;
     }
+    if (
+      filter &&
+      o.filter !== undefined &&
+      summary.files.length > 0 &&
+      !matchesAny(summary, filter)
+    )
+      io.err(`inspect: ${escapeForTerminal(summary.target)}: ${noMatch(o.filter)}`);
     if (verified?.interrupted) {
       io.err("inspect: interrupted: the report covers what was read before Ctrl-C");
       break;

@@ -1,5 +1,6 @@
 // Memory sizes on the command line: "24GB" (10^9) and "24GiB" (2^30) mean different things, so
-// a unit is required; fractions are fine ("1.5TB").
+// a unit is required; fractions are fine ("1.5TB"). Case does not matter; a bare "G" is a
+// decimal gigabyte like "GB", and "Gi" a binary one like "GiB" (Kubernetes' convention).
 
 import { InspectError } from "../core/errors.js";
 
@@ -13,6 +14,14 @@ const UNITS: Record<string, bigint> = {
   mib: 1n << 20n,
   gib: 1n << 30n,
   tib: 1n << 40n,
+  k: 1000n,
+  m: 1000n ** 2n,
+  g: 1000n ** 3n,
+  t: 1000n ** 4n,
+  ki: 1n << 10n,
+  mi: 1n << 20n,
+  gi: 1n << 30n,
+  ti: 1n << 40n,
 };
 
 /** "24GB", "24 GiB", "1.5TB" → bytes (exact; fractions rounded down to a byte). */

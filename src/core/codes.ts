@@ -196,6 +196,10 @@ export const CODES = {
     summary: "a .safetensors file in the folder that the index does not name",
   },
   SHARD_METADATA_DIFFERS: { severity: "info", summary: "shards carry different __metadata__" },
+  SHARD_ALONE: {
+    severity: "info",
+    summary: "one shard of a set inspected on its own: its totals are the shard's",
+  },
   CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
   CONFIG_PYTHON_JSON: {
     severity: "info",

@@ -186,3 +186,12 @@ export const PREDICTED_ENTRY_BYTES = 96;
 
 /** Predicted bytes for the prefix, braces and a `__metadata__` of a few keys. */
 export const PREDICTED_HEADER_SLACK = 4096;
+
+/**
+ * A `-of-N` set larger than this is not enumerated to name its missing shards (N is untrusted;
+ * the largest published sets have a few hundred files).
+ */
+export const MAX_ENUMERATED_SHARDS = 100_000;
+
+/** Names of missing shards kept in a report; the rest are counted. */
+export const MAX_LISTED_MISSING = 100;

@@ -26,3 +26,17 @@ export function excerpt(s: string, max = QUOTE_CHARS): string {
 export function nameOf(name: string): string {
   return "`" + excerpt(name, 120) + "`";
 }
+
+const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+
+/** 1509296 → "1.51 MB": decimal units, scaled so that the figure says something. */
+export function decimalBytes(n: bigint): string {
+  if (n < 1000n) return `${group(n)} B`;
+  let v = Number(n);
+  let u = 0;
+  while (v >= 1000 && u < DECIMAL_UNITS.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(2)} ${DECIMAL_UNITS[u]}`;
+}

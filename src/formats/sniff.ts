@@ -3,7 +3,7 @@
 
 import type { FindingCode } from "../core/codes.js";
 import { MAX_HEADER_BYTES } from "../core/limits.js";
-import { excerpt, group } from "../core/text.js";
+import { decimalBytes, excerpt, group, plural } from "../core/text.js";
 
 export interface Identified {
   code: FindingCode;
@@ -27,15 +27,13 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   return true;
 }
 
-function gigabytes(n: bigint): string {
-  return (Number(n) / 1e9).toFixed(2) + " GB";
-}
-
 function lfsPointer(text: string): Identified {
   const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
   const size = /^size (\d+)$/m.exec(text)?.[1];
   const what = size
-    ? `the ${group(BigInt(size))}-byte (${gigabytes(BigInt(size))}) file`
+    ? BigInt(size) < 1000n
+      ? `the ${plural(BigInt(size), "byte")} file`
+      : `the ${group(BigInt(size))}-byte (${decimalBytes(BigInt(size))}) file`
     : "the file";
   return {
     code: "LFS_POINTER",
@@ -137,7 +135,26 @@ export function identify(b: Uint8Array): Identified | undefined {
   }
 
   const other = foreignMagic(b);
-  if (other) return { code: "FOREIGN_FORMAT", message: `${other}, not safetensors` };
+  if (other) {
+    const tool = compressedBy(b);
+    return {
+      code: "FOREIGN_FORMAT",
+      message: `${other}, not safetensors`,
+      ...(tool
+        ? {
+            hint: `a compressed file: decompress it first (\`${tool} -dk FILE\`), or pipe it: \`${tool} -dc FILE | inspect -\``,
+          }
+        : {}),
+    };
+  }
+  return undefined;
+}
+
+/** The tool that decompresses a gzip, zstd or xz stream. */
+function compressedBy(b: Uint8Array): string | undefined {
+  if (startsWith(b, [0x1f, 0x8b])) return "gzip";
+  if (startsWith(b, [0x28, 0xb5, 0x2f, 0xfd])) return "zstd";
+  if (startsWith(b, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return "xz";
   return undefined;
 }
 

@@ -122,12 +122,43 @@ export const GPUS_PER_NODE = 8;
 /** Tensor-parallel sizes tried for a single node, smallest first. */
 export const TP_SIZES = [1, 2, 4, 8] as const;
 
+/** A device name without case, spaces or punctuation: "RTX 4090", "rtx4090", "rtx_4090" agree. */
+const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+const namesOf = (d: Device) => [d.id, ...(d.aliases ?? [])];
+
 export function findDevice(name: string): Device | undefined {
-  const key = name
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, "-");
-  return DEVICES.find((d) => d.id === key || d.aliases?.includes(key));
+  const key = squash(name);
+  if (key === "") return undefined;
+  return DEVICES.find((d) => namesOf(d).some((n) => squash(n) === key));
+}
+
+/** The devices whose id or alias is closest to `name`, within two edits: for "did you mean". */
+export function similarDevices(name: string): string[] {
+  const key = squash(name);
+  const scored: Array<[number, string]> = [];
+  for (const d of DEVICES) {
+    const best = Math.min(...namesOf(d).map((n) => editDistance(squash(n), key)));
+    if (best <= 2) scored.push([best, d.id]);
+  }
+  const best = Math.min(...scored.map(([d]) => d));
+  return scored.filter(([d]) => d === best).map(([, id]) => id);
+}
+
+/** Levenshtein distance of two short strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        prev[j]! + 1,
+        row[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 export function deviceIds(): string[] {

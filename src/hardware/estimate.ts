@@ -70,7 +70,11 @@ export interface HardwareOptions {
   /** --reference-server: the GPU of the 8-GPU node the single-server tier is measured against. */
   referenceGpu?: Device;
   target?: FitTarget;
+  /** --precision: the weights' precision the tier, the requirement and the fit use (default as stored). */
+  precision?: PrecisionName;
 }
+
+export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
 
 export interface Breakdown {
   weights: bigint;
@@ -83,9 +87,13 @@ export interface Breakdown {
 }
 
 export interface PrecisionRow {
-  name: "as stored" | "16-bit" | "8-bit" | "4-bit";
+  name: PrecisionName;
   /** Bits per weight assumed, as text ("4.89 (Q4_K_M)"); absent for "as stored". */
   bitsPerWeight?: string;
+  /** The same as a number: bits per weight of the re-quantized weights (MXFP4 ones excepted). */
+  weightBits?: number;
+  /** The scheme those bits stand for ("Q4_K_M"), when they stand for one. */
+  scheme?: string;
   weightsBytes: bigint;
   requiredBytes: bigint;
   tier: Tier;
@@ -123,6 +131,8 @@ export interface FitResult {
 }
 
 export interface HardwareEstimate {
+  /** The weights' precision this estimate (tier, requirement, fit) is for: --precision. */
+  precision: PrecisionName;
   tier: Tier;
   /** On one device: weights + KV cache + activations + one reserve. */
   requiredBytes: bigint;
@@ -262,19 +272,26 @@ function fitOn(
 }
 
 const BITS: Record<
-  Exclude<PrecisionRow["name"], "as stored">,
-  { num: bigint; den: bigint; text: string }
+  Exclude<PrecisionName, "as stored">,
+  { num: bigint; den: bigint; text: string; bits: number; scheme?: string }
 > = {
-  "16-bit": { num: 16n, den: 1n, text: "16" },
-  "8-bit": { num: 8n, den: 1n, text: "8" },
+  "16-bit": { num: 16n, den: 1n, text: "16", bits: 16 },
+  "8-bit": { num: 8n, den: 1n, text: "8", bits: 8 },
   // What Q4_K_M really takes: Llama-3.1-8B loads as "4.58 GiB (4.89 BPW)".
-  "4-bit": { num: 489n, den: 100n, text: "4.89 (Q4_K_M)" },
+  "4-bit": { num: 489n, den: 100n, text: "4.89 (Q4_K_M)", bits: 4.89, scheme: "Q4_K_M" },
 };
 /** MXFP4: 16 bytes of values plus one scale byte per 32 weights. */
 const MXFP4_BITS = { num: 17n, den: 4n };
 
 export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): HardwareEstimate {
-  const context = o.context ?? DEFAULT_CONTEXT;
+  const maxPosition = f.config?.maxPositionEmbeddings;
+  // The default never asks for more than the model supports (GPT-2: 1,024 tokens).
+  const capped =
+    o.context === undefined &&
+    maxPosition !== undefined &&
+    maxPosition > 0 &&
+    maxPosition < DEFAULT_CONTEXT;
+  const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
   const dtype = o.kvDtype ?? configDtype ?? DEFAULT_CACHE_DTYPE;
@@ -283,10 +300,25 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const laptopBytes = usableBytes(REFERENCE_LAPTOP);
   const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(refGpu);
   const heads = f.config?.numAttentionHeads;
-  const maxPosition = f.config?.maxPositionEmbeddings;
 
   const model = (weights: bigint): Model => ({ weights, layout, dtype, batch });
-  const m = model(f.residentBytes);
+
+  /** The resident weights re-quantized to `name`; MXFP4 weights stay MXFP4 at 4 bits. */
+  const requantized = (name: Exclude<PrecisionName, "as stored">) => {
+    const b = BITS[name];
+    const mx = f.mxfp4Parameters ?? 0n;
+    const keep = name === "4-bit" ? mx : 0n;
+    const bits =
+      (f.residentParameters - keep) * b.num * MXFP4_BITS.den + keep * MXFP4_BITS.num * b.den;
+    return { weights: ceilDiv(bits, 8n * b.den * MXFP4_BITS.den), keep };
+  };
+  // --precision without parameters to re-quantize (nothing readable) falls back to as stored.
+  const precision: PrecisionName =
+    o.precision !== undefined && o.precision !== "as stored" && f.residentParameters > 0n
+      ? o.precision
+      : "as stored";
+  const weightsUsed = precision === "as stored" ? f.residentBytes : requantized(precision).weights;
+  const m = model(weightsUsed);
   const s = shared(m, context);
   const requiredBytes = s.total + RESERVE_PER_DEVICE;
   const tier = tierOf(s.total, laptopBytes, singleServerBytes);
@@ -305,13 +337,23 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const fitTarget = (weights: bigint) =>
     o.target ? fitOn(model(weights), o.target, context, maxPosition).fits : undefined;
   const precisions: PrecisionRow[] = [];
-  const row = (name: PrecisionRow["name"], weights: bigint, bitsPerWeight?: string) => {
+  const row = (
+    name: PrecisionName,
+    weights: bigint,
+    bits?: { text: string; bits: number; scheme?: string },
+  ) => {
     const total = shared(model(weights), context).total;
     const req = total + RESERVE_PER_DEVICE;
     const fits = fitTarget(weights);
     precisions.push({
       name,
-      ...(bitsPerWeight ? { bitsPerWeight } : {}),
+      ...(bits
+        ? {
+            bitsPerWeight: bits.text,
+            weightBits: bits.bits,
+            ...(bits.scheme ? { scheme: bits.scheme } : {}),
+          }
+        : {}),
       weightsBytes: weights,
       requiredBytes: req,
       tier: tierOf(total, laptopBytes, singleServerBytes),
@@ -320,15 +362,14 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   };
   row("as stored", f.residentBytes);
   if (f.residentParameters > 0n) {
-    const mx = f.mxfp4Parameters ?? 0n;
-    for (const [name, b] of Object.entries(BITS) as Array<
-      [Exclude<PrecisionRow["name"], "as stored">, (typeof BITS)["4-bit"]]
-    >) {
-      const keep = name === "4-bit" ? mx : 0n;
-      const bits =
-        (f.residentParameters - keep) * b.num * MXFP4_BITS.den + keep * MXFP4_BITS.num * b.den;
-      const weights = ceilDiv(bits, 8n * b.den * MXFP4_BITS.den);
-      row(name, weights, keep > 0n ? `${b.text}; MXFP4 weights stay at 4.25` : b.text);
+    for (const name of Object.keys(BITS) as Array<Exclude<PrecisionName, "as stored">>) {
+      const b = BITS[name];
+      const { weights, keep } = requantized(name);
+      row(name, weights, {
+        text: keep > 0n ? `${b.text}; MXFP4 weights stay at 4.25` : b.text,
+        bits: b.bits,
+        ...(b.scheme ? { scheme: b.scheme } : {}),
+      });
     }
   }
 
@@ -347,6 +388,10 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
   if (!layout && o.kvDtype)
     notes.push(`--kv-dtype ${o.kvDtype.name} has no effect without a KV layout`);
+  if (capped)
+    notes.push(
+      `context ${context} tokens: the model's max_position_embeddings, below the default ${DEFAULT_CONTEXT}`,
+    );
   if (maxPosition !== undefined && context > maxPosition) {
     notes.push(
       `context ${context} is longer than the model's max_position_embeddings ${maxPosition}`,
@@ -360,12 +405,15 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
   for (const opt of f.optional ?? [])
     notes.push(`${displayName(opt.name)} not resident (loaded only for speculative decoding)`);
+  if (o.precision !== undefined && o.precision !== "as stored" && precision === "as stored")
+    notes.push(`--precision ${o.precision}: no parameters to re-quantize; the weights as stored`);
 
   return {
+    precision,
     tier,
     requiredBytes,
     breakdown: {
-      weights: f.residentBytes,
+      weights: weightsUsed,
       kvCache: s.kv,
       activations: s.activations,
       reserve: RESERVE_PER_DEVICE,

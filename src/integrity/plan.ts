@@ -43,7 +43,10 @@ export interface VerifyFile {
 export interface PlanOptions {
   /** --sha256: the expected SHA-256 of a target that is a single file. */
   sha256?: string;
-  /** --checksums: a sha256sum-format file; every file it lists is verified. */
+  /**
+   * --checksums: a sha256sum-format file. Its entries for the target's files are checked, and,
+   * when the target is a folder (`root`), every file it lists inside that folder.
+   */
   checksums?: string;
   /** A folder of Git LFS pointers mirroring `root` (a clone made without LFS smudging). */
   lfsPointers?: string;
@@ -105,9 +108,18 @@ export async function planVerification(
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
     for (const f of listed.findings) findings.push(f);
+    // The target's files only, as `sha256sum -c --ignore-missing` users expect: one file named
+    // on its own is checked alone; a folder's listed files are checked when they lie inside it
+    // (a listed file missing from the folder is then an error); entries elsewhere are ignored.
+    const root = options.root !== undefined ? resolve(options.root) : undefined;
+    const inScope = (abs: string) => {
+      if (root === undefined) return false;
+      const rel = relative(root, abs);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+    };
     for (const [abs, expected] of listed.expected) {
-      const f = byPath.get(abs) ?? add({ path: shown(abs) });
-      f.expected ??= expected;
+      const f = byPath.get(abs) ?? (inScope(abs) ? add({ path: shown(abs) }) : undefined);
+      if (f) f.expected ??= expected;
     }
   }
 

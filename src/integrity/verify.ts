@@ -250,6 +250,8 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
     set("computed", null);
     // Weights the given checksums file leaves out would pass a gate unverified: say so louder.
     const unlisted = f.unlistedIn;
+    // A damaged file's digest is nothing to pin: say to fetch it again instead.
+    const damage = f.safetensors?.findings.find((x) => x.severity === "error");
     sink.add(
       "HASH_UNCHECKED",
       unlisted !== undefined
@@ -258,9 +260,11 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
       {
         file,
         hint:
-          unlisted !== undefined
-            ? "the checksums file was made for another set of files, or misses this shard"
-            : "pin it: pass --sha256, or list it in a checksums file (`sha256sum` output)",
+          damage !== undefined
+            ? `the file is damaged (${damage.code}): download it again, then pin the new file's digest`
+            : unlisted !== undefined
+              ? "the checksums file was made for another set of files, or misses this shard"
+              : "pin it: pass --sha256, or list it in a checksums file (`sha256sum` output)",
         ...(unlisted !== undefined ? { severity: "warning" as const } : {}),
       },
     );

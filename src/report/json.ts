@@ -84,15 +84,82 @@ function tensorJson(t: TensorRow, withFile: boolean): Json {
   ]);
 }
 
-/** Total, and stored, active and optional when they apply: the same for a target and a component. */
+/**
+ * Total, and stored, active and optional when they apply: the same for a target and a component.
+ * A dense model's active parameters are all that load: the total without optional modules, so a
+ * script needs no fallback. Only an MoE whose top-k is unknown has no active count.
+ */
 function parameterPairs(s: Summary): Array<[string, Json | undefined]> {
   const p = s.parameters;
+  const dense = s.moe === undefined && !s.components?.some((c) => c.summary.moe !== undefined);
   return [
     ["total", p.total],
     ["stored", p.stored],
-    ["active", p.active],
+    ["active", p.active ?? (dense ? p.total - (p.optional?.parameters ?? 0n) : undefined)],
     ["optional", plain(p.optional)],
   ];
+}
+
+/**
+ * Each of our names beside the JSON's newer one for it (schema version 1 only adds fields): the
+ * old `requiredBytes`, `perDeviceBytes` and `usableBytes` meant three different things.
+ */
+function aliased(v: Json | undefined, names: Record<string, string>): Json | undefined {
+  if (!(v instanceof JsonObject)) return v;
+  return obj(
+    v.pairs.flatMap(([k, x]) =>
+      names[k]
+        ? [
+            [k, x],
+            [names[k], x],
+          ]
+        : [[k, x]],
+    ),
+  );
+}
+
+const PER_DEVICE = {
+  perDeviceBytes: "perDeviceRequiredBytes",
+  usableBytes: "perDeviceUsableBytes",
+};
+
+function hardwareJson(hw: NonNullable<Summary["hardware"]>): Json {
+  const top = plain(hw) as JsonObject;
+  return obj(
+    top.pairs.flatMap(([k, v]): Array<[string, Json | undefined]> => {
+      switch (k) {
+        case "requiredBytes":
+          return [
+            [k, v],
+            ["oneDeviceRequiredBytes", v],
+          ];
+        case "precisions":
+          return [
+            [
+              k,
+              (v as Json[]).map(
+                (r) => aliased(r, { requiredBytes: "oneDeviceRequiredBytes" }) ?? null,
+              ),
+            ],
+          ];
+        case "devices":
+          return [[k, (v as Json[]).map((r) => aliased(r, PER_DEVICE) ?? null)]];
+        case "fit":
+          return [
+            [
+              k,
+              aliased(v, {
+                requiredBytes: "totalRequiredBytes",
+                ...PER_DEVICE,
+                marginBytes: "perDeviceMarginBytes",
+              }),
+            ],
+          ];
+        default:
+          return [[k, v]];
+      }
+    }),
+  );
 }
 
 export interface JsonOptions {
@@ -125,6 +192,8 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
       ),
     ],
     ["tensorCount", s.tensorCount],
+    ["partial", s.partial !== undefined],
+    ["incomplete", s.partial && incompleteJson(s)],
     [
       "parameters",
       obj([...parameterPairs(s), ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.parameters]))]]),
@@ -144,7 +213,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     ["moe", plain(s.moe)],
     ["metadata", obj(s.metadata)],
     ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
-    ["hardware", hw === null ? null : plain(hw)],
+    ["hardware", hw === null ? null : hardwareJson(hw)],
     ["verification", s.verification && plain(s.verification)],
     ["components", s.components && s.components.map((c) => componentJson(c.name, c.summary))],
     ["findings", s.findings.map(findingJson)],
@@ -187,6 +256,32 @@ function componentJson(name: string, s: Summary): Json {
     ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
     ["moe", plain(s.moe)],
+  ]);
+}
+
+/** What is missing from a partial checkpoint, and what the index promises for the whole. */
+function incompleteJson(s: Summary): Json {
+  const p = s.partial!;
+  return obj([
+    ["shards", p.shards],
+    ["shardsMissing", p.missingCount],
+    ["missing", p.missing],
+    [
+      "alone",
+      p.alone &&
+        obj([
+          ["shard", p.alone.shard],
+          ["name", p.alone.name],
+        ]),
+    ],
+    [
+      "indexPromises",
+      p.promised &&
+        obj([
+          ["tensorCount", p.promised.tensorCount],
+          ["tensorBytes", p.promised.tensorBytes],
+        ]),
+    ],
   ]);
 }
 

@@ -46,6 +46,14 @@ function macs(devices: readonly DeviceRow[]): string {
   return last ? `not even a ${last.label}` : "";
 }
 
+/** How the weights are counted: as stored, or re-quantized by --precision. */
+function precisionHow(hw: HardwareEstimate): string {
+  if (hw.precision === "as stored") return "as stored";
+  const row = hw.precisions.find((p) => p.name === hw.precision);
+  const scheme = row?.scheme ? `, ${row.scheme}` : "";
+  return `at ${hw.precision} (--precision: ${row?.weightBits ?? "?"} bits per weight${scheme})`;
+}
+
 export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): string[] {
   const a = hw.assumptions;
   const b = hw.breakdown;
@@ -65,9 +73,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
         [
           "weights",
           bytesBoth(b.weights),
-          hw.optional.length > 0
-            ? `as stored, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}`
-            : "as stored",
+          `${precisionHow(hw)}${hw.optional.length > 0 ? `, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}` : ""}`,
         ],
         ["KV cache", bytesBoth(b.kvCache), kvWhat],
         ["activations", bytesBoth(b.activations), `${a.activationsPercent} % of the weights`],

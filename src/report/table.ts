@@ -69,17 +69,20 @@ export function renderTable(s: Summary, o: TableOptions): string {
         ? `header ${plural(s.bytes.headers, "byte")}${s.bytes.headerPadding > 0n ? ` (${group(s.bytes.headerPadding)} padding)` : ""}`
         : `${s.files.length} files, headers ${plural(s.bytes.headers, "byte")}`;
     kv("format", `${s.format}, ${headerText}`);
-    kv("tensors", group(s.tensorCount));
+    if (s.partial) kv("partial", st.yellow(partialLine(s)));
+    const part = s.partial ? st.yellow(" (partial)") : "";
+    kv("tensors", group(s.tensorCount) + part);
     const [params, ...more] = parameterLines(s);
-    kv("parameters", params!);
+    kv("parameters", params! + part);
     for (const line of more) kv("", line);
     const unchecked = s.files.some((f) => !f.sizeChecked) ? " as declared (size not checked)" : "";
     kv(
       "size",
-      `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}`,
+      `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}${part}`,
     );
     if (s.architecture) {
-      kv("architecture", architectureLine(s.architecture));
+      // An adapter or a bare set of layers may have no name or shape to state: say so.
+      kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
       if (s.architecture.inferred.length > 0)
         kv("", st.dim(`inferred: ${cutText(s.architecture.inferred.join("; "), MESSAGE_CHARS)}`));
     }
@@ -159,8 +162,10 @@ export function renderTable(s: Summary, o: TableOptions): string {
 
   if (s.hardware) {
     lines.push("");
-    for (const l of hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st)))
-      lines.push(l);
+    const hw = hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st));
+    if (s.partial)
+      hw.splice(1, 0, `  ${st.yellow("· partial: from the weights read, not the whole model's")}`);
+    for (const l of hw) lines.push(l);
   }
   if (s.verification) {
     lines.push("");
@@ -195,10 +200,27 @@ function metadataLine(metadata: ReadonlyArray<[string, string]>, st: Style): str
   return hidden > 0 ? `${shown} ${st.dim(`… ${group(hidden)} more in --json`)}` : shown;
 }
 
+/** What was not read, and what the index promises for the whole model. */
+function partialLine(s: Summary): string {
+  const p = s.partial!;
+  const promised = p.promised
+    ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
+    : "";
+  if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
+  const names = p.missing.slice(0, 3).map((n) => cell(n));
+  const shown =
+    names.length === 0
+      ? ""
+      : ` (${names.slice(0, 3).join(", ")}${p.missingCount > 3 ? `, ${group(p.missingCount - 3)} more` : ""})`;
+  return `${group(p.shards - p.missingCount)} of ${plural(p.shards, "shard")} read, ${group(p.missingCount)} missing or unreadable${shown}${promised}`;
+}
+
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
 function parameterLines(s: Summary): string[] {
   const p = s.parameters;
-  let first = `${group(p.total)} (${countShort(p.total)})`;
+  // "21", not "21 (21)": the short form only where it says something shorter.
+  const short = countShort(p.total);
+  let first = short === group(p.total) ? short : `${group(p.total)} (${short})`;
   const m = s.moe;
   if (m) {
     const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";

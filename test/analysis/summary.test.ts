@@ -220,7 +220,9 @@ describe("summary of a whole model", () => {
     expect(v3.moe).toMatchObject({ experts: 256, topK: 8, sharedExperts: 1, layers: 58 });
     expect(v3.architecture).toMatchObject({ attention: "mla", mtpLayers: 1, layers: 61 });
     const plain = JSON.parse([...jsonDocument(summarize(checkpointOf(llama31_8b())))].join(""));
-    expect(Object.keys(plain.parameters)).toEqual(["total", "byDtype"]);
+    // Dense: every loaded weight is active, so active is the total (no fallback needed).
+    expect(Object.keys(plain.parameters)).toEqual(["total", "active", "byDtype"]);
+    expect(plain.parameters.active).toBe(plain.parameters.total);
     expect(plain).not.toHaveProperty("quantization");
     expect(plain).not.toHaveProperty("moe");
   });

@@ -216,19 +216,33 @@ describe("the memory model", () => {
     const weights = [W, params * 2, params, ceilDiv(params * 489, 800)];
     expect(weights[3]).toBe(4_908_497_188);
     expect(doc.hardware.precisions).toEqual([
-      { name: "as stored", weightsBytes: W, requiredBytes: needed(4096), tier: "laptop" },
-      ...[
-        ["16-bit", "16"],
-        ["8-bit", "8"],
-        ["4-bit", "4.89 (Q4_K_M)"],
-      ].map(([name, bits], i) => ({
-        name,
-        bitsPerWeight: bits,
-        weightsBytes: weights[i + 1],
-        requiredBytes:
-          weights[i + 1]! + KV_PER_TOKEN * 4096 + ceilDiv(weights[i + 1]! * 5, 100) + RESERVE,
+      {
+        name: "as stored",
+        weightsBytes: W,
+        requiredBytes: needed(4096),
+        oneDeviceRequiredBytes: needed(4096),
         tier: "laptop",
-      })),
+      },
+      ...(
+        [
+          ["16-bit", "16", 16],
+          ["8-bit", "8", 8],
+          ["4-bit", "4.89 (Q4_K_M)", 4.89, "Q4_K_M"],
+        ] as const
+      ).map(([name, text, bits, scheme], i) => {
+        const required =
+          weights[i + 1]! + KV_PER_TOKEN * 4096 + ceilDiv(weights[i + 1]! * 5, 100) + RESERVE;
+        return {
+          name,
+          bitsPerWeight: text,
+          weightBits: bits,
+          ...(scheme ? { scheme } : {}),
+          weightsBytes: weights[i + 1],
+          requiredBytes: required,
+          oneDeviceRequiredBytes: required,
+          tier: "laptop",
+        };
+      }),
     ]);
   });
 
@@ -243,8 +257,10 @@ describe("the memory model", () => {
       kind: "datacenter-gpu",
       memoryBytes: 81_559 * MiB,
       usableBytes: gpuUsable(81_559),
+      perDeviceUsableBytes: gpuUsable(81_559),
       count: 1,
       perDeviceBytes: needed(4096),
+      perDeviceRequiredBytes: needed(4096),
       fits: true,
     });
     // 12 GB: half of everything but the reserve on each of 2, plus a reserve each.
@@ -277,10 +293,14 @@ describe("does it fit on mine?", () => {
       target: "24GB",
       devices: 1,
       usableBytes: 24_000_000_000,
+      perDeviceUsableBytes: 24_000_000_000,
       requiredBytes: needed(4096),
+      totalRequiredBytes: needed(4096),
       perDeviceBytes: needed(4096),
+      perDeviceRequiredBytes: needed(4096),
       fits: true,
       marginBytes: 24_000_000_000 - needed(4096),
+      perDeviceMarginBytes: 24_000_000_000 - needed(4096),
       maxContext: max,
     });
     expect(doc.hardware.precisions.map((p: { fits: boolean }) => p.fits)).toEqual([
@@ -318,10 +338,14 @@ describe("does it fit on mine?", () => {
       target: "2 × H100 80GB",
       devices: 2,
       usableBytes: usable,
+      perDeviceUsableBytes: usable,
       requiredBytes: shared + 2 * RESERVE,
+      totalRequiredBytes: shared + 2 * RESERVE,
       perDeviceBytes: ceilDiv(shared, 2) + RESERVE,
+      perDeviceRequiredBytes: ceilDiv(shared, 2) + RESERVE,
       fits: true,
       marginBytes: usable - (ceilDiv(shared, 2) + RESERVE),
+      perDeviceMarginBytes: usable - (ceilDiv(shared, 2) + RESERVE),
       maxContext: 131_072,
     });
     // Uncapped, two of them would hold about a million tokens: the cap is the model's own.
@@ -339,10 +363,14 @@ describe("does it fit on mine?", () => {
       target: "1 × RTX 4090 24GB",
       devices: 1,
       usableBytes: usable,
+      perDeviceUsableBytes: usable,
       requiredBytes: needed(4096),
+      totalRequiredBytes: needed(4096),
       perDeviceBytes: needed(4096),
+      perDeviceRequiredBytes: needed(4096),
       fits: true,
       marginBytes: usable - needed(4096),
+      perDeviceMarginBytes: usable - needed(4096),
       maxContext: max,
     });
     expect(fitsAt(llama, ["--gpu", "rtx-4090"], max)).toBe(true);
@@ -505,7 +533,7 @@ describe("notes on questionable requests", () => {
 describe("usage errors", () => {
   const cases: Array<[string[], string]> = [
     [["--memory", "24"], 'cannot read the size "24": write it with a unit, like 24GB or 24GiB'],
-    [["--gpu", "nonesuch"], 'unknown device "nonesuch"; known: mac-16gb,'],
+    [["--gpu", "nonesuch"], 'unknown device "nonesuch" (known: mac-16gb,'],
     [["--count", "2"], "--count goes with --gpu"],
     [["--memory", "1GB", "--gpu", "h100"], "give --memory or --gpu, not both"],
     [["--require-fit"], "--require-fit needs --memory or --gpu to fit into"],

@@ -11,6 +11,13 @@ describe("sizes", () => {
     expect(parseSize("512MiB")).toBe(512n << 20n);
   });
 
+  it("reads a bare G as a decimal gigabyte and Gi as a binary one, in any case", () => {
+    expect(parseSize("24G")).toBe(24_000_000_000n);
+    expect(parseSize("24g")).toBe(parseSize("24Gb"));
+    expect(parseSize("24Gi")).toBe(24n << 30n);
+    expect(parseSize("512M")).toBe(512_000_000n);
+  });
+
   it("refuses a size without a unit, or with an unknown one", () => {
     expect(() => parseSize("24")).toThrow(/with a unit/);
     expect(() => parseSize("24 gigs")).toThrow(/with a unit/);

@@ -138,9 +138,21 @@ describe("identify", () => {
   });
 
   it("calls gzip, zstd, NumPy and HDF5 foreign formats", () => {
+    const decompress = (tool: string) =>
+      `a compressed file: decompress it first (\`${tool} -dk FILE\`), or pipe it: \`${tool} -dc FILE | inspect -\``;
+    expect(
+      identify(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03])),
+    ).toEqual({
+      code: "FOREIGN_FORMAT",
+      message: "gzip data, not safetensors",
+      hint: decompress("gzip"),
+    });
+    expect(identify(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x24]))).toEqual({
+      code: "FOREIGN_FORMAT",
+      message: "zstd data, not safetensors",
+      hint: decompress("zstd"),
+    });
     const cases: Array<[number[], string]> = [
-      [[0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03], "gzip data, not safetensors"],
-      [[0x28, 0xb5, 0x2f, 0xfd, 0x24], "zstd data, not safetensors"],
       [[0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 0x01, 0x00], "a NumPy .npy array, not safetensors"],
       [
         [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a],

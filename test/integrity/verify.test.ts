@@ -228,8 +228,10 @@ describe("--verify", () => {
       `this line is not a checksum`,
     ].join("\n");
     writeFileSync(join(dir, "SHA256SUMS"), sums);
+    // The folder is the target: every file listed inside it is checked.
     const plan = await planVerification([await weights(a.path)], {
       checksums: join(dir, "SHA256SUMS"),
+      root: dir,
     });
     expect(plan.files.map((f) => f.path)).toEqual([
       a.path,

@@ -262,18 +262,30 @@ function wholeFile(
   if (dataStart % 8n !== 0n) {
     sink.add(
       "DATA_UNALIGNED",
-      `data section starts at byte ${group(dataStart)}, not a multiple of 8${unaligned > 0 ? `; ${group(unaligned)} of ${group(n)} tensors are not aligned to their element size` : ""}`,
+      `data section starts at byte ${group(dataStart)}, not a multiple of 8${unaligned > 0 ? `; ${group(unaligned)} of ${plural(n, "tensor")} ${unaligned === 1 ? "is" : "are"} not aligned to their element size` : ""}`,
       { hint: "legal; memory-mapped loaders may copy such tensors instead of mapping them" },
     );
   } else if (unaligned > 0) {
     sink.add(
       "TENSORS_UNALIGNED",
-      `${group(unaligned)} of ${group(n)} tensors are not aligned to their element size (first: ${nameOf(names[firstUnaligned]!)})`,
+      `${group(unaligned)} of ${plural(n, "tensor")} ${unaligned === 1 ? "is" : "are"} not aligned to their element size (first: ${nameOf(names[firstUnaligned]!)})`,
       { hint: "legal; memory-mapped loaders may copy such tensors instead of mapping them" },
     );
   }
-  if (zeroSize > 0) sink.add("ZERO_SIZE_TENSORS", `${group(zeroSize)} tensors have zero elements`);
-  if (scalars > 0) sink.add("SCALAR_TENSORS", `${group(scalars)} tensors are scalars (shape [])`);
+  if (zeroSize > 0)
+    sink.add(
+      "ZERO_SIZE_TENSORS",
+      zeroSize === 1
+        ? "1 tensor has zero elements"
+        : `${group(zeroSize)} tensors have zero elements`,
+    );
+  if (scalars > 0)
+    sink.add(
+      "SCALAR_TENSORS",
+      scalars === 1
+        ? "1 tensor is a scalar (shape [])"
+        : `${group(scalars)} tensors are scalars (shape [])`,
+    );
 }
 
 export function shapeText(t: TensorTable, i: number): string {

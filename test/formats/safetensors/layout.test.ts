@@ -248,7 +248,7 @@ describe("zero-size tensors and scalars", () => {
     expectValid(file);
     const f = the(file, "ZERO_SIZE_TENSORS");
     expect(f.severity).toBe("info");
-    expect(f.message).toBe("1 tensors have zero elements");
+    expect(f.message).toBe("1 tensor has zero elements");
   });
 
   it("accepts [0, 2^64 − 1] with an EMPTY_TENSOR_HUGE_DIMS warning", async () => {
@@ -271,7 +271,7 @@ describe("zero-size tensors and scalars", () => {
     expectValid(file);
     const f = the(file, "SCALAR_TENSORS");
     expect(f.severity).toBe("info");
-    expect(f.message).toBe("1 tensors are scalars (shape [])");
+    expect(f.message).toBe("1 tensor is a scalar (shape [])");
   });
 
   it("rejects a scalar whose span is not one element", async () => {
@@ -332,7 +332,7 @@ describe("alignment (info only)", () => {
     const text = header(["a", "F32", [1], [0, 4]], ["b", "U8", [1], [4, 5]]) + " ".repeat(3);
     expect((8 + text.length) % 4).not.toBe(0);
     const f = the(await inspectHeader(text, 5), "DATA_UNALIGNED");
-    expect(f.message).toContain("; 1 of 2 tensors are not aligned to their element size");
+    expect(f.message).toContain("; 1 of 2 tensors is not aligned to their element size");
   });
 
   it("notes tensors off their element size when the data section is aligned (TENSORS_UNALIGNED)", async () => {
@@ -342,7 +342,7 @@ describe("alignment (info only)", () => {
     expectValid(file);
     const f = the(file, "TENSORS_UNALIGNED");
     expect(f.severity).toBe("info");
-    expect(f.message).toBe("1 of 2 tensors are not aligned to their element size (first: `b`)");
+    expect(f.message).toBe("1 of 2 tensors is not aligned to their element size (first: `b`)");
     expect(codes(file)).not.toContain("DATA_UNALIGNED");
   });
 
