@@ -2,7 +2,7 @@
 // on inputs generated once for the file. Time limits are vitest's (no timed assertions); memory is
 // measured inside the child.
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksumsFile, longName, manyShards, manyTensors } from "../helpers/big-inputs.js";
@@ -19,7 +19,10 @@ beforeAll(() => {
   manyTensors(at("t40k.safetensors"), 40_000);
   manyShards(at("shards160k"), 160_000);
   checksumsFile(at("bad1m.sha256"), 1_000_000, "bad");
-  checksumsFile(at("missing50k.sha256"), 50_000, "missing");
+  // A folder whose checksums file lists 50,000 files missing from it (and not its weights).
+  mkdirSync(at("ck50k"));
+  manyTensors(at("ck50k/model.safetensors"), 10);
+  checksumsFile(at("ck50k/SHA256SUMS"), 50_000, "missing");
   longName(at("name5m.safetensors"), 5_000_000);
   longName(at("attn1m.safetensors"), 1_000_000, "attn");
 }, 120_000);
@@ -78,7 +81,7 @@ describe("tables render in linear time, capped (item 6)", () => {
   }
 
   it("50,000 missing checksum names", { timeout: 120_000 }, () => {
-    const r = inspect(["--checksums", at("missing50k.sha256"), at("t20k.safetensors")]);
+    const r = inspect(["--checksums", at("ck50k/SHA256SUMS"), at("ck50k")]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/Verification {2}50,001 files/);
     // The weights file first, then 999 of the names listed.
