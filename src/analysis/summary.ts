@@ -16,6 +16,7 @@ import {
   type ModelFootprint,
 } from "../hardware/estimate.js";
 import type { Verification } from "../integrity/verification.js";
+import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
 import type { ParameterClaim } from "./claims.js";
 import {
@@ -61,6 +62,8 @@ export interface TensorRow {
 
 export interface Summary {
   target: string;
+  /** Where the bytes came from: a local file or folder, the cache, the Hub, a URL, stdin. */
+  source?: SourceInfo;
   /** The weights files' format (the first readable file's, for a folder). */
   format: WeightsFormat;
   /** What the target resolved to: one file, a stream, shards with an index, a folder… */
@@ -337,6 +340,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;
   if (options.verification) summary.verification = options.verification;
+  if (cp.source) summary.source = cp.source;
   return summary;
 }
 

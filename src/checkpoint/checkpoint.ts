@@ -24,6 +24,23 @@ export interface IndexFacts {
   tensorCount: number;
 }
 
+/** Where a checkpoint's bytes came from (the JSON `source`). */
+export interface SourceInfo {
+  kind: "file" | "folder" | "cache" | "hub" | "url" | "stdin";
+  /** hub: the endpoint ($HF_ENDPOINT). */
+  endpoint?: string;
+  /** hub, cache: org/name. */
+  repo?: string;
+  /** hub, cache: the branch, tag or commit asked for. */
+  revision?: string;
+  /** hub, cache: the commit read. */
+  commit?: string;
+  /** hub, url: HTTP requests made (each once, whatever its redirects and retries). */
+  requests?: number;
+  /** hub, url: response body bytes received. */
+  bytesTransferred?: number;
+}
+
 /**
  * The files read are not the whole model: shards the index (or the `-of-N` names) promise were
  * not read, or one shard of a set was named on its own. Totals computed from them are partial.
@@ -57,4 +74,6 @@ export interface Checkpoint {
   partial?: PartialFacts;
   /** Findings about the target as a whole (cannot open it, cross-checks); files carry their own. */
   findings: Finding[];
+  /** Where the bytes came from; set by the loader of the target (checkpoint/targets.ts). */
+  source?: SourceInfo;
 }

@@ -21,9 +21,16 @@ export type TargetPlan =
   /** A sharded set's index file, named directly. */
   | { kind: "index"; dir: string; index: string }
   /** A folder: what it holds is planned when it is read (folder.ts). */
-  | { kind: "folder"; dir: string; notes: Finding[] }
+  | { kind: "folder"; dir: string; notes: Finding[]; cache?: CachedRevision }
   /** Nothing to read: why, and what the target would have been. */
   | { kind: "failed"; error: InspectError; as: CheckpointKind };
+
+/** A folder that is a snapshot of the local Hugging Face cache: which repo, revision, commit. */
+export interface CachedRevision {
+  repo: string;
+  revision: string;
+  commit: string;
+}
 
 export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
@@ -33,10 +40,21 @@ export interface ResolveOptions {
 async function cacheSnapshot(repoDir: string, revision?: string): Promise<TargetPlan> {
   try {
     const snap = await resolveSnapshot(repoDir, revision);
-    const note = finding("CACHE_SNAPSHOT", `reading cache snapshot ${snap.how}`, {
-      file: snap.dir,
-    });
-    return { kind: "folder", dir: snap.dir, notes: [note] };
+    // "refs/main → <commit>" says the commit already; the other ways name it in `how`.
+    const how = snap.how.startsWith("refs/") ? snap.how.split(" ")[0] : snap.how;
+    const note = finding(
+      "CACHE_SNAPSHOT",
+      `from the local cache, snapshot ${snap.commit}${how && !how.startsWith("commit") ? ` (${how})` : ""}`,
+      { file: snap.dir },
+    );
+    const name = path.basename(path.resolve(repoDir));
+    const repo = name.startsWith("models--") ? name.slice(8).replace("--", "/") : name;
+    return {
+      kind: "folder",
+      dir: snap.dir,
+      notes: [note],
+      cache: { repo, revision: revision ?? "main", commit: snap.commit },
+    };
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return { kind: "failed", error: e, as: "file" };
@@ -68,7 +86,7 @@ export async function resolveTarget(
           "TARGET_NOT_CACHED",
           `no such file, and ${repo.repo} is not in the Hugging Face cache (${cache})`,
           {
-            hint: `download it with \`hf download ${repo.repo}\`; reading from the Hub directly is planned`,
+            hint: `download it with \`hf download ${repo.repo}\`, or read it from the Hub without --offline`,
           },
         ),
       };

@@ -14,7 +14,9 @@ const VERSION = typeof __INSPECT_VERSION__ === "string" ? __INSPECT_VERSION__ : 
 
 const EPILOG = `
 Targets: a .safetensors file, a model folder (sharded or not), an index file, a Hugging Face
-cache folder (models--org--name), a cached repo id (org/name[@rev]), or - for standard input.
+cache folder (models--org--name), a repo id (org/name[@rev]: the local cache, else the Hub at
+$HF_ENDPOINT, by range requests), an https:// URL of a .safetensors file or of an index, or -
+for standard input.
 
 Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a
 target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted.
@@ -24,6 +26,8 @@ Examples:
   inspect --json model.safetensors | jq .parameters.total
   inspect --tensors --filter '*.self_attn.*' model.safetensors
   inspect meta-llama/Llama-3.1-8B --gpu rtx-4090 --context 32768
+  inspect deepseek-ai/DeepSeek-V3 --remote --memory 1TB
+  inspect --verify --against Qwen/Qwen2.5-7B ./Qwen2.5-7B
   inspect ./Mixtral-8x7B --memory auto --require-fit
   inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
@@ -38,6 +42,10 @@ function program(): Command {
     )
     .argument("[targets...]", "files to inspect; - reads standard input")
     .option("--strict", "treat warnings as errors (exit 1)")
+    .optionsGroup("Remote (the Hugging Face Hub, URLs):")
+    .option("--remote", "read org/name from the Hub even when it is in the local cache")
+    .option("--offline", "never use the network (also HF_HUB_OFFLINE=1)")
+    .option("--concurrency <n>", "HTTP requests in flight at once (default 16)")
     .optionsGroup("Hardware:")
     .option("--context <tokens>", "KV cache for this many tokens per sequence (default 4096)")
     .option("--batch <n>", "concurrent sequences (default 1)")
@@ -66,6 +74,10 @@ function program(): Command {
     .option("--sha256 <hex>", "expected SHA-256 of a single-file target (implies --verify)")
     .option("--checksums <file>", "expected digests in sha256sum format (implies --verify)")
     .option("--lfs-pointers <dir>", "Git LFS pointer files mirroring the target (implies --verify)")
+    .option(
+      "--against <org/name[@rev]>",
+      "compare the folder with this Hub revision's files: missing, extra, differing (implies --verify)",
+    )
     .optionsGroup("Output:")
     .option("--json", "print one JSON document per target on stdout (schema version 1)")
     .option("--tensors", "list the tensors (repeated layers collapsed in the table)")
@@ -103,6 +115,7 @@ async function main(argv: string[]): Promise<ExitCode> {
       progress: process.stderr,
       env: process.env,
       isTTY: process.stdout.isTTY === true,
+      version: VERSION,
     });
   } catch (e) {
     if (e instanceof CommanderError) {

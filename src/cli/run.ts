@@ -3,10 +3,13 @@
 import { statSync } from "node:fs";
 import { summarize, type Summary } from "../analysis/summary.js";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
-import { loadCheckpoint, STDIN_TARGET } from "../checkpoint/load.js";
+import { STDIN_TARGET } from "../checkpoint/load.js";
+import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
-import { MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
+import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
+import type { HubRevision } from "../hub/api.js";
+import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
@@ -46,6 +49,11 @@ export interface RunOptions {
   sha256?: string;
   checksums?: string;
   lfsPointers?: string;
+  against?: string;
+  // remote
+  remote?: boolean;
+  offline?: boolean;
+  concurrency?: string;
 }
 
 export interface Streams {
@@ -55,12 +63,17 @@ export interface Streams {
   progress: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** inspect's version, for the User-Agent of remote reads. */
+  version?: string;
 }
 
 const usage = (message: string) => new InspectError("USAGE", message);
 
 const STDIN_UNVERIFIABLE =
   "--verify and --scan read every byte of every file; name the file instead of `-`";
+
+const REMOTE_UNVERIFIABLE =
+  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
@@ -146,7 +159,8 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
     o.verify === true ||
     o.sha256 !== undefined ||
     o.checksums !== undefined ||
-    o.lfsPointers !== undefined;
+    o.lfsPointers !== undefined ||
+    o.against !== undefined;
   const scan = o.scan === true;
   return hash || scan ? { hash, scan } : undefined;
 }
@@ -163,13 +177,30 @@ async function verify(
   o: RunOptions,
   want: { hash: boolean; scan: boolean },
   io: Streams,
+  against: HubRevision | undefined,
 ): Promise<Verified> {
   if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
-  if (cp.files.length === 0) return { findings: [], interrupted: false };
+  // --against compares the folder even when its weights could not be read.
+  if (cp.files.length === 0 && !(against && cp.root !== undefined))
+    return { findings: [], interrupted: false };
   const { verifyCheckpoint, progressReporter, interruptOnSigint } =
     await import("../integrity/index.js");
   const interrupt = interruptOnSigint();
   try {
+    if (against) {
+      const { verifyAgainst } = await import("../integrity/against.js");
+      const outcome = await verifyAgainst(cp, against, {
+        hash: true,
+        scan: want.scan,
+        signal: interrupt.signal,
+        progress: progressReporter(io.progress, { label: "verifying" }),
+      });
+      return {
+        verification: { ...outcome.verification, against: outcome.against },
+        findings: outcome.findings,
+        interrupted: outcome.verification.interrupted,
+      };
+    }
     const outcome = await verifyCheckpoint(
       cp,
       {
@@ -244,6 +275,40 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   // Refused before any target is read: otherwise the targets before `-` are reported and stdin
   // is consumed, only for the run to end in a usage error.
   if (want && targets.includes(STDIN_TARGET)) throw usage(STDIN_UNVERIFIABLE);
+  if (o.remote && o.offline) throw usage("give --remote or --offline, not both");
+  const targetOptions: TargetOptions = {
+    env: io.env,
+    userAgent: `inspect/${io.version ?? "0.0.0-dev"}`,
+    ...(o.remote ? { remote: true } : {}),
+    ...(o.offline ? { offline: true } : {}),
+  };
+  if (o.concurrency !== undefined) {
+    targetOptions.concurrency = parsePositiveInt(o.concurrency, "--concurrency");
+    if (targetOptions.concurrency > MAX_HTTP_CONCURRENCY)
+      throw usage(`--concurrency is at most ${MAX_HTTP_CONCURRENCY}`);
+  }
+  // Refused before any request: hashing and scanning read every byte.
+  if (want) {
+    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
+    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+  }
+  let against: HubRevision | undefined;
+  if (o.against !== undefined) {
+    const repo = parseRepoId(o.against);
+    if (!repo)
+      throw usage(`--against takes a Hub repo id, org/name[@revision], not "${o.against}"`);
+    if (isOffline(targetOptions))
+      throw usage("--against reads the Hub's file list; not offline (--offline, HF_HUB_OFFLINE=1)");
+    const { fetchListing } = await import("../checkpoint/remote.js");
+    const listing = await fetchListing(repo.repo, repo.revision ?? "main", targetOptions);
+    if (listing instanceof InspectError) {
+      io.err(
+        `inspect: --against ${escapeForTerminal(o.against)}: ${escapeForTerminal(listing.message + (listing.detail.hint ? ` (${listing.detail.hint})` : ""))} [${listing.code}]`,
+      );
+      return EXIT.usage;
+    }
+    against = listing;
+  }
   if (
     o.lfsPointers !== undefined &&
     !statSync(o.lfsPointers, { throwIfNoEntry: false })?.isDirectory()
@@ -261,8 +326,8 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let first = true;
   for (const target of targets) {
     if (!io.out.open) break;
-    const cp = await loadCheckpoint(target, { env: io.env });
-    const verified = want ? await verify(cp, o, want, io) : undefined;
+    const cp = await loadTarget(target, targetOptions);
+    const verified = want ? await verify(cp, o, want, io, against) : undefined;
     const summary = summarize(cp, {
       strict: o.strict === true,
       hardware,

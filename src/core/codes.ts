@@ -74,6 +74,11 @@ export const CODES = {
     exit: "target",
     summary: "the server answered with an HTTP error (after retries for 429 and 5xx)",
   },
+  REMOTE_OFFLINE: {
+    severity: "error",
+    exit: "target",
+    summary: "a URL while offline (--offline, HF_HUB_OFFLINE=1)",
+  },
   REMOTE_RESPONSE_INVALID: {
     severity: "error",
     exit: "target",
@@ -242,6 +247,10 @@ export const CODES = {
     summary: "no expected digest: the SHA-256 is reported so that it can be pinned",
   },
   VERIFY_FILE_MISSING: { severity: "error", summary: "a file with an expected digest is missing" },
+  VERIFY_FILE_EXTRA: {
+    severity: "error",
+    summary: "a file in the folder that the Hub revision of --against does not have",
+  },
   VERIFY_READ_FAILED: { severity: "error", summary: "a file could not be read to its end" },
   CHECKSUMS_UNREADABLE: {
     severity: "error",

@@ -47,6 +47,21 @@ export function resolveUrl(endpoint: string, repo: string, commit: string, file:
   return `${endpoint}/${repo}/resolve/${encodeURIComponent(commit)}/${encodePath(file)}`;
 }
 
+/** The repo and revision of a resolve URL (`…/{org}/{name}/resolve/{rev}/{path}`), if it is one. */
+export function resolveRefOf(url: string): HubRef | undefined {
+  const u = new URL(url);
+  const m = /^(.*?)\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\//.exec(u.pathname);
+  if (!m) return undefined;
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return { endpoint: u.origin + m[1], repo: `${dec(m[2]!)}/${dec(m[3]!)}`, revision: dec(m[4]!) };
+}
+
 export function revisionUrl(ref: HubRef): string {
   return `${ref.endpoint}/api/models/${ref.repo}/revision/${encodeURIComponent(ref.revision)}?blobs=true`;
 }

@@ -2,7 +2,14 @@
 
 /** Where an expected digest came from; "computed" when there was none and the digest is new. */
 export type DigestSource =
-  "argument" | "checksums" | "lfs-pointer" | "hf-cache-blob" | "hf-local-dir" | "computed";
+  | "argument"
+  | "checksums"
+  | "lfs-pointer"
+  | "hf-cache-blob"
+  | "hf-local-dir"
+  /** The Hub's listing of a revision (--against). */
+  | "hub"
+  | "computed";
 
 /** git-sha1 is git's blob id: SHA-1 of "blob <size>\0" + content (the Hub's id for small files). */
 export type DigestAlgorithm = "sha256" | "git-sha1";

@@ -63,6 +63,19 @@ export interface ScanSummary {
   skippedFiles: string[];
 }
 
+/** --against: the folder compared with a Hub revision's listing (paths relative to it). */
+export interface Against {
+  repo: string;
+  revision: string;
+  commit: string;
+  /** In the revision, not in the folder. */
+  missing: string[];
+  /** In the folder, not in the revision. */
+  extra: string[];
+  /** Content differs (digest, or a Git LFS pointer in place of the file). */
+  differing: string[];
+}
+
 export interface Verification {
   /** Hashed files, in the order planned; empty with --scan alone. */
   files: FileVerification[];
@@ -72,4 +85,6 @@ export interface Verification {
   /** Bytes read, and bytes there were to read. */
   bytesRead: bigint;
   bytesTotal: bigint;
+  /** With --against. */
+  against?: Against;
 }

@@ -176,6 +176,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
     ["schemaVersion", SCHEMA_VERSION],
     ["ok", s.ok],
     ["target", s.target],
+    ["source", plain(s.source)],
     ["format", s.format],
     ["checkpoint", plain(s.checkpoint)],
     [

@@ -66,6 +66,27 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
       ),
     );
   }
+  const a = v.against;
+  if (a) {
+    const at = `${cell(a.repo)}@${cell(a.revision)} (${a.commit.slice(0, 12)})`;
+    const same = a.missing.length + a.extra.length + a.differing.length === 0;
+    out.push(
+      same
+        ? st.green(`  The folder is exactly ${at}`)
+        : st.red(
+            `  Against ${at}: ${a.missing.length} missing, ${a.extra.length} extra, ${a.differing.length} differing`,
+          ),
+    );
+    const list = (label: string, names: string[]) => {
+      if (names.length === 0) return;
+      const shown = names.slice(0, SHOWN_TENSORS).map(cell).join(", ");
+      const more = names.length > SHOWN_TENSORS ? `, and ${names.length - SHOWN_TENSORS} more` : "";
+      out.push(`    ${label.padEnd(10)} ${shown}${more}`);
+    };
+    list("missing", a.missing);
+    list("extra", a.extra);
+    list("differing", a.differing);
+  }
   const s = v.scan;
   if (s) {
     if (out.length > 0) out.push("");

@@ -61,6 +61,8 @@ export function renderTable(s: Summary, o: TableOptions): string {
   const status = s.ok ? st.green("ok") : st.red("errors");
   lines.push(`${st.bold(cell(s.target))}  ${status}`);
   const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
+  const from = sourceLine(s);
+  if (from) kv("source", from);
 
   const readable = s.files.some((f) => f.headerBytes > 0n);
   if (readable) {
@@ -282,4 +284,26 @@ function quantizationLine(q: QuantizationFacts): string {
   if (!q.counted) return `${head}: not counted, parameters are stored elements`;
   const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
   return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${bytesBoth(q.bookkeepingBytes)}, 0 parameters)`;
+}
+
+/** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */
+function sourceLine(s: Summary): string | undefined {
+  const src = s.source;
+  if (!src) return undefined;
+  const traffic =
+    src.requests !== undefined
+      ? `; ${plural(src.requests, "request")}, ${bytesBoth(BigInt(src.bytesTransferred ?? 0))} transferred`
+      : "";
+  switch (src.kind) {
+    case "hub":
+      return `the Hub (${cell(src.endpoint ?? "")}), ${cell(src.repo ?? "")}@${cell(src.revision ?? "")}${src.commit ? `, commit ${src.commit}` : ""}${traffic}`;
+    case "url":
+      return `HTTP range requests${traffic}`;
+    case "cache":
+      return src.commit
+        ? `from the local cache, snapshot ${src.commit}`
+        : `the local cache (${cell(src.repo ?? "")})`;
+    default:
+      return undefined;
+  }
 }

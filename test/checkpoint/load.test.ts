@@ -410,7 +410,7 @@ describe("the Hugging Face cache", () => {
     expect(errors(cp)).toEqual([]);
     expect(cp.files).toHaveLength(3);
     expect(cp.findings.find((f) => f.code === "CACHE_SNAPSHOT")!.message).toBe(
-      `reading cache snapshot refs/main → ${COMMIT}`,
+      `from the local cache, snapshot ${COMMIT} (refs/main)`,
     );
   });
 
@@ -440,15 +440,16 @@ describe("the Hugging Face cache", () => {
     );
   });
 
-  it("says a repo id is not cached, with the command to fetch it (exit 2)", async () => {
+  it("offline, says a repo id is not cached, with the command to fetch it (exit 2)", async () => {
     const hub = fresh("hub");
     mkdirSync(hub);
     const cp = await loadCheckpoint("meta-llama/Llama-3.1-8B", { env: { HF_HUB_CACHE: hub } });
     expect(errors(cp)).toEqual(["TARGET_NOT_CACHED"]);
     expect(cp.findings[0]!.hint).toContain("hf download meta-llama/Llama-3.1-8B");
-    const r = inspect(["meta-llama/Llama-3.1-8B"], { env: { HF_HUB_CACHE: hub } });
+    const r = inspect(["--offline", "meta-llama/Llama-3.1-8B"], { env: { HF_HUB_CACHE: hub } });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("[TARGET_NOT_CACHED]");
+    expect(r.stderr).toContain("hf download meta-llama/Llama-3.1-8B");
   });
 
   it("reports a blob that was never fetched as a missing shard", async () => {

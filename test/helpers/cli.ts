@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
@@ -34,3 +34,35 @@ export function inspect(
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
+
+/**
+ * Runs the built CLI without blocking this process, for targets served from it (the loopback
+ * Hub emulator would never answer a CLI run with spawnSync). Colour env cleared as in inspect().
+ */
+export function inspectAsync(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<Result> {
+  const env = { ...process.env, ...(options.env ?? {}) };
+  if (!options.env || !("FORCE_COLOR" in options.env)) delete env.FORCE_COLOR;
+  if (!options.env || !("NO_COLOR" in options.env)) delete env.NO_COLOR;
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [BIN, ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on("data", (b: Buffer) => out.push(b));
+    p.stderr.on("data", (b: Buffer) => err.push(b));
+    p.on("error", reject);
+    p.on("close", (status) =>
+      resolve({
+        status,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      }),
+    );
+  });
+}

@@ -64,6 +64,8 @@ export interface Fault {
   kind: "status" | "reset" | "cut" | "hang";
   status?: number;
   retryAfter?: string;
+  /** X-Error-Code of a status fault (EntryNotFound, …). */
+  errorCode?: string;
   /** How many requests it hits (default 1). */
   times?: number;
 }
@@ -282,6 +284,12 @@ export class HubEmulator {
       c.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof res.write;
+    const end = res.end.bind(res);
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === "string") c.bytes += Buffer.byteLength(chunk);
+      else if (Buffer.isBuffer(chunk)) c.bytes += chunk.length;
+      return (end as (...a: unknown[]) => http.ServerResponse)(chunk, ...rest);
+    }) as typeof res.end;
     const status = res.writeHead.bind(res);
     res.writeHead = ((code: number, ...rest: unknown[]) => {
       entry.status = code;
@@ -302,6 +310,7 @@ export class HubEmulator {
         if (fault.kind === "status") {
           const h: Record<string, string> = { "content-type": "text/plain" };
           if (fault.retryAfter !== undefined) h["retry-after"] = fault.retryAfter;
+          if (fault.errorCode !== undefined) h["x-error-code"] = fault.errorCode;
           res.writeHead(fault.status ?? 503, h);
           res.end("injected fault");
           return;

@@ -1,0 +1,137 @@
+// Where a target is read from, decided without a request: a URL is read over HTTP; a path that
+// exists is local; a repo id (`org/name[@rev]`) is read from the local Hugging Face cache when it
+// is there, else from the Hub (`--remote`: the Hub even when cached). Offline (`--offline`,
+// HF_HUB_OFFLINE=1) nothing touches the network. The remote code is loaded only when needed.
+
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { InspectError } from "../core/errors.js";
+import { hubCacheDir } from "../hub/cache.js";
+import { parseRepoId } from "../hub/repo-id.js";
+import { hubOffline } from "../hub/settings.js";
+import { localStore } from "../store/local.js";
+import type { Checkpoint, SourceInfo } from "./checkpoint.js";
+import { readCheckpoint, type LoadOptions } from "./load.js";
+import { resolveTarget, type TargetPlan } from "./resolve.js";
+
+export interface TargetOptions extends LoadOptions {
+  env: NodeJS.ProcessEnv;
+  /** --remote: a repo id is read from the Hub even when it is in the local cache. */
+  remote?: boolean;
+  /** --offline (or HF_HUB_OFFLINE=1 in env): never use the network. */
+  offline?: boolean;
+  /** --concurrency: requests in flight for a remote target. */
+  concurrency?: number;
+  /** `inspect/<version>`, sent as User-Agent. */
+  userAgent: string;
+}
+
+export type Where =
+  { kind: "local" } | { kind: "url"; url: URL } | { kind: "hub"; repo: string; revision: string };
+
+const URL_TARGET = /^https?:\/\//i;
+
+export const isOffline = (o: Pick<TargetOptions, "offline" | "env">) =>
+  o.offline === true || hubOffline(o.env);
+
+/** Where `target` will be read from; looks only at the local disk. */
+export function whereIs(target: string, o: TargetOptions): Where {
+  if (URL_TARGET.test(target)) {
+    try {
+      return { kind: "url", url: new URL(target) };
+    } catch {
+      return { kind: "local" }; // Not a URL after all: reported as a missing file.
+    }
+  }
+  if (existsSync(target)) return { kind: "local" };
+  const repo = parseRepoId(target);
+  if (!repo) return { kind: "local" };
+  const hub = { kind: "hub", repo: repo.repo, revision: repo.revision ?? "main" } as const;
+  if (o.remote) return hub;
+  if (existsSync(path.join(hubCacheDir(o.env), repo.folder))) return { kind: "local" };
+  return isOffline(o) ? { kind: "local" } : hub;
+}
+
+const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint => ({
+  target,
+  kind: "file",
+  files: [],
+  findings: [e.toFinding(target)],
+  source,
+});
+
+/** Reads a target from wherever it is. Never throws for bad input. */
+export async function loadTarget(target: string, o: TargetOptions): Promise<Checkpoint> {
+  const where = whereIs(target, o);
+  if (where.kind !== "local") {
+    if (isOffline(o)) {
+      return failed(
+        target,
+        where.kind === "url"
+          ? new InspectError("REMOTE_OFFLINE", "offline: a URL is not read", {
+              hint: "unset HF_HUB_OFFLINE (or drop --offline), or download the file",
+            })
+          : new InspectError(
+              "TARGET_NOT_CACHED",
+              `offline, and ${where.repo} is not read from the local cache with --remote`,
+            ),
+        { kind: where.kind },
+      );
+    }
+    const { readRemote } = await import("./remote.js");
+    return readRemote(
+      target,
+      where.kind === "url"
+        ? { kind: "url", url: where.url }
+        : { kind: "hub", repo: where.repo, revision: where.revision },
+      o,
+    );
+  }
+  const plan = await resolveTarget(target, o);
+  const repo = parseRepoId(target);
+  // A repo whose cache entry lacks the revision asked for: the Hub has it.
+  if (
+    plan.kind === "failed" &&
+    plan.error.code === "TARGET_NOT_CACHED" &&
+    repo &&
+    !existsSync(target)
+  ) {
+    if (isOffline(o)) {
+      const e = new InspectError(
+        "TARGET_NOT_CACHED",
+        `${plan.error.message}; offline (HF_HUB_OFFLINE=1 or --offline), so the Hub was not asked`,
+        { hint: `download it first with \`hf download ${repo.repo}\`` },
+      );
+      return failed(target, e, { kind: "cache", repo: repo.repo });
+    }
+    const { readRemote } = await import("./remote.js");
+    return readRemote(
+      target,
+      { kind: "hub", repo: repo.repo, revision: repo.revision ?? "main" },
+      o,
+    );
+  }
+  const cp = await readCheckpoint(localStore, target, plan, o);
+  return { ...cp, source: localSource(plan) };
+}
+
+function localSource(plan: TargetPlan): SourceInfo {
+  switch (plan.kind) {
+    case "stream":
+      return { kind: "stdin" };
+    case "file":
+    case "failed":
+      return { kind: "file" };
+    case "index":
+      return { kind: "folder" };
+    case "folder":
+      return plan.cache
+        ? {
+            kind: "cache",
+            repo: plan.cache.repo,
+            revision: plan.cache.revision,
+            commit: plan.cache.commit,
+          }
+        : { kind: "folder" };
+  }
+}
