@@ -3,6 +3,7 @@
 // before timing). Not part of the tests: nothing here asserts, it reports.
 
 import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { randomFillSync } from "node:crypto";
 import {
   closeSync,
@@ -16,10 +17,12 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { availableParallelism } from "node:os";
+import os, { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type * as HfGguf from "@huggingface/gguf";
 import { HASH_BLOCK_BYTES, MAX_HASH_WORKERS } from "../src/core/limits.js";
+import { readGguf } from "../src/formats/gguf/read.js";
 import { readSafetensors } from "../src/formats/safetensors/read.js";
 import { runHashJobs } from "../src/integrity/hash-pool.js";
 import { verifyFiles } from "../src/integrity/verify.js";
@@ -27,6 +30,7 @@ import { FileSource } from "../src/sources/file-source.js";
 import { writeLayout } from "../test/helpers/checkpoints.js";
 import { HubEmulator, type OriginCounters } from "../test/helpers/hub-emulator.js";
 import { deepseekV3 } from "../test/helpers/layouts.js";
+import { modelSpec, FAMILIES, writeGguf } from "../test/helpers/gguf.js";
 import { canonicalHeader, writeSparse, type TensorSpec } from "../test/helpers/safetensors.js";
 
 const ROOT = process.cwd();
@@ -494,4 +498,143 @@ if (want("g")) {
   } finally {
     await hub.close();
   }
+}
+
+// (h) a GGUF header with a 256 k-token vocabulary and its merges (~10 MB of strings), in process,
+// alternating pairs: the floor (read the bytes, decode every string, no checks), inspect's reader,
+// and @huggingface/gguf (a dev dependency of this benchmark only) on the same file.
+if (want("h")) {
+  const file = path.join(WORK, "vocab-256k.gguf");
+  if (!existsSync(file)) {
+    const spec = modelSpec({ ...FAMILIES.llama(), vocab: 512 });
+    const n = 256_000;
+    // Byte-level BPE tokens as GPT-2-style vocabularies spell them, some non-ASCII.
+    const syll = [
+      "Ġ",
+      "an",
+      "th",
+      "er",
+      "in",
+      "ç",
+      "é",
+      "を",
+      "的",
+      "ing",
+      "tion",
+      "Ċ",
+      "on",
+      "re",
+    ];
+    const token = (i: number) => {
+      let t = "";
+      for (let x = i + 7; t.length < 3 + (i % 9); x = Math.floor(x / 5) + 3)
+        t += syll[x % syll.length];
+      return t + i.toString(36);
+    };
+    const tokens = Array.from({ length: n }, (_, i) => token(i));
+    const merges = Array.from({ length: n - 256 }, (_, i) => `${token(i)} ${token(i + 1)}`);
+    spec.kv = spec.kv.filter((k) => !String(k.key).startsWith("tokenizer."));
+    spec.kv.push(
+      { key: "tokenizer.ggml.model", type: "str", value: "gpt2" },
+      { key: "tokenizer.ggml.pre", type: "str", value: "llama-bpe" },
+      { key: "tokenizer.ggml.tokens", type: "str", array: true, value: tokens },
+      { key: "tokenizer.ggml.token_type", type: "i32", array: true, value: tokens.map(() => 1) },
+      { key: "tokenizer.ggml.merges", type: "str", array: true, value: merges },
+      { key: "tokenizer.ggml.bos_token_id", type: "u32", value: 1 },
+      { key: "tokenizer.ggml.eos_token_id", type: "u32", value: 2 },
+    );
+    const w = writeGguf(spec);
+    const tmp = file + ".tmp";
+    const fd = openSync(tmp, "w");
+    writeSync(fd, w.bytes);
+    closeSync(fd);
+    renameSync(tmp, file);
+  }
+  const bytes = statSync(file).size;
+  warm(file, true);
+  // Resolved from the project (run-ts bundles this script into a temporary folder).
+  const hfEntry = createRequire(path.join(ROOT, "package.json")).resolve("@huggingface/gguf");
+  const { gguf } = (await import(pathToFileURL(hfEntry).href)) as typeof HfGguf;
+  /** The floor: the same bytes in one read, every string decoded, nothing checked. */
+  const floor = () => {
+    const b = readFileSync(file);
+    let p = 24;
+    const nt = Number(b.readBigUInt64LE(8));
+    const nkv = Number(b.readBigUInt64LE(16));
+    const size = [1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8];
+    let strings = 0;
+    const str = () => {
+      const n = Number(b.readBigUInt64LE(p));
+      const s = b.toString("utf8", p + 8, p + 8 + n);
+      p += 8 + n;
+      strings += n;
+      return s;
+    };
+    for (let i = 0; i < nkv; i++) {
+      str();
+      const t = b.readUInt32LE(p);
+      p += 4;
+      if (t === 8) str();
+      else if (t === 9) {
+        const it = b.readUInt32LE(p);
+        const count = Number(b.readBigUInt64LE(p + 4));
+        p += 12;
+        if (it === 8) for (let k = 0; k < count; k++) str();
+        else p += count * size[it]!;
+      } else p += size[t]!;
+    }
+    for (let i = 0; i < nt; i++) {
+      str();
+      const dims = b.readUInt32LE(p);
+      p += 4 + 8 * dims + 4 + 8;
+    }
+    return strings;
+  };
+  const ours = async () => {
+    const src = await FileSource.open(file);
+    try {
+      const g = await readGguf(src);
+      if (g.findings.some((f) => f.severity === "error")) throw new Error("bench file has errors");
+    } finally {
+      await src.close();
+    }
+  };
+  const hf = () => gguf(file, { allowLocalFile: true });
+  const time = async (fn: () => unknown) => {
+    const t0 = performance.now();
+    await fn();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 3; i++) {
+    floor();
+    await ours();
+    await hf();
+  }
+  const stringBytes = floor();
+  const runs = 11;
+  const f: number[] = [];
+  const o: number[] = [];
+  const h: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    f.push(await time(floor));
+    o.push(await time(ours));
+    h.push(await time(hf));
+  }
+  const vsFloor = median(o.map((x, i) => x / f[i]!));
+  const vsHf = median(o.map((x, i) => x / h[i]!));
+  say(
+    `(h) GGUF with a 256,000-token vocabulary and 255,744 merges (${fmt(stringBytes / 1e6)} MB of strings), file ${fmt(bytes / 1e6)} MB, in process, ${runs} alternating rounds`,
+  );
+  say(`    floor: read, decode every string   ${fmt(median(f), 1)} ms (median)`);
+  say(`    inspect's reader                   ${fmt(median(o), 1)} ms (median)`);
+  say(`    @huggingface/gguf                  ${fmt(median(h), 1)} ms (median)`);
+  say(`    ${fmt(vsFloor, 2)} × floor  target ≤ 1.5 ×  ${verdict(vsFloor <= 1.5)}`);
+  say(`    ${fmt(vsHf, 2)} × @huggingface/gguf  target < 1 ×  ${verdict(vsHf < 1)}`);
+  say(
+    `    load while measuring: ${os
+      .loadavg()
+      .map((x) => fmt(x, 2))
+      .join(" ")} (1, 5, 15 min) on ${availableParallelism()} cores`,
+  );
+  say();
 }

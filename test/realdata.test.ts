@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { summarize } from "../src/analysis/summary.js";
+import { buildReport } from "../src/inspection.js";
 import { loadCheckpoint } from "../src/checkpoint/load.js";
 import { HAVE_REALDATA, inspect, REALDATA } from "./helpers/cli.js";
 import { assertSchema } from "./helpers/schema.js";
@@ -65,7 +65,7 @@ describe.skipIf(!HAVE_REALDATA)("real files", () => {
     async (name, n, tensors, elements, bytes, metadata) => {
       const p = path.join(ST, name);
       expect(sha(p)).toBe(digests.get(`safetensors/${name}`));
-      const s = summarize(await loadCheckpoint(p));
+      const s = buildReport(await loadCheckpoint(p));
       expect(s.ok).toBe(true);
       expect(s.findings.filter((f) => f.severity !== "info")).toEqual([]);
       expect(s.files[0]!.headerBytes).toBe(BigInt(n));
@@ -80,7 +80,7 @@ describe.skipIf(!HAVE_REALDATA)("real files", () => {
 
   it("notes what the files exercise: null metadata, scalars, unaligned data, newer dtypes", async () => {
     const codes = async (name: string) =>
-      summarize(await loadCheckpoint(path.join(ST, name))).findings.map((f) => f.code);
+      buildReport(await loadCheckpoint(path.join(ST, name))).findings.map((f) => f.code);
     expect(await codes("mlx-examples_lora_adapters.safetensors")).toEqual([
       "METADATA_NULL",
       "DATA_UNALIGNED",
@@ -91,7 +91,7 @@ describe.skipIf(!HAVE_REALDATA)("real files", () => {
   });
 
   it.each(SHARDS)("fluxml-sharded/%s: a valid shard", async (name, n) => {
-    const s = summarize(await loadCheckpoint(path.join(ST, "fluxml-sharded", name)));
+    const s = buildReport(await loadCheckpoint(path.join(ST, "fluxml-sharded", name)));
     expect(s.ok).toBe(true);
     expect(s.files[0]!.headerBytes).toBe(BigInt(n));
     expect(s.metadata).toEqual([["format", "pt"]]);
@@ -100,7 +100,8 @@ describe.skipIf(!HAVE_REALDATA)("real files", () => {
   it("the shards' tensor bytes add up to the index's total_size (4,305)", async () => {
     let total = 0n;
     for (const [name] of SHARDS)
-      total += summarize(await loadCheckpoint(path.join(ST, "fluxml-sharded", name))).bytes.tensors;
+      total += buildReport(await loadCheckpoint(path.join(ST, "fluxml-sharded", name))).bytes
+        .tensors;
     const index = JSON.parse(
       readFileSync(path.join(ST, "fluxml-sharded", "model.safetensors.index.json"), "utf8"),
     );

@@ -22,50 +22,8 @@ import {
   type TensorRole,
 } from "./parameters.js";
 import { schemeFromConfig, schemeFromNames } from "./quantization.js";
+import type { OptionalModule, ParameterCounts, QuantizationFacts } from "./facts.js";
 import { FUSED, NameParser, ROUTED, SHARED } from "./tensor-names.js";
-
-/** A module stored in the checkpoint but not loaded for ordinary inference. */
-export interface OptionalModule {
-  kind: "multi-token-prediction";
-  /** The prefix its tensors share, e.g. "model.layers.61." or "mtp.". */
-  name: string;
-  parameters: bigint;
-  bytes: bigint;
-  tensors: number;
-}
-
-export interface ParameterCounts {
-  /** Logical parameters of every tensor: packed weights unpacked, bookkeeping 0. */
-  total: bigint;
-  /** Elements as stored, when that differs from total. */
-  stored?: bigint;
-  /** Mixture of experts: parameters a token passes through (optional modules excluded). */
-  active?: bigint;
-  /** Counted in total, but not resident for ordinary inference. */
-  optional?: { parameters: bigint; bytes: bigint; modules: OptionalModule[] };
-}
-
-export interface QuantizationFacts {
-  /** "fp8", "mxfp4", "gptq", "awq", "bitsandbytes", "compressed-tensors", "nvfp4", "mlx", or the
-   * config's own name for a method inspect does not count. */
-  method: string;
-  source: "config" | "tensor names";
-  /** False when the method is unknown: its tensors count as stored elements. */
-  counted: boolean;
-  bits?: number;
-  groupSize?: number;
-  format?: string;
-  blockSize?: number[];
-  /** Tensors whose elements are multiplied (packed containers). */
-  packedTensors: number;
-  /** Parameters those packed tensors hold (for MXFP4, the weights already at 4.25 bits). */
-  packedParameters: bigint;
-  /** Scales, zero points, group indices: 0 parameters, but memory. */
-  bookkeepingTensors: number;
-  bookkeepingElements: bigint;
-  bookkeepingBytes: bigint;
-  notes: string[];
-}
 
 export interface ModelAnalysis {
   parameters: ParameterCounts;

@@ -1,5 +1,6 @@
-// The one typed summary of a target. The JSON document and the table are both renderings of it.
-// Pure: no I/O, inputs are what the checkpoint stage read.
+// What the weights say about the model: files, tensors, parameters, bytes, architecture,
+// quantization, MoE, in one pass over the tensor tables. Model facts only: the report around
+// them (hardware, verification, --strict, ok) is built in inspection.ts. Pure: no I/O.
 
 import type { Checkpoint, PartialFacts } from "../checkpoint/checkpoint.js";
 import { capPerCode } from "../core/finding-sink.js";
@@ -7,26 +8,20 @@ import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/dtypes.js";
 import type { WeightsFormat } from "../formats/dtypes.js";
-import type { WeightsFile } from "../formats/weights.js";
-import { bytesOf, LITTLE_ENDIAN, shapeOf, type TensorTable } from "../formats/tensor-table.js";
+import { metadataOf, tensorsOf, type WeightsFile } from "../formats/weights.js";
 import {
-  estimateHardware,
-  type HardwareEstimate,
-  type HardwareOptions,
-  type ModelFootprint,
-} from "../hardware/estimate.js";
-import type { Verification } from "../integrity/verification.js";
+  bytesOf,
+  LITTLE_ENDIAN,
+  shapeOf,
+  TWO_32,
+  type TensorTable,
+} from "../formats/tensor-table.js";
 import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
+import { parametersFromConfig } from "./config-parameters.js";
 import type { ParameterClaim } from "./claims.js";
-import {
-  elementsWithin,
-  ModelTally,
-  SMALL_ELEMENTS,
-  Total,
-  type ParameterCounts,
-  type QuantizationFacts,
-} from "./model-tally.js";
+import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
+import type { ParameterCounts, QuantizationFacts } from "./facts.js";
 import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
@@ -60,7 +55,7 @@ export interface TensorRow {
   file: string;
 }
 
-export interface Summary {
+export interface ModelSummary {
   target: string;
   /** Where the bytes came from: a local file or folder, the cache, the Hub, a URL, stdin. */
   source?: SourceInfo;
@@ -72,8 +67,9 @@ export interface Summary {
     root?: string;
     index?: { path: string; totalSize?: bigint; shards: number; tensorCount: number };
   };
-  ok: boolean;
   files: FileFacts[];
+  /** Whether any file's header could be read: something to base estimates on. */
+  readable: boolean;
   tensorCount: number;
   parameters: ParameterCounts;
   bytes: { total: bigint; headers: bigint; headerPadding: bigint; tensors: bigint };
@@ -89,18 +85,20 @@ export interface Summary {
   dtypes: DtypeTotals[];
   metadata: Array<[string, string]>;
   largest: TensorRow[];
-  /** Null when nothing could be read to base an estimate on. */
-  hardware: HardwareEstimate | null;
-  /** --verify / --scan results, when asked for. */
-  verification?: Verification;
   /**
    * Set when the files read are not the whole model (shards missing or not safetensors, or one
    * shard named on its own): every total above is then partial. `promised` is what the index
    * says the whole model holds.
    */
   partial?: PartialSummary;
+  /**
+   * Set when the weights are not a transformer language model (why): the hardware estimate is
+   * then the weights alone.
+   */
+  weightsOnlyReason?: string;
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
-  components?: Array<{ name: string; summary: Summary }>;
+  components?: Array<{ name: string; summary: ModelSummary }>;
+  /** As found: the checkpoint's, its files' and the analysis's (for components, theirs). */
   findings: Finding[];
   /** Every tensor, in data order, file by file; computed on demand. */
   tensors: () => Iterable<TensorRow>;
@@ -108,27 +106,21 @@ export interface Summary {
 
 export interface PartialSummary extends PartialFacts {
   promised?: { tensorCount: number; tensorBytes?: bigint };
-}
-
-export interface SummaryOptions {
-  /** Warnings become errors (ok false, exit 1). */
-  strict?: boolean;
-  /** Context, batch, KV dtype, reference server and fit target for the estimate. */
-  hardware?: HardwareOptions;
-  verification?: Verification;
-  /** Findings of stages run after loading (verification). */
-  extraFindings?: Finding[];
+  /**
+   * No shard could be read: what the index and config.json tell instead. The hardware estimate
+   * is then built from the index's total_size and these parameters.
+   */
+  fromIndex?: { parameters?: bigint; parametersHow?: string };
 }
 
 function* rowsOf(file: WeightsFile, rules: CountingRules): Iterable<TensorRow> {
-  const t = file.header?.tensors;
-  if (!t) return;
+  if (!tensorsOf(file)) return;
   for (const i of file.order) yield rowOf(file, i, rules);
 }
 
 /** Parameters by the same rules as the totals, so a listing always adds up to them. */
 function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
-  const t = file.header!.tensors;
+  const t = tensorsOf(file)!;
   const name = t.names[i]!;
   return {
     name,
@@ -145,7 +137,7 @@ function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
 function claimsOf(cp: Checkpoint): ParameterClaim[] {
   const claims: ParameterClaim[] = [];
   for (const f of cp.files) {
-    const v = f.header?.metadata.get("total_parameters");
+    const v = metadataOf(f)?.get("total_parameters");
     if (v !== undefined)
       claims.push({ value: v, source: `__metadata__ of ${f.name}`, file: f.name });
   }
@@ -163,7 +155,6 @@ interface DtypeSums {
   bytes: Total;
 }
 
-const TWO_32 = 4294967296;
 const SMALL_ELEMENTS_N = Number(SMALL_ELEMENTS);
 
 /**
@@ -194,7 +185,7 @@ function smallBytes(words: Uint32Array, i: number): number {
   return e >= b ? e - b : -1;
 }
 
-export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary {
+export function summarize(cp: Checkpoint): ModelSummary {
   // By dtype id, and the ids in order of first occurrence (the order ties keep when sorted).
   const byDtype: Array<DtypeSums | undefined> = [];
   const dtypeOrder: number[] = [];
@@ -208,7 +199,7 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   const largest: Array<{ file: WeightsFile; i: number; bytes: bigint }> = [];
   // The smallest bytes that list holds once it is full, as a Number.
   let floor = -1;
-  const tables = cp.files.flatMap((f) => (f.header ? [f.header.tensors] : []));
+  const tables = cp.files.flatMap((f) => tensorsOf(f) ?? []);
   const tally = ModelTally.begin(tables, {
     config: cp.config,
     configPath: cp.configPath,
@@ -282,32 +273,24 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   }
 
   const model = tally.finish(tensorBytes.value, claimsOf(cp));
-  const parts = cp.components?.map((c) => ({
-    name: c.name,
-    summary: summarize(c.checkpoint, { ...options, verification: undefined, extraFindings: [] }),
-  }));
+  const parts = cp.components?.map((c) => ({ name: c.name, summary: summarize(c.checkpoint) }));
   // Components carry their files' findings and their own cross-checks; a plain checkpoint's are here.
   const own = parts
     ? parts.flatMap((p) => p.summary.findings)
     : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
-  const findings = capPerCode([...cp.findings, ...own, ...(options.extraFindings ?? [])]).map(
-    (f) => (options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f),
-  );
+  const findings = capPerCode([...cp.findings, ...own]);
   const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
   const residentBytes = parts
     ? parts.reduce((a, p) => a + p.summary.residentBytes, 0n)
     : model.residentBytes;
-  const footprint: ModelFootprint = parts
-    ? combinedFootprint(parts.map((p) => p.summary))
-    : footprintOf(parameters, residentBytes, model.quantization, model.config);
-  const readable = cp.files.some((f) => f.header !== undefined);
-  const first = cp.files.find((f) => f.header !== undefined);
-  const summary: Summary = {
+  const first = cp.files.find((f) => tensorsOf(f) !== undefined);
+  const readable = first !== undefined;
+  const summary: ModelSummary = {
     target: cp.target,
     format: (first ?? cp.files[0])?.format ?? "safetensors",
     checkpoint: checkpointFacts(cp),
-    ok: cp.files.length > 0 && !findings.some((f) => f.severity === "error"),
     files,
+    readable,
     tensorCount,
     parameters,
     bytes: { total: fileBytes, headers, headerPadding: padding, tensors: tensorBytes.value },
@@ -321,9 +304,8 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
         bytes: d.bytes.value,
       }))
       .sort((a, b) => (a.bytes === b.bytes ? 0 : a.bytes > b.bytes ? -1 : 1)),
-    metadata: first ? [...first.header!.metadata] : [],
+    metadata: first ? [...(metadataOf(first) ?? [])] : [],
     largest: largest.map(({ file, i }) => rowOf(file, i, tally.rules)),
-    hardware: readable ? estimateHardware(footprint, options.hardware) : null,
     findings,
     tensors: function* () {
       for (const f of cp.files) yield* rowsOf(f, tally.rules);
@@ -339,15 +321,34 @@ export function summarize(cp: Checkpoint, options: SummaryOptions = {}): Summary
   }
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;
-  if (options.verification) summary.verification = options.verification;
+  // No shard read: parameters from config.json where the architecture fixes every shape.
+  if (partial && !readable && !parts && cp.index !== undefined) {
+    const computed = parametersFromConfig(model.config);
+    partial.fromIndex = computed ? { parameters: computed.total, parametersHow: computed.how } : {};
+  }
+  const why = parts ? undefined : notALanguageModel(model.architecture, cp.config);
+  if (why !== undefined) summary.weightsOnlyReason = why;
   if (cp.source) summary.source = cp.source;
   return summary;
+}
+
+/**
+ * Weights that are not a transformer language model: no config.json and nothing among the tensor
+ * names (a numbered layer stack, a token embedding) that the architecture could be read from.
+ * An MNIST net, a batch-norm layer or a mel filterbank needs no KV cache, tier or GPU list.
+ */
+function notALanguageModel(
+  architecture: Architecture | undefined,
+  config: unknown,
+): string | undefined {
+  if (architecture !== undefined || config !== undefined) return undefined;
+  return "no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model, so no KV cache, activations, tiers or GPU setups";
 }
 
 /** The checkpoint's own gaps, or its components' added up. */
 function partialOf(
   cp: Checkpoint,
-  parts: Array<{ summary: Summary }> | undefined,
+  parts: Array<{ summary: ModelSummary }> | undefined,
 ): PartialSummary | undefined {
   if (cp.partial) {
     const ix = cp.index;
@@ -372,7 +373,7 @@ function partialOf(
   };
 }
 
-function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
+function checkpointFacts(cp: Checkpoint): ModelSummary["checkpoint"] {
   const ix = cp.index;
   return {
     kind: cp.kind,
@@ -387,43 +388,6 @@ function checkpointFacts(cp: Checkpoint): Summary["checkpoint"] {
           },
         }
       : {}),
-  };
-}
-
-/** What the hardware estimate needs: the weights that load, and how they could be quantized. */
-function footprintOf(
-  p: ParameterCounts,
-  residentBytes: bigint,
-  q: QuantizationFacts | undefined,
-  config: ModelConfig | undefined,
-): ModelFootprint {
-  return {
-    residentBytes,
-    residentParameters: p.total - (p.optional?.parameters ?? 0n),
-    ...(q?.method === "mxfp4" ? { mxfp4Parameters: q.packedParameters } : {}),
-    ...(p.optional
-      ? {
-          optional: p.optional.modules.map((m) => ({
-            name: m.name,
-            parameters: m.parameters,
-            bytes: m.bytes,
-          })),
-        }
-      : {}),
-    ...(config ? { config } : {}),
-  };
-}
-
-/** Several models loaded together (a diffusers pipeline): their footprints add up. */
-function combinedFootprint(parts: Summary[]): ModelFootprint {
-  const each = parts.map((s) =>
-    footprintOf(s.parameters, s.residentBytes, s.quantization, undefined),
-  );
-  return {
-    residentBytes: each.reduce((a, f) => a + f.residentBytes, 0n),
-    residentParameters: each.reduce((a, f) => a + f.residentParameters, 0n),
-    mxfp4Parameters: each.reduce((a, f) => a + (f.mxfp4Parameters ?? 0n), 0n),
-    optional: each.flatMap((f) => f.optional ?? []),
   };
 }
 

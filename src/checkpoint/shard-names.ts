@@ -25,7 +25,6 @@ export function unsafeShardName(name: string): string | undefined {
 
 function unsafeLiteral(name: string): string | undefined {
   if (name.length === 0) return "it is empty";
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return "it contains control characters";
   if (name.includes("\\")) return "it contains a backslash";
   if (name.includes("://")) return "it is a URL";

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
-import { hubCacheDir } from "../hub/cache.js";
+import { hubCacheDir, resolveSnapshot } from "../hub/cache.js";
 import { parseRepoId } from "../hub/repo-id.js";
 import { hubOffline } from "../hub/settings.js";
 import { localStore } from "../store/local.js";
@@ -34,8 +34,11 @@ const URL_TARGET = /^https?:\/\//i;
 export const isOffline = (o: Pick<TargetOptions, "offline" | "env">) =>
   o.offline === true || hubOffline(o.env);
 
-/** Where `target` will be read from; looks only at the local disk. */
-export function whereIs(target: string, o: TargetOptions): Where {
+/**
+ * Where `target` will be read from; looks only at the local disk. A repo id is local when its
+ * cache entry has a snapshot for the revision asked for.
+ */
+export async function whereIs(target: string, o: TargetOptions): Promise<Where> {
   if (URL_TARGET.test(target)) {
     try {
       return { kind: "url", url: new URL(target) };
@@ -48,8 +51,11 @@ export function whereIs(target: string, o: TargetOptions): Where {
   if (!repo) return { kind: "local" };
   const hub = { kind: "hub", repo: repo.repo, revision: repo.revision ?? "main" } as const;
   if (o.remote) return hub;
-  if (existsSync(path.join(hubCacheDir(o.env), repo.folder))) return { kind: "local" };
-  return isOffline(o) ? { kind: "local" } : hub;
+  if (isOffline(o)) return { kind: "local" };
+  const cached = await resolveSnapshot(path.join(hubCacheDir(o.env), repo.folder), repo.revision)
+    .then(() => true)
+    .catch(() => false);
+  return cached ? { kind: "local" } : hub;
 }
 
 const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint => ({
@@ -62,7 +68,7 @@ const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint
 
 /** Reads a target from wherever it is. Never throws for bad input. */
 export async function loadTarget(target: string, o: TargetOptions): Promise<Checkpoint> {
-  const where = whereIs(target, o);
+  const where = await whereIs(target, o);
   if (where.kind !== "local") {
     if (isOffline(o)) {
       return failed(
@@ -89,27 +95,14 @@ export async function loadTarget(target: string, o: TargetOptions): Promise<Chec
   }
   const plan = await resolveTarget(target, o);
   const repo = parseRepoId(target);
-  // A repo whose cache entry lacks the revision asked for: the Hub has it.
-  if (
-    plan.kind === "failed" &&
-    plan.error.code === "TARGET_NOT_CACHED" &&
-    repo &&
-    !existsSync(target)
-  ) {
-    if (isOffline(o)) {
-      const e = new InspectError(
-        "TARGET_NOT_CACHED",
-        `${plan.error.message}; offline (HF_HUB_OFFLINE=1 or --offline), so the Hub was not asked`,
-        { hint: `download it first with \`hf download ${repo.repo}\`` },
-      );
-      return failed(target, e, { kind: "cache", repo: repo.repo });
-    }
-    const { readRemote } = await import("./remote.js");
-    return readRemote(
-      target,
-      { kind: "hub", repo: repo.repo, revision: repo.revision ?? "main" },
-      o,
+  // Offline, a repo id whose revision is not in the cache (otherwise it went to the Hub).
+  if (plan.kind === "failed" && plan.error.code === "TARGET_NOT_CACHED" && repo) {
+    const e = new InspectError(
+      "TARGET_NOT_CACHED",
+      `${plan.error.message}; offline (HF_HUB_OFFLINE=1 or --offline), so the Hub was not asked`,
+      { hint: `download it first with \`hf download ${repo.repo}\`` },
     );
+    return failed(target, e, { kind: "cache", repo: repo.repo });
   }
   const cp = await readCheckpoint(localStore, target, plan, o);
   return { ...cp, source: localSource(plan) };

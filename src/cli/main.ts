@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { cutText, escapeForTerminal } from "../core/escape.js";
 import { MESSAGE_CHARS } from "../core/limits.js";
 import { InspectError } from "../core/errors.js";
-import { EXIT, type ExitCode } from "./exit-codes.js";
+import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { Output } from "./output.js";
 import { resolveTargets, run, type RunOptions } from "./run.js";
 

@@ -1,26 +1,30 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
 import { statSync } from "node:fs";
-import { summarize, type Summary } from "../analysis/summary.js";
-import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { STDIN_TARGET } from "../checkpoint/load.js";
 import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
-import type { Finding } from "../core/findings.js";
 import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
 import type { HubRevision } from "../hub/api.js";
 import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
-import type { Verification } from "../integrity/verification.js";
 import { cutText, escapeForTerminal } from "../core/escape.js";
+import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
+import {
+  buildReport,
+  exitStatus,
+  REMOTE_UNVERIFIABLE,
+  STDIN_UNVERIFIABLE,
+  verify,
+} from "../inspection.js";
+import type { Report } from "../report/report.js";
 import { bytesBoth } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { colourLevel } from "./colour.js";
-import { combine, EXIT, exitStatusOf, type ExitCode } from "./exit-codes.js";
 import { globPredicate } from "./glob.js";
 import { thisMachine } from "./machine.js";
 import { Output } from "./output.js";
@@ -68,12 +72,6 @@ export interface Streams {
 }
 
 const usage = (message: string) => new InspectError("USAGE", message);
-
-const STDIN_UNVERIFIABLE =
-  "--verify and --scan read every byte of every file; name the file instead of `-`";
-
-const REMOTE_UNVERIFIABLE =
-  "--verify and --scan read every byte of every file; download first (`hf download <repo>`), then verify the copy (--against compares it with the Hub)";
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
@@ -165,79 +163,7 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
   return hash || scan ? { hash, scan } : undefined;
 }
 
-interface Verified {
-  verification?: Verification;
-  findings: Finding[];
-  interrupted: boolean;
-}
-
-/** --verify / --scan: reads every byte of the checkpoint, so it is loaded only when asked for. */
-async function verify(
-  cp: Checkpoint,
-  o: RunOptions,
-  want: { hash: boolean; scan: boolean },
-  io: Streams,
-  against: HubRevision | undefined,
-): Promise<Verified> {
-  if (cp.kind === "stream") throw usage(STDIN_UNVERIFIABLE);
-  // --against compares the folder even when its weights could not be read.
-  if (cp.files.length === 0 && !(against && cp.root !== undefined))
-    return { findings: [], interrupted: false };
-  const { verifyCheckpoint, progressReporter, interruptOnSigint } =
-    await import("../integrity/index.js");
-  const interrupt = interruptOnSigint();
-  try {
-    if (against) {
-      const { verifyAgainst } = await import("../integrity/against.js");
-      const outcome = await verifyAgainst(cp, against, {
-        hash: true,
-        scan: want.scan,
-        signal: interrupt.signal,
-        progress: progressReporter(io.progress, { label: "verifying" }),
-      });
-      return {
-        verification: { ...outcome.verification, against: outcome.against },
-        findings: outcome.findings,
-        interrupted: outcome.verification.interrupted,
-      };
-    }
-    const outcome = await verifyCheckpoint(
-      cp,
-      {
-        ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
-        ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
-        ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
-      },
-      {
-        hash: want.hash,
-        scan: want.scan,
-        signal: interrupt.signal,
-        progress: progressReporter(io.progress, { label: want.hash ? "verifying" : "scanning" }),
-      },
-    );
-    return {
-      verification: outcome.verification,
-      findings: outcome.findings,
-      interrupted: outcome.verification.interrupted,
-    };
-  } catch (e) {
-    // A --checksums file that cannot be read is an input that cannot be opened, like a missing
-    // target: a finding (exit 2, named on stderr and in the report), not an internal error. The
-    // message starts with the checksums file's path; say which option named it, since the stderr
-    // line starts with the target's.
-    if (e instanceof InspectError && e.code === "CHECKSUMS_UNREADABLE") {
-      return {
-        findings: [{ ...e.toFinding(), message: `--checksums ${e.message}` }],
-        interrupted: false,
-      };
-    }
-    throw e;
-  } finally {
-    interrupt.dispose();
-  }
-}
-
-function reportErrors(s: Summary, err: (line: string) => void): void {
+function reportErrors(s: Report, err: (line: string) => void): void {
   const errors = s.findings.filter((f) => f.severity === "error");
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
@@ -253,7 +179,7 @@ function reportErrors(s: Summary, err: (line: string) => void): void {
   }
 }
 
-function matchesAny(s: Summary, filter: (name: string) => boolean): boolean {
+function matchesAny(s: Report, filter: (name: string) => boolean): boolean {
   for (const t of s.tensors()) if (filter(t.name)) return true;
   return false;
 }
@@ -289,8 +215,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   }
   // Refused before any request: hashing and scanning read every byte.
   if (want) {
-    const remote = targets.find((t) => whereIs(t, targetOptions).kind !== "local");
-    if (remote !== undefined) throw usage(`${remote}: ${REMOTE_UNVERIFIABLE}`);
+    for (const t of targets)
+      if ((await whereIs(t, targetOptions)).kind !== "local")
+        throw usage(`${t}: ${REMOTE_UNVERIFIABLE}`);
   }
   let against: HubRevision | undefined;
   if (o.against !== undefined) {
@@ -327,29 +254,39 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   for (const target of targets) {
     if (!io.out.open) break;
     const cp = await loadTarget(target, targetOptions);
-    const verified = want ? await verify(cp, o, want, io, against) : undefined;
-    const summary = summarize(cp, {
+    const verified = want
+      ? await verify(cp, {
+          ...want,
+          ...(o.sha256 !== undefined ? { sha256: o.sha256 } : {}),
+          ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
+          ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
+          ...(against !== undefined ? { against } : {}),
+          progress: io.progress,
+        })
+      : undefined;
+    const summary = buildReport(cp, {
       strict: o.strict === true,
       hardware,
       ...(verified?.verification ? { verification: verified.verification } : {}),
       ...(verified ? { extraFindings: verified.findings } : {}),
     });
-    let code = exitStatusOf(summary);
+    const code = exitStatus(summary, {
+      requireFit: o.requireFit === true,
+      interrupted: verified?.interrupted === true,
+    });
     const fit = summary.hardware?.fit;
-    if (code === EXIT.ok && o.requireFit && fit && !fit.fits) {
-      code = EXIT.doesNotFit;
+    if (code === EXIT.doesNotFit && fit) {
       // A gate that fails must say why on stderr, like every other failing status.
       io.err(
         `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
       );
     }
-    if (verified?.interrupted) code = EXIT.interrupted;
     status = combine(status, code);
     reportErrors(summary, io.err);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (summary.files.length > 0) {
+    } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
       // A target that could not be opened has nothing to tabulate; its stderr line says why.
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),

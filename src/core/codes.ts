@@ -5,10 +5,15 @@
 
 export type Severity = "error" | "warning" | "info";
 
-interface CodeInfo {
+export interface CodeInfo {
   readonly severity: Severity;
   readonly exit?: "target";
   readonly summary: string;
+  /**
+   * GGUF codes: what llama.cpp (the reference loader) does with such a file: refuses it, aborts
+   * the process (an assertion), accepts it, or accepts it and loads the wrong bytes.
+   */
+  readonly llamaCpp?: "refuses" | "crashes" | "accepts" | "misreads";
 }
 
 export const CODES = {
@@ -90,9 +95,187 @@ export const CODES = {
   HTML_DOCUMENT: { severity: "error", summary: "an HTML page saved in place of the weights" },
   JSON_DOCUMENT: { severity: "error", summary: "a JSON document saved in place of the weights" },
   GGUF_FILE: { severity: "error", summary: "a GGUF file, not safetensors" },
+  SAFETENSORS_FILE: { severity: "error", summary: "a safetensors file, not GGUF" },
   PYTORCH_ZIP: { severity: "error", summary: "a PyTorch zip checkpoint (torch.save)" },
   PYTORCH_PICKLE: { severity: "error", summary: "a Python pickle (legacy PyTorch checkpoint)" },
   FOREIGN_FORMAT: { severity: "error", summary: "another known file format" },
+
+  // GGUF files (llama.cpp ggml/src/gguf.cpp and src/llama-model-loader.cpp; docs/gguf.md)
+  GGUF_BAD_MAGIC: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "the file does not start with the GGUF magic",
+  },
+  GGUF_TRUNCATED_HEADER: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "the file ends inside the GGUF header",
+  },
+  GGUF_VERSION_OBSOLETE: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "GGUF version 1, which llama.cpp no longer reads",
+  },
+  GGUF_VERSION_UNSUPPORTED: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a GGUF version other than 2 and 3",
+  },
+  GGUF_BIG_ENDIAN: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a big-endian GGUF file: llama.cpp on a little-endian machine refuses it",
+  },
+  GGUF_COUNT_TOO_LARGE: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a tensor or key count larger than the file could hold",
+  },
+  GGUF_STRING_TOO_LONG: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a string longer than the bytes that remain or than 1 GiB",
+  },
+  GGUF_ARRAY_TOO_LONG: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "an array longer than the bytes that remain or than 2^30 elements",
+  },
+  GGUF_VALUE_TYPE_INVALID: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a metadata value type GGUF does not define",
+  },
+  GGUF_NESTED_ARRAY: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "an array of arrays: the spec allows it, llama.cpp refuses it",
+  },
+  GGUF_EMPTY_KEY: { severity: "error", llamaCpp: "refuses", summary: "an empty metadata key" },
+  GGUF_DUPLICATE_KEY: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a metadata key repeated",
+  },
+  GGUF_ALIGNMENT_INVALID: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "general.alignment is not a u32 power of two",
+  },
+  GGUF_ALIGNMENT_CRASH: {
+    severity: "error",
+    llamaCpp: "crashes",
+    summary: "tensor data not on 32 bytes: llama.cpp's default (mmap) load aborts",
+  },
+  GGUF_ALIGNMENT_SMALL: {
+    severity: "warning",
+    llamaCpp: "accepts",
+    summary: "general.alignment below 32: loads only while the data happens to fall on 32 bytes",
+  },
+  GGUF_NAME_TOO_LONG: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a tensor name of 64 bytes or more",
+  },
+  GGUF_DUPLICATE_TENSOR: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "two tensor infos with the same name",
+  },
+  GGUF_TOO_MANY_DIMS: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a tensor with more than 4 dimensions",
+  },
+  GGUF_DIM_NEGATIVE: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a dimension of 2^63 or more (negative as llama.cpp reads it)",
+  },
+  GGUF_SHAPE_OVERFLOW: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a shape whose element or byte count overflows 64 bits",
+  },
+  GGUF_TYPE_UNKNOWN: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a ggml type id llama.cpp does not define (or removed)",
+  },
+  GGUF_ROW_NOT_BLOCKS: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a row length that is not a multiple of the type's block size",
+  },
+  GGUF_OFFSET_MISALIGNED: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a tensor offset not a multiple of the alignment",
+  },
+  GGUF_TENSOR_OVERLAP: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "two tensors share bytes",
+  },
+  GGUF_NOT_CONTIGUOUS: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "tensor data not laid out in info order without gaps",
+  },
+  GGUF_DATA_TRUNCATED: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "the file ends before the last tensor's data",
+  },
+  GGUF_TENSOR_COUNT_SHORT: {
+    severity: "error",
+    llamaCpp: "misreads",
+    summary:
+      "more tensor infos follow than the header counts: llama.cpp reads data from the wrong place",
+  },
+  GGUF_NO_ARCHITECTURE: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "no general.architecture key",
+  },
+  GGUF_TRAILING_BYTES: {
+    severity: "warning",
+    llamaCpp: "accepts",
+    summary: "bytes after the last tensor's padded data",
+  },
+  GGUF_BOOL_INVALID: {
+    severity: "warning",
+    llamaCpp: "accepts",
+    summary: "a bool stored as a byte other than 0 and 1",
+  },
+  GGUF_INVALID_UTF8: {
+    severity: "warning",
+    llamaCpp: "accepts",
+    summary: "a key, string or tensor name that is not valid UTF-8",
+  },
+  GGUF_PADDING_NONZERO: {
+    severity: "warning",
+    llamaCpp: "accepts",
+    summary: "non-zero bytes in the padding before the tensor data",
+  },
+  GGUF_KEY_WRONG_TYPE: {
+    severity: "warning",
+    summary: "a well-known key with a value of the wrong type, ignored",
+  },
+  GGUF_FINAL_PADDING_MISSING: {
+    severity: "info",
+    llamaCpp: "accepts",
+    summary: "the file ends after the last tensor without its alignment padding",
+  },
+  GGUF_STRING_NOT_DECODED: {
+    severity: "info",
+    summary: "a string or array too long to keep whole: only its start is shown",
+  },
+  GGUF_NO_TENSORS: { severity: "info", summary: "a GGUF file without tensors (vocabulary only?)" },
+  GGUF_FILE_TYPE_UNKNOWN: {
+    severity: "info",
+    summary: "general.file_type is a number llama.cpp does not name",
+  },
 
   // Framing (reference steps 1-5)
   HEADER_TOO_SMALL: { severity: "error", summary: "file shorter than the 8-byte length prefix" },

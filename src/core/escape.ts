@@ -67,3 +67,11 @@ export function cutText(s: string, max: number): string {
   const left = s.length - end;
   return `${escapeForTerminal(s.slice(0, end))}…[${group(left)} more characters]`;
 }
+
+/**
+ * Whether `s` holds a control character, DEL, a C1 control, a bidi override or a line separator:
+ * what the header reader reports as NAME_CONTROL_CHARACTERS (narrower than escapeForTerminal,
+ * which also escapes invisible but harmless-to-parse characters such as zero-width joiners).
+ */
+export const UNSAFE_CHARACTER =
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;

@@ -35,10 +35,6 @@ export function finding(code: FindingCode, message: string, detail: FindingDetai
   return f;
 }
 
-export function hasErrors(findings: readonly Finding[]): boolean {
-  return findings.some((f) => f.severity === "error");
-}
-
 /**
  * The same finding in many files of one checkpoint (every shard needs safetensors ≥ 0.4.1) is
  * one finding: kept at its first place, with the count of files instead of the file name.

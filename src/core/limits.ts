@@ -132,6 +132,50 @@ export const TABLE_METADATA_ENTRIES = 20;
 /** Characters of a finding's message or hint shown in the table and on stderr; --json has all. */
 export const MESSAGE_CHARS = 2000;
 
+// GGUF (llama.cpp ggml/src/gguf.cpp, ggml/include/ggml.h; docs/gguf.md)
+
+/** llama.cpp's GGUF_MAX_STRING_LENGTH: longer strings make its reader refuse the file. */
+export const GGUF_MAX_STRING_BYTES = 1024 * 1024 * 1024;
+
+/** llama.cpp's GGUF_MAX_ARRAY_ELEMENTS: longer arrays make its reader refuse the file. */
+export const GGUF_MAX_ARRAY_ELEMENTS = 1024 * 1024 * 1024;
+
+/** GGML_MAX_DIMS: llama.cpp refuses tensors of higher rank. */
+export const GGUF_MAX_DIMS = 4;
+
+/** GGML_MAX_NAME: tensor names must be shorter (the C struct holds 63 bytes and a NUL). */
+export const GGUF_MAX_NAME_BYTES = 64;
+
+/** GGUF_DEFAULT_ALIGNMENT, when general.alignment is absent. */
+export const GGUF_DEFAULT_ALIGNMENT = 32;
+
+/**
+ * TENSOR_ALIGNMENT in ggml: the CPU backend asserts that a buffer made from the mmapped file starts
+ * on this many bytes, so tensor data off this boundary aborts llama.cpp's default load.
+ */
+export const GGML_TENSOR_ALIGNMENT = 32;
+
+/**
+ * Bytes read from a GGUF file at a time while walking its header. Metadata reaches ~20 MB
+ * (vocabularies of 256 k tokens with merges); 1 MiB reads keep calls few and memory flat.
+ */
+export const GGUF_READ_BYTES = 1024 * 1024;
+
+/**
+ * Strings above this are not decoded (the start is kept): V8 strings end at ~512 MiB and a real
+ * value (a chat template) is under 100 KiB, so a longer one is abuse, never content to show.
+ */
+export const GGUF_MAX_DECODED_STRING_BYTES = 16 * 1024 * 1024;
+
+/** Items of a long metadata array shown in a summary; the rest are counted. */
+export const GGUF_ARRAY_PREVIEW = 8;
+
+/** Numeric metadata arrays above this many bytes are skipped, their start kept (real ones ≤ 2 MB). */
+export const GGUF_MAX_KEPT_ARRAY_BYTES = 64 * 1024 * 1024;
+
+/** String arrays above this many items keep only their start (real vocabularies: ≤ 1 M with merges). */
+export const GGUF_MAX_KEPT_STRINGS = 4 * 1024 * 1024;
+
 // ---------------------------------------------------------------------------------------------
 // Reading over HTTP (the Hub and plain URLs): docs/hub.md
 

@@ -12,6 +12,11 @@ export function group(n: bigint | number): string {
   return (neg ? "-" : "") + out;
 }
 
+/** 4938985248 → "4.94": decimal gigabytes with two decimals, for progress and messages. */
+export function gigabytes(n: bigint | number): string {
+  return (Number(n) / 1e9).toFixed(2);
+}
+
 /** "1 byte", "2 bytes", with grouping. */
 export function plural(n: bigint | number, unit: string): string {
   return `${group(n)} ${unit}${n === 1 || n === 1n ? "" : "s"}`;

@@ -3,10 +3,12 @@
 // own types (formats/<format>/dtypes.ts) and is entered here once; ids are positions in
 // DTYPES and fit the tables' Uint8Array.
 
-import { SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
+import { GGUF_DTYPES } from "./gguf/dtypes.js";
+import { GGML_TYPES } from "./gguf/ggml-types.js";
+import { DTYPES as SAFETENSORS_DTYPES } from "./safetensors/dtypes.js";
 
 /** The file formats inspect reads. */
-export type WeightsFormat = "safetensors";
+export type WeightsFormat = "safetensors" | "gguf";
 
 /**
  * What an element is, for counting: `float` values (F16, BF16, FP8…), plain integers (`int`,
@@ -40,8 +42,21 @@ export function wholeBits(d: Dtype): number | undefined {
   return Number.isInteger(bits) ? bits : undefined;
 }
 
-/** Every format's dtypes: safetensors first, so a safetensors dtype's id is its index there. */
-export const DTYPES: readonly Dtype[] = [...SAFETENSORS_DTYPES];
+/**
+ * Every format's dtypes: safetensors first, so a safetensors dtype's id is its index there; then
+ * the ggml types of GGUF, in ggml id order.
+ */
+export const DTYPES: readonly Dtype[] = [...SAFETENSORS_DTYPES, ...GGUF_DTYPES];
+
+/** Registry id of each ggml type id (undefined for ids llama.cpp does not define). */
+export const DTYPE_OF_GGML: readonly (number | undefined)[] = (() => {
+  const out: (number | undefined)[] = [];
+  GGML_TYPES.forEach((t, i) => (out[t.id] = SAFETENSORS_DTYPES.length + i));
+  return out;
+})();
+
+/** Marks a tensor whose type is unknown (a GGUF tensor of an undefined ggml type). */
+export const UNKNOWN_DTYPE = 255;
 
 /** Per id: the bits of a plain integer type (the containers packed weights are stored in). */
 export const INTEGER_BITS: readonly (bigint | undefined)[] = DTYPES.map((d) => {

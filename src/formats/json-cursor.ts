@@ -3,6 +3,7 @@
 // integers above 2^53, `2.0` vs `2`, duplicate keys. Readers extend it with their own schema.
 // The input must already be known to be valid UTF-8 (Buffer's isUtf8).
 
+import { UNSAFE_CHARACTER } from "../core/escape.js";
 import type { FindingCode } from "../core/codes.js";
 import { InspectError } from "../core/errors.js";
 import { MAX_JSON_DEPTH, U64_MAX } from "../core/limits.js";
@@ -25,8 +26,8 @@ const NINE = 0x39;
 export const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 export const isDigit = (c: number) => c >= ZERO && c <= NINE;
 
-// Control characters a terminal would act on, and the invisible bidi overrides.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Control characters a terminal would act on, and the invisible bidi overrides and marks.
+const CONTROL = UNSAFE_CHARACTER;
 
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;

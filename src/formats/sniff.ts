@@ -27,18 +27,25 @@ function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
   return true;
 }
 
+/** The LFS_POINTER finding's message and hint, wherever a pointer is found. */
+export function lfsPointerMessage(size: bigint | undefined, oid: string | undefined): string {
+  const what =
+    size === undefined
+      ? "the file"
+      : size < 1000n
+        ? `the ${plural(size, "byte")} file`
+        : `the ${group(size)}-byte (${decimalBytes(size)}) file`;
+  return `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`;
+}
+export const LFS_POINTER_HINT = "run `git lfs pull` in the clone, or download with `hf download`";
+
 function lfsPointer(text: string): Identified {
   const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
   const size = /^size (\d+)$/m.exec(text)?.[1];
-  const what = size
-    ? BigInt(size) < 1000n
-      ? `the ${plural(BigInt(size), "byte")} file`
-      : `the ${group(BigInt(size))}-byte (${decimalBytes(BigInt(size))}) file`
-    : "the file";
   return {
     code: "LFS_POINTER",
-    message: `Git LFS pointer, not the weights: ${what}${oid ? ` (sha256 ${oid.slice(0, 12)}…)` : ""} was never downloaded`,
-    hint: "run `git lfs pull` in the clone, or download with `hf download`",
+    message: lfsPointerMessage(size === undefined ? undefined : BigInt(size), oid),
+    hint: LFS_POINTER_HINT,
   };
 }
 
@@ -68,12 +75,40 @@ function plausiblePrefix(b: Uint8Array): boolean {
   );
 }
 
-/** What a file that failed safetensors framing actually is, judged from its first bytes. */
-export function identify(b: Uint8Array): Identified | undefined {
-  if (b.length === 0 || plausiblePrefix(b)) return undefined;
+/** The formats inspect reads; a look-alike is named as "not <expected>". */
+export type Expected = "safetensors" | "GGUF";
+
+/**
+ * What a file that failed safetensors framing (or lacks the GGUF magic, `expected` "GGUF")
+ * actually is, judged from its first bytes.
+ */
+export function identify(
+  b: Uint8Array,
+  expected: Expected = "safetensors",
+): Identified | undefined {
+  if (b.length === 0) return undefined;
+  if (plausiblePrefix(b)) {
+    if (expected === "safetensors") return undefined;
+    if (b[8] !== 0x7b) return undefined;
+    return {
+      code: "SAFETENSORS_FILE",
+      message: "a safetensors file, not GGUF (renamed?)",
+      hint: "inspect reads it as safetensors once it has its .safetensors name",
+    };
+  }
   const head = ascii(b, 0, 64);
   if (head.startsWith("version https://git-lfs")) return lfsPointer(ascii(b));
 
+  if (
+    expected === "GGUF" &&
+    (head.startsWith("GGML") || head.startsWith("GGJT") || head.startsWith("GGLA"))
+  ) {
+    return {
+      code: "FOREIGN_FORMAT",
+      message: `a ${head.slice(0, 4)} file: llama.cpp's format from before GGUF (2023), which it no longer reads`,
+      hint: "convert the model again from its original weights with a current llama.cpp",
+    };
+  }
   if (head.startsWith("GGUF") || head.startsWith("GGML") || head.startsWith("GGJT")) {
     const version = b.length >= 8 ? Buffer.from(b).readUInt32LE(4) : undefined;
     return {
@@ -90,19 +125,19 @@ export function identify(b: Uint8Array): Identified | undefined {
     if (torch) {
       return {
         code: "PYTORCH_ZIP",
-        message: `a PyTorch zip checkpoint (torch.save; first entry "${excerpt(first)}"), not safetensors`,
+        message: `a PyTorch zip checkpoint (torch.save; first entry "${excerpt(first)}"), not ${expected}`,
         hint: "loading it unpickles code; convert it with safetensors' convert script in a sandbox",
       };
     }
     return {
       code: "FOREIGN_FORMAT",
-      message: `a ZIP archive${first ? ` (first entry "${excerpt(first)}")` : ""}, not safetensors`,
+      message: `a ZIP archive${first ? ` (first entry "${excerpt(first)}")` : ""}, not ${expected}`,
     };
   }
   if (b[0] === 0x80 && b.length > 1 && b[1]! >= 2 && b[1]! <= 5) {
     return {
       code: "PYTORCH_PICKLE",
-      message: `a Python pickle (protocol ${b[1]}: a legacy PyTorch .bin/.pt checkpoint), not safetensors`,
+      message: `a Python pickle (protocol ${b[1]}: a legacy PyTorch .bin/.pt checkpoint), not ${expected}`,
       hint: "loading a pickle runs code; convert it to safetensors in a sandbox",
     };
   }
@@ -139,7 +174,7 @@ export function identify(b: Uint8Array): Identified | undefined {
     const tool = compressedBy(b);
     return {
       code: "FOREIGN_FORMAT",
-      message: `${other}, not safetensors`,
+      message: `${other}, not ${expected}`,
       ...(tool
         ? {
             hint: `a compressed file: decompress it first (\`${tool} -dk FILE\`), or pipe it: \`${tool} -dc FILE | inspect -\``,

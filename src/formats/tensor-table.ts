@@ -38,7 +38,8 @@ export function bytesOf(t: TensorTable, i: number): bigint {
 /** True where a u64's low 32-bit word comes first in memory (all but big-endian hosts, s390x and the like). */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-const TWO_32 = 4294967296;
+/** 2^32: a u64 read as two 32-bit words is hi × TWO_32 + lo. */
+export const TWO_32 = 4294967296;
 
 /**
  * Element i of a BigUint64Array, `words` being a Uint32Array over the same memory, set to `v`

@@ -55,6 +55,11 @@ export interface ModelFootprint {
   /** Modules left out of the resident weights, listed in the report. */
   optional?: Array<{ name: string; parameters: bigint; bytes: bigint }>;
   config?: ModelConfig;
+  /**
+   * Not a transformer language model (a batch-norm layer, an MNIST net, a filterbank): why. The
+   * estimate is then the weights alone: no KV cache, no activation workspace.
+   */
+  weightsOnly?: string;
 }
 
 /** "Does it fit on mine?": a memory budget, or n devices of a kind. */
@@ -131,6 +136,12 @@ export interface FitResult {
 }
 
 export interface HardwareEstimate {
+  /**
+   * False for weights that are not a transformer language model: the estimate is then the
+   * weights alone (kvCache and activations 0), and weightsOnlyReason says why.
+   */
+  languageModel: boolean;
+  weightsOnlyReason?: string;
   /** The weights' precision this estimate (tier, requirement, fit) is for: --precision. */
   precision: PrecisionName;
   tier: Tier;
@@ -172,6 +183,8 @@ const percentOf = (a: bigint, p: bigint) => ceilDiv(a * p, 100n);
 
 interface Model {
   weights: bigint;
+  /** Weights alone: no KV cache or activations (not a language model). */
+  weightsOnly: boolean;
   layout: KvLayout | undefined;
   dtype: CacheDtype;
   batch: number;
@@ -179,6 +192,7 @@ interface Model {
 
 /** Everything but the reserve, for `context` tokens: what is split across devices. */
 function shared(m: Model, context: number): { kv: bigint; activations: bigint; total: bigint } {
+  if (m.weightsOnly) return { kv: 0n, activations: 0n, total: m.weights };
   const kv = m.layout
     ? kvCacheBytes(m.layout, context, m.batch, m.dtype)
     : percentOf(m.weights, UNKNOWN_KV_PERCENT);
@@ -301,7 +315,8 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(refGpu);
   const heads = f.config?.numAttentionHeads;
 
-  const model = (weights: bigint): Model => ({ weights, layout, dtype, batch });
+  const weightsOnly = f.weightsOnly !== undefined;
+  const model = (weights: bigint): Model => ({ weights, weightsOnly, layout, dtype, batch });
 
   /** The resident weights re-quantized to `name`; MXFP4 weights stay MXFP4 at 4 bits. */
   const requantized = (name: Exclude<PrecisionName, "as stored">) => {
@@ -380,7 +395,8 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       notes.push(
         `chunked layers capped at ${l.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${l.fullLengthBytes - l.bytes} bytes more`,
       );
-  if (!layout)
+  if (weightsOnly) notes.push(`weights only: ${f.weightsOnly}`);
+  else if (!layout)
     notes.push(
       `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
     );
@@ -409,6 +425,8 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     notes.push(`--precision ${o.precision}: no parameters to re-quantize; the weights as stored`);
 
   return {
+    languageModel: !weightsOnly,
+    ...(f.weightsOnly !== undefined ? { weightsOnlyReason: f.weightsOnly } : {}),
     precision,
     tier,
     requiredBytes,

@@ -4,6 +4,7 @@
 // erased at the end so that the report prints on a clean line.
 
 import { escapeForTerminal } from "../core/escape.js";
+import { gigabytes } from "../core/text.js";
 import { PROGRESS_DELAY_MS, PROGRESS_REDRAW_MS } from "../core/limits.js";
 import type { HashProgress } from "./hash-pool.js";
 
@@ -83,10 +84,6 @@ export function progressLine(label: string, p: HashProgress, seconds: number): s
     parts.push(escapeForTerminal(baseName(current)) + more);
   }
   return parts.join("  ");
-}
-
-function gigabytes(n: number): string {
-  return (n / 1e9).toFixed(2);
 }
 
 function clock(seconds: number): string {

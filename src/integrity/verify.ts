@@ -12,9 +12,10 @@
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { FindingSink } from "../core/finding-sink.js";
 import type { Finding } from "../core/findings.js";
-import { group, nameOf, plural } from "../core/text.js";
+import { LFS_POINTER_HINT, lfsPointerMessage } from "../formats/sniff.js";
+import { gigabytes, group, nameOf, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
-import { shortHex, type Expected } from "./digest.js";
+import type { Expected } from "./digest.js";
 import {
   runHashJobs,
   type HashJob,
@@ -148,7 +149,7 @@ export async function verifyFiles(
     );
     sink.add(
       "INTERRUPTED",
-      `interrupted after ${gigabytes(run.bytesDone)} of ${gigabytes(run.bytesTotal)}: ${plural(run.results.length - unfinished.length, "file")} of ${group(run.results.length)} checked`,
+      `interrupted after ${gigabytes(run.bytesDone)} GB of ${gigabytes(run.bytesTotal)} GB: ${plural(run.results.length - unfinished.length, "file")} of ${group(run.results.length)} checked`,
       { hint: "nothing after the stop was checked; run again to check the rest" },
     );
   }
@@ -238,11 +239,10 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
   if (pointer !== undefined) {
     set("pointer", false);
     if (!f.safetensors?.findings.some((x) => x.code === "LFS_POINTER")) {
-      sink.add(
-        "LFS_POINTER",
-        `Git LFS pointer, not the file: the ${plural(pointer.size, "byte")} file (sha256 ${shortHex(pointer.oid)}) was never downloaded`,
-        { file, hint: "run `git lfs pull` in the clone, or download with `hf download`" },
-      );
+      sink.add("LFS_POINTER", lfsPointerMessage(pointer.size, pointer.oid), {
+        file,
+        hint: LFS_POINTER_HINT,
+      });
     }
     return out;
   }
@@ -364,8 +364,4 @@ function scanResult(
       );
     }
   }
-}
-
-function gigabytes(n: bigint): string {
-  return `${(Number(n) / 1e9).toFixed(2)} GB`;
 }

@@ -1,7 +1,7 @@
 // Where the hashing worker's code is. Built, it is dist/hash-worker.js, its own esbuild entry
-// point: next to this module when it is bundled into dist/cli.js, one level up when esbuild put
-// it in dist/chunks/ (a dynamic import). From source (vitest), Node 20 cannot run the .ts worker,
-// so a small shim bundles it in memory first (dev-worker.mjs; esbuild is a dev dependency).
+// point, beside the CLI bundle this module is part of (dist/cli.cjs). From source (vitest), Node
+// 20 cannot run the .ts worker, so a small shim bundles it in memory first (dev-worker.mjs;
+// esbuild is a dev dependency).
 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,9 +18,7 @@ export function hashWorkerLocation(here: string = import.meta.url): WorkerLocati
       workerData: { entry: fileURLToPath(new URL("./hash-worker.ts", here)) },
     };
   }
-  const candidates = [new URL("./hash-worker.js", here), new URL("../hash-worker.js", here)];
-  for (const url of candidates) if (existsSync(fileURLToPath(url))) return { url };
-  throw new Error(
-    `hash-worker.js not found beside ${here} or one folder up: rebuild with npm run build`,
-  );
+  const url = new URL("./hash-worker.js", here);
+  if (existsSync(fileURLToPath(url))) return { url };
+  throw new Error(`hash-worker.js not found beside ${here}: rebuild with npm run build`);
 }

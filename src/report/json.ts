@@ -4,8 +4,8 @@
 // the characters that could drive a terminal as \uXXXX escapes (jsonSafe): the same values, safe to
 // print.
 
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary, TensorRow } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report, TensorRow } from "./report.js";
 import { jsonSafe } from "../core/escape.js";
 import type { Finding } from "../core/findings.js";
 
@@ -89,7 +89,7 @@ function tensorJson(t: TensorRow, withFile: boolean): Json {
  * A dense model's active parameters are all that load: the total without optional modules, so a
  * script needs no fallback. Only an MoE whose top-k is unknown has no active count.
  */
-function parameterPairs(s: Summary): Array<[string, Json | undefined]> {
+function parameterPairs(s: Report): Array<[string, Json | undefined]> {
   const p = s.parameters;
   const dense = s.moe === undefined && !s.components?.some((c) => c.summary.moe !== undefined);
   return [
@@ -123,7 +123,7 @@ const PER_DEVICE = {
   usableBytes: "perDeviceUsableBytes",
 };
 
-function hardwareJson(hw: NonNullable<Summary["hardware"]>): Json {
+function hardwareJson(hw: NonNullable<Report["hardware"]>): Json {
   const top = plain(hw) as JsonObject;
   return obj(
     top.pairs.flatMap(([k, v]): Array<[string, Json | undefined]> => {
@@ -169,7 +169,7 @@ export interface JsonOptions {
 }
 
 /** The document as chunks (one per tensor when listed), so a million-tensor list streams out. */
-export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<string> {
+export function* jsonDocument(s: Report, options: JsonOptions = {}): Iterable<string> {
   const multi = s.files.length > 1;
   const hw = s.hardware;
   const head = obj([
@@ -240,7 +240,7 @@ export function* jsonDocument(s: Summary, options: JsonOptions = {}): Iterable<s
 }
 
 /** One model of a multi-model folder: its own totals; its files and findings are in the lists above. */
-function componentJson(name: string, s: Summary): Json {
+function componentJson(name: string, s: Report): Json {
   return obj([
     ["name", name],
     ["ok", s.ok],
@@ -261,7 +261,7 @@ function componentJson(name: string, s: Summary): Json {
 }
 
 /** What is missing from a partial checkpoint, and what the index promises for the whole. */
-function incompleteJson(s: Summary): Json {
+function incompleteJson(s: Report): Json {
   const p = s.partial!;
   return obj([
     ["shards", p.shards],
@@ -281,6 +281,14 @@ function incompleteJson(s: Summary): Json {
         obj([
           ["tensorCount", p.promised.tensorCount],
           ["tensorBytes", p.promised.tensorBytes],
+        ]),
+    ],
+    [
+      "fromIndex",
+      p.fromIndex &&
+        obj([
+          ["parameters", p.fromIndex.parameters],
+          ["parametersFrom", p.fromIndex.parametersHow],
         ]),
     ],
   ]);

@@ -2,7 +2,7 @@
 // expert indices) and share dtype and shape collapse into one row,
 // `model.layers.{0..79}.mlp.up_proj.weight  BF16  [28672, 8192]  ×80`. JSON stays flat and exact.
 
-import type { TensorRow } from "../analysis/summary.js";
+import type { TensorRow } from "./report.js";
 
 export interface PatternRow {
   /** The name with each numeric segment replaced by the set of values seen: `{0..79}`. */

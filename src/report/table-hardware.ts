@@ -125,23 +125,41 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   const mac = macs(hw.devices);
   if (mac) out.push(`  ${st.dim("on a Mac:")} ${mac}`);
 
+  const fit = fitLine(hw, st);
+  if (fit) out.push(fit);
+  return out;
+}
+
+/** The answer for the user's machine (--memory, --gpu), when asked. */
+function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
   const f = hw.fit;
-  if (f) {
-    const verdict = f.fits ? st.green("fits") : st.red("does not fit");
-    const margin =
-      f.marginBytes >= 0n
-        ? `${bytesBoth(f.marginBytes)} to spare`
-        : `${bytesBoth(-f.marginBytes)} short`;
-    const per = f.devices > 1 ? " per device" : "";
-    const context =
-      f.maxContext === null
-        ? "longest context unknown without config.json"
-        : f.maxContext === 0
-          ? "not even one token of context fits"
-          : `longest context that fits: ${group(f.maxContext)} tokens`;
-    out.push(
-      `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin}); ${context}`,
-    );
-  }
+  if (!f) return undefined;
+  const verdict = f.fits ? st.green("fits") : st.red("does not fit");
+  const margin =
+    f.marginBytes >= 0n
+      ? `${bytesBoth(f.marginBytes)} to spare`
+      : `${bytesBoth(-f.marginBytes)} short`;
+  const per = f.devices > 1 ? " per device" : "";
+  const context = !hw.languageModel
+    ? ""
+    : f.maxContext === null
+      ? "; longest context unknown without config.json"
+      : f.maxContext === 0
+        ? "; not even one token of context fits"
+        : `; longest context that fits: ${group(f.maxContext)} tokens`;
+  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}`;
+}
+
+/**
+ * Weights that are not a language model: the memory to hold them, and why nothing more is shown
+ * (a KV cache, tiers and data-centre GPUs would be noise for an MNIST net).
+ */
+export function weightsOnlyLines(hw: HardwareEstimate, st: Style): string[] {
+  const out = [
+    st.bold(`  Memory  ${bytesBoth(hw.breakdown.weights)} to hold the weights`),
+    `  ${st.dim("· weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model"))}`,
+  ];
+  const fit = fitLine(hw, st);
+  if (fit) out.push(fit);
   return out;
 }

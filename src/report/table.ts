@@ -1,9 +1,9 @@
-// The human report: the same Summary as the JSON, laid out for a terminal. Every string that came
+// The human report: the same Report as the JSON, laid out for a terminal. Every string that came
 // from a file goes through escapeForTerminal.
 
 import type { Architecture } from "../analysis/architecture.js";
-import type { QuantizationFacts } from "../analysis/model-tally.js";
-import type { Summary } from "../analysis/summary.js";
+import type { QuantizationFacts } from "../analysis/facts.js";
+import type { Report } from "./report.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
 import { cutText } from "../core/escape.js";
@@ -16,7 +16,7 @@ import {
 import { columns, type ColumnOptions } from "./columns.js";
 import type { Style } from "./style.js";
 import { collapseFirst } from "./patterns.js";
-import { hardwareLines } from "./table-hardware.js";
+import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
 import { bytesBoth, countShort, percent } from "./units.js";
 
@@ -55,7 +55,7 @@ function severityLabel(f: Finding, st: Style): string {
       : st.dim(label);
 }
 
-export function renderTable(s: Summary, o: TableOptions): string {
+export function renderTable(s: Report, o: TableOptions): string {
   const st = o.style;
   const lines: string[] = [];
   const status = s.ok ? st.green("ok") : st.red("errors");
@@ -91,6 +91,7 @@ export function renderTable(s: Summary, o: TableOptions): string {
     if (s.quantization) kv("quantization", quantizationLine(s.quantization));
     kv("metadata", metadataLine(s.metadata, st));
   }
+  if (!readable && s.partial?.fromIndex) indexOnlyLines(s, kv, st);
   if (s.dtypes.length > 0) {
     lines.push("");
     lines.push(
@@ -164,9 +165,15 @@ export function renderTable(s: Summary, o: TableOptions): string {
 
   if (s.hardware) {
     lines.push("");
-    const hw = hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st));
+    const hw = s.hardware.languageModel
+      ? hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st))
+      : weightsOnlyLines(s.hardware, st);
     if (s.partial)
-      hw.splice(1, 0, `  ${st.yellow("· partial: from the weights read, not the whole model's")}`);
+      hw.splice(
+        1,
+        0,
+        `  ${st.yellow(s.partial.fromIndex ? "· from the index: its total_size and config.json, no shard read" : "· partial: from the weights read, not the whole model's")}`,
+      );
     for (const l of hw) lines.push(l);
   }
   if (s.verification) {
@@ -202,13 +209,42 @@ function metadataLine(metadata: ReadonlyArray<[string, string]>, st: Style): str
   return hidden > 0 ? `${shown} ${st.dim(`… ${group(hidden)} more in --json`)}` : shown;
 }
 
+/** No shard read: what the index and config.json tell, each marked with where it came from. */
+function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style): void {
+  const p = s.partial!;
+  const from = p.fromIndex!;
+  kv("partial", st.yellow(partialLine(s)));
+  if (p.promised) kv("tensors", `${group(p.promised.tensorCount)} ${st.dim("(from the index)")}`);
+  kv(
+    "parameters",
+    from.parameters !== undefined
+      ? `${parameterCount(from.parameters)} ${st.dim(`(from config.json: ${cell(from.parametersHow ?? "")})`)}`
+      : st.dim("unknown: config.json does not fix every tensor's shape for this architecture"),
+  );
+  if (p.promised?.tensorBytes !== undefined)
+    kv(
+      "size",
+      `tensor data ${bytesBoth(p.promised.tensorBytes)} ${st.dim("(the index's total_size)")}`,
+    );
+  if (s.architecture)
+    kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
+}
+
+/** "8,030,261,248 (8.03 B)"; "21", not "21 (21)". */
+function parameterCount(n: bigint): string {
+  const short = countShort(n);
+  return short === group(n) ? short : `${group(n)} (${short})`;
+}
+
 /** What was not read, and what the index promises for the whole model. */
-function partialLine(s: Summary): string {
+function partialLine(s: Report): string {
   const p = s.partial!;
   const promised = p.promised
     ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
     : "";
   if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
+  if (p.fromIndex)
+    return `no shard of ${p.shards} read: what the index and config.json tell, not the weights`;
   const names = p.missing.slice(0, 3).map((n) => cell(n));
   const shown =
     names.length === 0
@@ -218,11 +254,9 @@ function partialLine(s: Summary): string {
 }
 
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
-function parameterLines(s: Summary): string[] {
+function parameterLines(s: Report): string[] {
   const p = s.parameters;
-  // "21", not "21 (21)": the short form only where it says something shorter.
-  const short = countShort(p.total);
-  let first = short === group(p.total) ? short : `${group(p.total)} (${short})`;
+  let first = parameterCount(p.total);
   const m = s.moe;
   if (m) {
     const shared = m.sharedExperts ? `, ${m.sharedExperts} shared` : "";
@@ -287,7 +321,7 @@ function quantizationLine(q: QuantizationFacts): string {
 }
 
 /** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */
-function sourceLine(s: Summary): string | undefined {
+function sourceLine(s: Report): string | undefined {
   const src = s.source;
   if (!src) return undefined;
   const traffic =

@@ -311,8 +311,12 @@ export class HttpClient {
     const reader = res.body.getReader();
     const chunks: Buffer[] = [];
     let have = 0;
+    // A body that ends where the limit is (a 206 of the range asked for) is read to its end, so
+    // that the connection is kept for the next request rather than closed.
+    const length = res.headers.get("content-length");
+    const declared = length !== null && /^\d+$/.test(length) ? Number(length) : -1;
     for (;;) {
-      if (have >= limit) {
+      if (have >= limit && have !== declared) {
         // Enough: close the connection rather than receive the rest.
         await reader.cancel().catch(() => undefined);
         controller.abort();

@@ -10,7 +10,7 @@ import { InspectError } from "../core/errors.js";
 import { MAX_CONFIG_BYTES, MAX_INDEX_BYTES, REMOTE_PREFIX_BYTES } from "../core/limits.js";
 import { mapBounded } from "../core/pool.js";
 import { group } from "../core/text.js";
-import { predictHeaderBytes } from "../formats/safetensors/predict.js";
+import { predictFromIndex } from "../formats/safetensors/predict.js";
 import {
   hubError,
   resolveRefOf,
@@ -48,24 +48,9 @@ export interface RemoteSource {
 /** The header-size prediction for each shard an index names, keyed by the shard's path. */
 function predictionsFromIndex(indexPath: string, bytes: Buffer): Map<string, number> {
   const out = new Map<string, number>();
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return out; // The checkpoint stage reports a broken index; here it only guides reads.
-  }
-  const map = (json as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== "object" || map === null) return out;
-  const names = new Map<string, string[]>();
-  for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof shard !== "string") continue;
-    const list = names.get(shard) ?? [];
-    list.push(tensor);
-    names.set(shard, list);
-  }
   const dir = dirOf(indexPath);
-  for (const [shard, list] of names)
-    out.set(normalize(dir ? `${dir}/${shard}` : shard), predictHeaderBytes(list));
+  for (const [shard, bytesPredicted] of predictFromIndex(bytes))
+    out.set(normalize(dir ? `${dir}/${shard}` : shard), bytesPredicted);
   return out;
 }
 

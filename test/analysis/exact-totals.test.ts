@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { analyzeModel, EXACT_PART, Total } from "../../src/analysis/model-tally.js";
-import { summarize } from "../../src/analysis/summary.js";
+import { buildReport } from "../../src/inspection.js";
 import { fileOf, type LayoutTensor } from "../helpers/layouts.js";
 import { byteSize } from "../helpers/safetensors.js";
 
@@ -87,7 +87,7 @@ describe("exact totals over small and huge tensors", () => {
 
   it("summarize: bytes, dtype totals and the largest tensors", () => {
     const half = tensors.length >> 1;
-    const s = summarize({
+    const s = buildReport({
       target: "m",
       kind: "sharded",
       files: [

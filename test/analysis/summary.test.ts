@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../src/analysis/summary.js";
+import { buildReport } from "../../src/inspection.js";
 import { readSafetensors } from "../../src/formats/safetensors/read.js";
 import {
   canonicalHeader,
@@ -23,7 +23,7 @@ import {
 
 async function summaryOf(bytes: Buffer, strict = false) {
   const file = await readSafetensors(new MemorySource(bytes, { name: "s.safetensors" }));
-  return summarize(
+  return buildReport(
     { target: "s.safetensors", kind: "file", files: [file], findings: [] },
     { strict },
   );
@@ -135,7 +135,7 @@ describe("summary of a whole model", () => {
       size: BigInt(headerOnly.length) + dataBytes,
     });
     const file = await readSafetensors(src);
-    const s = summarize({
+    const s = buildReport({
       target: "m",
       kind: "file",
       files: [file],
@@ -151,7 +151,7 @@ describe("summary of a whole model", () => {
   });
 
   it("lists per-tensor parameters by the same rules as the totals, packed and bookkeeping included", () => {
-    const s = summarize(checkpointOf(gptOss(), { shards: 3 }));
+    const s = buildReport(checkpointOf(gptOss(), { shards: 3 }));
     let sum = 0n;
     for (const t of s.tensors()) sum += t.parameters;
     expect(sum).toBe(s.parameters.total);
@@ -165,7 +165,7 @@ describe("summary of a whole model", () => {
   });
 
   it("sizes the hardware by the resident bytes: DeepSeek-V3's MTP layer is not loaded", () => {
-    const s = summarize(checkpointOf(deepseekV3(), { shards: 163 }));
+    const s = buildReport(checkpointOf(deepseekV3(), { shards: 163 }));
     expect(s.files).toHaveLength(163);
     expect(s.parameters.optional?.parameters).toBe(13_463_426_304n);
     expect(s.residentBytes).toBe(s.bytes.tensors - 15_424_227_552n);
@@ -190,21 +190,21 @@ describe("summary of a whole model", () => {
       shards: [],
       tensorCount: 21,
     };
-    const s = summarize(cp);
+    const s = buildReport(cp);
     expect(s.parameters.total).toBe(557_696n);
     expect(s.findings.map((f) => [f.code, f.file])).toEqual([
       ["PARAMETERS_CLAIM_MISMATCH", "model.safetensors"],
     ]);
-    expect(summarize(cp, { strict: true }).ok).toBe(false);
+    expect(buildReport(cp, { strict: true }).ok).toBe(false);
   });
 
   it("writes stored, active, optional, architecture, quantization and moe into a valid document", () => {
     for (const cp of [deepseek(), checkpointOf(mixtral8x7b()), checkpointOf(gptOss())]) {
-      const doc = JSON.parse([...jsonDocument(summarize(cp))].join(""));
+      const doc = JSON.parse([...jsonDocument(buildReport(cp))].join(""));
       assertSchema(doc);
       expect(doc.architecture.inferred).toBeInstanceOf(Array);
     }
-    const v3 = JSON.parse([...jsonDocument(summarize(deepseek()))].join(""));
+    const v3 = JSON.parse([...jsonDocument(buildReport(deepseek()))].join(""));
     expect(v3.parameters).toMatchObject({
       total: 684_489_845_504,
       stored: 684_531_386_000,
@@ -219,7 +219,7 @@ describe("summary of a whole model", () => {
     });
     expect(v3.moe).toMatchObject({ experts: 256, topK: 8, sharedExperts: 1, layers: 58 });
     expect(v3.architecture).toMatchObject({ attention: "mla", mtpLayers: 1, layers: 61 });
-    const plain = JSON.parse([...jsonDocument(summarize(checkpointOf(llama31_8b())))].join(""));
+    const plain = JSON.parse([...jsonDocument(buildReport(checkpointOf(llama31_8b())))].join(""));
     // Dense: every loaded weight is active, so active is the total (no fallback needed).
     expect(Object.keys(plain.parameters)).toEqual(["total", "active", "byDtype"]);
     expect(plain.parameters.active).toBe(plain.parameters.total);
@@ -228,14 +228,14 @@ describe("summary of a whole model", () => {
   });
 
   it("prints active, optional, stored, architecture and quantization lines in the table", () => {
-    const out = renderTable(summarize(checkpointOf(mixtral8x7b())), { style: PLAIN });
+    const out = renderTable(buildReport(checkpointOf(mixtral8x7b())), { style: PLAIN });
     expect(out).toMatch(
       /parameters +46,702,792,704 \(46\.70 B\), 12,879,925,248 active \(MoE top-2 of 8\)\n/,
     );
     expect(out).toMatch(
       /architecture +mixtral \(MixtralForCausalLM\): 32 layers, hidden 4,096, 32 heads \/ 8 KV, head dim 128, vocab 32,000, context 32,768, untied\n/,
     );
-    const v3 = renderTable(summarize(deepseek()), { style: PLAIN });
+    const v3 = renderTable(buildReport(deepseek()), { style: PLAIN });
     expect(v3).toContain("37,552,297,472 active (MoE top-8 of 256, 1 shared)");
     expect(v3).toMatch(
       / {15}13,463,426,304 optional \(multi-token prediction: model\.layers\.61\), 15\.42 GB \(14\.36 GiB\) not loaded/,
@@ -247,7 +247,7 @@ describe("summary of a whole model", () => {
     expect(v3).toMatch(
       /quantization +fp8 e4m3, 128×128 blocks \(from config\.json\): 45,808 bookkeeping tensors \(166\.16 MB \(158\.46 MiB\), 0 parameters\)/,
     );
-    const bare = renderTable(summarize(checkpointOf(gptOss(), { withoutConfig: true })), {
+    const bare = renderTable(buildReport(checkpointOf(gptOss(), { withoutConfig: true })), {
       style: PLAIN,
     });
     expect(bare).toContain("(MoE, 32 experts; top-k unknown)");

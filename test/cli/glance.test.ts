@@ -8,7 +8,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
-import { BIN, FIXTURE, inspect } from "../helpers/cli.js";
+import { BIN, FIXTURE, HAVE_REALDATA, inspect, REALDATA } from "../helpers/cli.js";
 import { canonicalHeader, safetensorsFile, tempDir, writeSparse } from "../helpers/safetensors.js";
 import {
   GPT_OSS_120B,
@@ -16,6 +16,7 @@ import {
   indexJson,
   llama31_8b,
   mixtral8x7b,
+  qwen25_7b,
   shardLayout,
   type Layout,
 } from "../helpers/layouts.js";
@@ -414,5 +415,90 @@ describe("smaller things (issue 12)", () => {
       "context 1024 tokens: the model's max_position_embeddings, below the default 4096",
     );
     expect(json([dir, "--context", "4096"]).doc.hardware.assumptions.context).toBe(4096);
+  });
+});
+
+describe("an index with no shard present (issue 12, item 5)", () => {
+  const indexOnly = (name: string, layout: Layout) => {
+    const dir = path.join(tmp.dir, name);
+    const { files } = writeLayout(dir, layout);
+    for (const f of files) rmSync(f);
+    return dir;
+  };
+
+  it("shows what the index and config.json tell, marked as such; parameters exact from config.json; exit 1", () => {
+    for (const [name, layout] of [
+      ["llama-8b-index-only", llama31_8b()],
+      ["qwen-7b-index-only", qwen25_7b()],
+    ] as const) {
+      const whole = path.join(tmp.dir, `${name}-whole`);
+      writeLayout(whole, layout);
+      const expected = json([whole]).doc;
+      const dir = indexOnly(name, layout);
+      const { status, doc } = json([dir]);
+      expect(status).toBe(1);
+      expect(doc.partial).toBe(true);
+      expect(doc.incomplete.fromIndex.parameters).toBe(expected.parameters.total);
+      expect(doc.incomplete.indexPromises).toEqual({
+        tensorCount: expected.tensorCount,
+        tensorBytes: expected.bytes.tensors,
+      });
+      // The estimate is the whole model's, from the index's total_size.
+      expect(doc.hardware.breakdown.weights).toBe(expected.hardware.breakdown.weights);
+      expect(doc.hardware.requiredBytes).toBe(expected.hardware.requiredBytes);
+    }
+    const r = inspect([path.join(tmp.dir, "llama-8b-index-only")]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      "partial      no shard of 4 read: what the index and config.json tell, not the weights",
+    );
+    expect(r.stdout).toMatch(/^ {2}tensors {6}291 \(from the index\)$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}parameters {3}8,030,261,248 \(8\.03 B\) \(from config\.json: llama dense decoder/m,
+    );
+    expect(r.stdout).toMatch(/^ {2}size {9}tensor data 16\.06 GB .*\(the index's total_size\)$/m);
+    expect(r.stdout).toContain("from the index: its total_size and config.json, no shard read");
+  });
+
+  it("says parameters are unknown where config.json does not fix every shape (an MoE)", () => {
+    const dir = indexOnly("mixtral-index-only", mixtral8x7b());
+    const { doc } = json([dir]);
+    expect(doc.incomplete.fromIndex).toEqual({});
+    expect(doc.hardware.breakdown.weights).toBe(93_405_585_408);
+    expect(inspect([dir]).stdout).toContain(
+      "parameters   unknown: config.json does not fix every tensor's shape for this architecture",
+    );
+  });
+});
+
+describe.skipIf(!HAVE_REALDATA)("weights that are not a language model (issue 12, item 4)", () => {
+  const real = (name: string) => path.join(REALDATA, "safetensors", `${name}.safetensors`);
+
+  it.each([
+    ["burn_batch_norm2d", 88n],
+    ["burn_mnist", 1_507_768n],
+    ["candle_whisper_mel_filters", 64_320n],
+  ])("%s: weights only, and why the rest is left out", (name, weights) => {
+    const r = inspect([real(name)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}Memory {2}.* to hold the weights$/m);
+    expect(r.stdout).toContain(
+      "· weights only: no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model",
+    );
+    expect(r.stdout).not.toMatch(/^ {2}KV cache/m);
+    for (const noise of ["4-bit", "Q4_K_M", "H100", "smallest setup", "tiers:", "laptop"])
+      expect(r.stdout).not.toContain(noise);
+    const { doc } = json([real(name)]);
+    expect(doc.hardware.languageModel).toBe(false);
+    expect(doc.hardware.weightsOnlyReason).toMatch(/^no config\.json/);
+    expect(BigInt(doc.hardware.breakdown.weights)).toBe(weights);
+    expect(doc.hardware.breakdown.kvCache).toBe(0);
+    expect(doc.hardware.breakdown.activations).toBe(0);
+  });
+
+  it("a language model keeps its hardware section", () => {
+    const r = inspect([FIXTURE]);
+    expect(r.stdout).toMatch(/^ {2}Hardware {2}laptop/m);
+    expect(json([FIXTURE]).doc.hardware.languageModel).toBe(true);
   });
 });

@@ -209,6 +209,26 @@ describe("the local cache first", () => {
     expect(hub.counters.hub.requests + hub.counters.cdn.requests).toBe(0);
   });
 
+  it("a revision the cache lacks is read from the Hub; --verify on it is refused first", async () => {
+    const v2 = hub.addFolder("org/small", small, { revision: "v2" });
+    const r = await run(["--json", "org/small@v2"], { HF_HUB_CACHE: cache });
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { source: unknown }).source).toMatchObject({
+      kind: "hub",
+      revision: "v2",
+      commit: v2,
+    });
+    hub.resetCounters();
+    const verify = await run(["--verify", "org/small@v2"], { HF_HUB_CACHE: cache });
+    expect(verify.status).toBe(2);
+    expect(verify.stderr).toContain("download first");
+    expect(hub.counters.hub.requests + hub.counters.cdn.requests).toBe(0);
+    // The cached revision is still read from the cache, and can be verified.
+    const cached = await run(["--verify", "--json", "org/small"], { HF_HUB_CACHE: cache });
+    expect(cached.status).toBe(0);
+    expect(hub.counters.hub.requests).toBe(0);
+  });
+
   it("--remote reads the Hub even when cached", async () => {
     const r = await run(["--json", "--remote", "org/small"], { HF_HUB_CACHE: cache });
     expect(r.status).toBe(0);

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readModelConfig } from "../../src/model/model-config.js";
-import { summarize, type Summary } from "../../src/analysis/summary.js";
+import { buildReport } from "../../src/inspection.js";
+import type { Report as Summary } from "../../src/report/report.js";
 import { readConfig } from "../../src/checkpoint/config-file.js";
 import { localStore } from "../../src/store/local.js";
 import { kvLayout } from "../../src/hardware/kv-cache.js";
@@ -30,7 +31,7 @@ const elements = (l: Layout) =>
   l.tensors.reduce((a, x) => a + x.shape.reduce((p, d) => p * d, 1n), 0n);
 
 function at(layout: Layout, context: bigint): Summary {
-  return summarize(checkpointOf(layout), { hardware: { context: Number(context) } });
+  return buildReport(checkpointOf(layout), { hardware: { context: Number(context) } });
 }
 const kv = (s: Summary) => s.hardware!.breakdown.kvCache;
 const layers = (s: Summary) =>
@@ -85,7 +86,7 @@ describe("Nemotron-H (NVIDIA-Nemotron-Nano-9B-v2): 27 Mamba-2 + 4 attention laye
       expect(config.hybridOverridePattern).toBe(
         NEMOTRON_NANO_9B_V2_CONFIG["hybrid_override_pattern"],
       );
-      const s = summarize(checkpointOf(layout, { config: read.config }));
+      const s = buildReport(checkpointOf(layout, { config: read.config }));
       expect(kv(s)).toBe(attention(K4) + state);
     } finally {
       await rm(dir, { recursive: true });

@@ -32,7 +32,6 @@ export function inspect(
   return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-// eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
 
 /**

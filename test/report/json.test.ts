@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../src/analysis/summary.js";
+import { buildReport } from "../../src/inspection.js";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { ALL_CODES } from "../../src/core/codes.js";
 import { readSafetensors } from "../../src/formats/safetensors/read.js";
@@ -31,7 +31,7 @@ describe("the document", () => {
     // 2^60 bytes of U8 data declared by a header read from a stream (size unknown).
     const big = 1n << 60n;
     const header = `{"__metadata__":{"format":"pt"},"w":{"dtype":"U8","shape":[${big}],"data_offsets":[0,${big}]}}`;
-    const s = summarize(await checkpointOf(rawFile(header), true));
+    const s = buildReport(await checkpointOf(rawFile(header), true));
     const text = [...jsonDocument(s)].join("");
     expect(text).toContain(`"parameters":{"total":${big}`);
     expect(text).toContain(`"tensors":${big}`);
@@ -42,7 +42,7 @@ describe("the document", () => {
 
   it("writes metadata keys like __proto__ as data, in header order", async () => {
     const header = `{"__metadata__":{"z":"1","__proto__":"x","10":"ten","format":"pt"}}`;
-    const s = summarize(await checkpointOf(rawFile(header)));
+    const s = buildReport(await checkpointOf(rawFile(header)));
     const text = [...jsonDocument(s)].join("");
     expect(text).toContain(`"metadata":{"z":"1","__proto__":"x","10":"ten","format":"pt"}`);
   });
@@ -52,7 +52,7 @@ describe("the document", () => {
       { length: 3000 },
       (_, i) => `"t${i}":{"dtype":"U8","shape":[1],"data_offsets":[${i},${i + 1}]}`,
     );
-    const s = summarize(await checkpointOf(rawFile(`{${entries.join(",")}}`, 3000)));
+    const s = buildReport(await checkpointOf(rawFile(`{${entries.join(",")}}`, 3000)));
     const chunks = [...jsonDocument(s, { tensors: true })];
     expect(chunks.length).toBeGreaterThan(2);
     const doc = JSON.parse(chunks.join(""));

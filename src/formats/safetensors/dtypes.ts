@@ -50,9 +50,6 @@ export const DTYPES: readonly DtypeInfo[] = [
   dtype("U64", 64, "uint"),
 ];
 
-/** The registry's name for this list (formats/dtypes.ts). */
-export const SAFETENSORS_DTYPES = DTYPES;
-
 const BY_NAME = new Map(DTYPES.map((d, i) => [d.name, i]));
 
 /** Index into DTYPES, or -1 for a string the format does not define. */

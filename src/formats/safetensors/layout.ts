@@ -7,7 +7,7 @@ import type { FindingSink } from "../../core/finding-sink.js";
 import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
 import { group, nameOf, plural } from "../../core/text.js";
 import { DTYPES } from "./dtypes.js";
-import { LITTLE_ENDIAN, type TensorTable } from "../tensor-table.js";
+import { LITTLE_ENDIAN, TWO_32, type TensorTable } from "../tensor-table.js";
 
 export interface Layout {
   /** Tensor indices in (begin, end) order: the order tensors are reported in. */
@@ -51,7 +51,6 @@ interface Tallies {
   firstUnaligned: number;
 }
 
-const TWO_32 = 4294967296;
 /** Offsets and spans below this are exact in a double, and sums of two of them too. */
 const EXACT = 2 ** 52;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { predictHeaderBytes } from "../../../src/formats/safetensors/predict.js";
+import { predictFromIndex, predictHeaderBytes } from "../../../src/formats/safetensors/predict.js";
 import {
   deepseekV3,
+  indexJson,
   gptOss,
   llama31_8b,
   mixtral8x7b,
@@ -25,6 +26,30 @@ describe("predicted header size", () => {
       expect(predicted).toBeGreaterThanOrEqual(actual);
       expect(predicted).toBeLessThanOrEqual(2 * actual + 4096);
     }
+  });
+
+  it("from an index's bytes: the same prediction per shard as from the names", () => {
+    const l = deepseekV3();
+    const shards = shardLayout(l.tensors, l.shards);
+    const index = Buffer.from(JSON.stringify(indexJson(shards), null, 2));
+    const predicted = predictFromIndex(index);
+    expect(predicted.size).toBe(shards.length);
+    for (const s of shards)
+      expect(predicted.get(s.file)).toBe(predictHeaderBytes(s.tensors.map((t) => t.name)));
+  });
+
+  it("from an index: escaped and non-ASCII names and shard names, metadata first", () => {
+    const index = Buffer.from(
+      JSON.stringify({
+        metadata: { total_size: 1, format: "pt" },
+        weight_map: { 'a"b': "x é.safetensors", ü: "x é.safetensors", c: "y.safetensors" },
+      }),
+    );
+    const p = predictFromIndex(index);
+    expect(p.get("x é.safetensors")).toBe(predictHeaderBytes(['a"b', "ü"]));
+    expect(p.get("y.safetensors")).toBe(predictHeaderBytes(["c"]));
+    expect(p.size).toBe(2);
+    expect(predictFromIndex(Buffer.from("not json")).size).toBe(0);
   });
 
   it("counts names as JSON-escaped UTF-8", () => {

@@ -1,5 +1,4 @@
-import type { Summary } from "../analysis/summary.js";
-import { CODES } from "../core/codes.js";
+// The documented exit statuses; which one a report earns is decided in inspection.ts.
 
 /** The documented exit statuses. */
 export const EXIT = {
@@ -15,11 +14,6 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-export function exitStatusOf(s: Summary): ExitCode {
-  if (s.findings.some((f) => f.severity === "error" && "exit" in CODES[f.code])) return EXIT.usage;
-  return s.ok ? EXIT.ok : EXIT.invalid;
-}
 
 /** Several targets: the most serious status wins (2 over 1 over 3 over 0). */
 export function combine(a: ExitCode, b: ExitCode): ExitCode {

@@ -1,0 +1,214 @@
+// What a GGUF file's metadata says about the model: the `general.*` facts, the architecture keys
+// llama.cpp reads (`{arch}.block_count`, `{arch}.attention.head_count` …, prefixed by
+// general.architecture; names from llama.cpp `src/llama-arch.cpp`), the tokenizer, and the file
+// type. Pure: the metadata in, a description and findings out. Long arrays are counted, never
+// copied into the description.
+
+import type { Finding } from "../../core/findings.js";
+import { finding } from "../../core/findings.js";
+import { excerpt } from "../../core/text.js";
+import { fileType, type FileType } from "./file-types.js";
+import {
+  integerArrayOf,
+  integerOf,
+  isArray,
+  isLongString,
+  jsonValue,
+  type Entry,
+  type Value,
+} from "./values.js";
+
+/** A count that llama.cpp accepts as one number or one per layer. */
+export type PerLayer = number | number[];
+
+export interface GgufTokenizer {
+  /** tokenizer.ggml.model: "llama" (SentencePiece), "gpt2" (BPE), "bert", "t5", "rwkv", "none" … */
+  model: string | undefined;
+  /** tokenizer.ggml.pre: the pre-tokenizer llama.cpp applies ("llama-bpe", "qwen2" …). */
+  pre: string | undefined;
+  vocabSize: number | undefined;
+  merges: number | undefined;
+  bos: { id: number; text: string | undefined } | undefined;
+  eos: { id: number; text: string | undefined } | undefined;
+  chatTemplate: boolean;
+}
+
+export interface GgufModel {
+  architecture: string | undefined;
+  name: string | undefined;
+  fileType: (FileType & { known: true }) | { id: number; known: false } | undefined;
+  quantizationVersion: number | undefined;
+  blockCount: number | undefined;
+  contextLength: number | undefined;
+  embeddingLength: number | undefined;
+  feedForwardLength: PerLayer | undefined;
+  headCount: PerLayer | undefined;
+  headCountKv: PerLayer | undefined;
+  keyLength: number | undefined;
+  valueLength: number | undefined;
+  ropeDimensionCount: number | undefined;
+  slidingWindow: number | undefined;
+  /** Which layers use the sliding window, and where that came from; undefined without a window. */
+  slidingLayers: { layers: boolean[]; source: string } | undefined;
+  expertCount: number | undefined;
+  expertUsedCount: number | undefined;
+  expertSharedCount: number | undefined;
+  expertFeedForwardLength: number | undefined;
+  leadingDenseBlockCount: number | undefined;
+  kvLoraRank: number | undefined;
+  qLoraRank: number | undefined;
+  tokenizer: GgufTokenizer;
+  /** general.* keys (name, license, base model, quantized by …), JSON-safe, arrays summarised. */
+  general: Record<string, unknown>;
+}
+
+/**
+ * llama.cpp's sliding-window period per architecture when the file has no pattern key
+ * (`hparams.set_swa_pattern(n)` in `src/llama-model.cpp` / `src/models/<arch>.cpp`): layer il
+ * uses the window when il % n < n - 1.
+ */
+const SWA_PERIOD: Readonly<Record<string, number>> = {
+  gemma2: 2,
+  gemma3: 6,
+  "gemma-embedding": 6,
+  cohere2: 4,
+  "gpt-oss": 2,
+};
+
+const swaLayers = (period: number, layers: number) =>
+  Array.from({ length: layers }, (_, il) => period === 0 || il % period < period - 1);
+
+export function describeGguf(meta: ReadonlyMap<string, Entry>): {
+  model: GgufModel;
+  findings: Finding[];
+} {
+  const findings: Finding[] = [];
+  const wrong = (e: Entry, want: string) =>
+    findings.push(
+      finding("GGUF_KEY_WRONG_TYPE", `${e.key} is of type ${e.type}, not ${want}: ignored`, {
+        offset: BigInt(e.offset),
+      }),
+    );
+  const str = (key: string): string | undefined => {
+    const e = meta.get(key);
+    if (e === undefined) return undefined;
+    if (typeof e.value === "string") return e.value;
+    if (isLongString(e.value)) return e.value.start;
+    wrong(e, "a string");
+    return undefined;
+  };
+  const int = (key: string): number | undefined => {
+    const e = meta.get(key);
+    if (e === undefined) return undefined;
+    const n = integerOf(e.value);
+    if (n === undefined) wrong(e, "an integer");
+    return n;
+  };
+  const perLayer = (key: string): PerLayer | undefined => {
+    const e = meta.get(key);
+    if (e === undefined) return undefined;
+    const n = isArray(e.value) ? integerArrayOf(e.value) : integerOf(e.value);
+    if (n === undefined) wrong(e, "an integer or an array of integers");
+    return n;
+  };
+
+  const arch = str("general.architecture");
+  const k = (suffix: string) => `${arch ?? "?"}.${suffix}`;
+  const ft = int("general.file_type");
+  const named = ft === undefined ? undefined : fileType(ft);
+  if (ft !== undefined && named === undefined)
+    findings.push(
+      finding(
+        "GGUF_FILE_TYPE_UNKNOWN",
+        `general.file_type is ${ft}, which llama.cpp does not name`,
+      ),
+    );
+  const blockCount = int(k("block_count"));
+
+  const slidingWindow = int(k("attention.sliding_window"));
+  let slidingLayers: GgufModel["slidingLayers"];
+  if (slidingWindow !== undefined && slidingWindow > 0 && blockCount !== undefined) {
+    const e = meta.get(k("attention.sliding_window_pattern"));
+    if (e !== undefined && isArray(e.value) && e.value.itemType === "bool") {
+      slidingLayers = {
+        layers: Array.from(e.value.items as boolean[]),
+        source: `${e.key} (one flag per layer)`,
+      };
+    } else if (e !== undefined && integerOf(e.value) !== undefined) {
+      const period = integerOf(e.value)!;
+      slidingLayers = { layers: swaLayers(period, blockCount), source: `${e.key} = ${period}` };
+    } else if (arch !== undefined && SWA_PERIOD[arch] !== undefined) {
+      const period = SWA_PERIOD[arch];
+      slidingLayers = {
+        layers: swaLayers(period, blockCount),
+        source: `llama.cpp's ${arch} default: ${period - 1} of every ${period} layers`,
+      };
+    } else {
+      slidingLayers = { layers: swaLayers(0, blockCount), source: "every layer (no pattern key)" };
+    }
+  }
+
+  const tokens = meta.get("tokenizer.ggml.tokens");
+  const tokenText = (id: number | undefined): string | undefined => {
+    if (id === undefined || tokens === undefined || !isArray(tokens.value)) return undefined;
+    const t = (tokens.value.items as ArrayLike<unknown>)[id];
+    return typeof t === "string" ? excerpt(t) : undefined;
+  };
+  const special = (key: string) => {
+    const id = int(key);
+    return id === undefined ? undefined : { id, text: tokenText(id) };
+  };
+  const count = (key: string): number | undefined => {
+    const e = meta.get(key);
+    return e !== undefined && isArray(e.value) ? e.value.count : undefined;
+  };
+
+  // fromEntries defines own properties: a key named "__proto__" stays data.
+  const general: Record<string, unknown> = Object.fromEntries(
+    [...meta]
+      .filter(([key]) => key.startsWith("general."))
+      .map(([key, e]) => [key.slice(8), jsonValue(e.value)]),
+  );
+
+  const model: GgufModel = {
+    architecture: arch,
+    name: str("general.name"),
+    fileType:
+      ft === undefined ? undefined : named ? { ...named, known: true } : { id: ft, known: false },
+    quantizationVersion: int("general.quantization_version"),
+    blockCount,
+    contextLength: int(k("context_length")),
+    embeddingLength: int(k("embedding_length")),
+    feedForwardLength: perLayer(k("feed_forward_length")),
+    headCount: perLayer(k("attention.head_count")),
+    headCountKv: perLayer(k("attention.head_count_kv")),
+    keyLength: int(k("attention.key_length")),
+    valueLength: int(k("attention.value_length")),
+    ropeDimensionCount: int(k("rope.dimension_count")),
+    slidingWindow,
+    slidingLayers,
+    expertCount: int(k("expert_count")),
+    expertUsedCount: int(k("expert_used_count")),
+    expertSharedCount: int(k("expert_shared_count")),
+    expertFeedForwardLength: int(k("expert_feed_forward_length")),
+    leadingDenseBlockCount: int(k("leading_dense_block_count")),
+    kvLoraRank: int(k("attention.kv_lora_rank")),
+    qLoraRank: int(k("attention.q_lora_rank")),
+    tokenizer: {
+      model: str("tokenizer.ggml.model"),
+      pre: str("tokenizer.ggml.pre"),
+      vocabSize: count("tokenizer.ggml.tokens"),
+      merges: count("tokenizer.ggml.merges"),
+      bos: special("tokenizer.ggml.bos_token_id"),
+      eos: special("tokenizer.ggml.eos_token_id"),
+      chatTemplate: meta.has("tokenizer.chat_template"),
+    },
+    general,
+  };
+  return { model, findings };
+}
+
+/** The metadata as JSON: every key, long arrays summarised ({type, length, first}). */
+export function metadataJson(meta: ReadonlyMap<string, Entry>): Record<string, unknown> {
+  return Object.fromEntries([...meta].map(([key, e]) => [key, jsonValue(e.value as Value)]));
+}
