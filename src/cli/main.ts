@@ -19,7 +19,8 @@ $HF_ENDPOINT, by range requests), an https:// URL of a .safetensors file or of a
 for standard input.
 
 Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a
-target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted.
+target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted,
+141 stdout closed before the work was done, 143 terminated (SIGTERM).
 
 Examples:
   inspect model.safetensors
@@ -32,7 +33,7 @@ Examples:
   inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
 
-const stdout = new Output(process.stdout);
+const stdout = new Output(process.stdout, 1);
 
 function program(): Command {
   return new Command()
@@ -92,7 +93,7 @@ function program(): Command {
     .exitOverride()
     .configureOutput({
       // --help and --version through the same EPIPE-tolerant stdout as reports: `| head -1`.
-      writeOut: (s) => stdout.write(s),
+      writeOut: (s) => void stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
       // Commander's messages quote what was typed (`unknown option '…'`): escaped like any text
       // that did not come from us.

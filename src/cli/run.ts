@@ -251,8 +251,16 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   }
   let status: ExitCode = EXIT.ok;
   let first = true;
+  // Hashing writes nothing for minutes: a watch on stdout's pipe stops it once the reader has
+  // gone, rather than reading every byte for nobody.
+  const watchReader = want ? (await import("./reader-watch.js")).watchReader : undefined;
   for (const target of targets) {
-    if (!io.out.open) break;
+    // The reader has gone with targets still to report: stop, quietly, as `cat a b | head -1`
+    // does (exit 141, as for a process ended by SIGPIPE).
+    if (!io.out.open) {
+      status = combine(status, EXIT.outputClosed);
+      break;
+    }
     const cp = await loadTarget(target, targetOptions);
     const verified = want
       ? await verify(cp, {
@@ -262,8 +270,17 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
           ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
           ...(against !== undefined ? { against } : {}),
           progress: io.progress,
+          ...(watchReader ? { watch: (stop: () => void) => watchReader(io.out, stop) } : {}),
         })
       : undefined;
+    if (verified?.stopped === "output-closed") {
+      status = combine(status, EXIT.outputClosed);
+      break;
+    }
+    const signal =
+      verified?.stopped === "SIGINT" || verified?.stopped === "SIGTERM"
+        ? verified.stopped
+        : undefined;
     const summary = buildReport(cp, {
       strict: o.strict === true,
       hardware,
@@ -272,7 +289,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     });
     const code = exitStatus(summary, {
       requireFit: o.requireFit === true,
-      interrupted: verified?.interrupted === true,
+      ...(signal ? { interrupted: signal } : {}),
     });
     const fit = summary.hardware?.fit;
     if (code === EXIT.doesNotFit && fit) {
@@ -285,10 +302,10 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     reportErrors(summary, io.err);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
-        io.out.write(chunk);
+        await io.out.write(chunk);
     } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
       // A target that could not be opened has nothing to tabulate; its stderr line says why.
-      io.out.write(
+      await io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
       );
       first = false;
@@ -300,8 +317,12 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       !matchesAny(summary, filter)
     )
       io.err(`inspect: ${escapeForTerminal(summary.target)}: ${noMatch(o.filter)}`);
-    if (verified?.interrupted) {
+    if (signal === "SIGINT") {
       io.err("inspect: interrupted: the report covers what was read before Ctrl-C");
+      break;
+    }
+    if (signal === "SIGTERM") {
+      io.err("inspect: terminated (SIGTERM): the report covers what was read before it");
       break;
     }
   }

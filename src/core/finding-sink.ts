@@ -41,7 +41,8 @@ export class FindingSink {
   }
 }
 
-function moreLine(
+/** "N more CODE findings not listed", standing for those N (capPerCode counts them). */
+export function moreLine(
   code: FindingCode,
   n: number,
   first: Finding | undefined,

@@ -239,3 +239,12 @@ export const MAX_ENUMERATED_SHARDS = 100_000;
 
 /** Names of missing shards kept in a report; the rest are counted. */
 export const MAX_LISTED_MISSING = 100;
+
+/** Output queued beyond this waits for stdout to drain: a 300 MB JSON document is never held whole. */
+export const OUTPUT_HIGH_WATER_BYTES = 1 << 20;
+
+/** How often (seconds) the watch on stdout's pipe looks for its reader during --verify: prompt, cheap. */
+export const OUTPUT_WATCH_SECONDS = 0.2;
+
+/** --json writes strings longer than this in pieces of this size, never copying one whole again. */
+export const JSON_PIECE_CHARS = 1 << 20;

@@ -42,7 +42,7 @@ function verdict(f: FileVerification, st: Style): string {
 
 export function verificationLines(v: Verification, st: Style, grid: Grid): string[] {
   const out: string[] = [];
-  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? " before Ctrl-C" : ""}`;
+  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? ` before ${v.interruptedBy === "SIGTERM" ? "SIGTERM" : "Ctrl-C"}` : ""}`;
   if (v.files.length > 0) {
     const matched = v.files.filter((f) => f.status === "match").length;
     const bad = v.files.filter((f) => f.match === false).length;

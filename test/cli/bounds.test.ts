@@ -2,12 +2,14 @@
 // on inputs generated once for the file. Time limits are vitest's (no timed assertions); memory is
 // measured inside the child.
 
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksumsFile, longName, manyShards, manyTensors } from "../helpers/big-inputs.js";
-import { inspect } from "../helpers/cli.js";
-import { safetensorsFile, tempDir } from "../helpers/safetensors.js";
+import { BIN, inspect } from "../helpers/cli.js";
+import { inspectWithRss } from "../helpers/rss.js";
+import { canonicalHeader, safetensorsFile, tempDir, writeSparse } from "../helpers/safetensors.js";
 
 const t = tempDir("inspect-bounds-");
 const at = (name: string) => path.join(t.dir, name);
@@ -25,6 +27,7 @@ beforeAll(() => {
   checksumsFile(at("ck50k/SHA256SUMS"), 50_000, "missing");
   longName(at("name5m.safetensors"), 5_000_000);
   longName(at("attn1m.safetensors"), 1_000_000, "attn");
+  longName(at("name30m.safetensors"), 30_000_000);
 }, 120_000);
 
 // Every character class that can change what a terminal shows (issue 13, item 16).
@@ -104,6 +107,66 @@ describe("--filter globs in linear time (item 7)", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^inspect: --filter \[z-a\]: the range z-a runs backwards/);
     expect(r.stderr).not.toContain("internal error");
+  });
+});
+
+describe("a closed output pipe stops the work (item 8)", () => {
+  // Hashing 1 TB of holes would take minutes: the vitest limit fails a run that does not stop.
+  beforeAll(() => {
+    const { header, dataBytes } = canonicalHeader([
+      { name: "w", dtype: "U8", shape: [1_000_000_000_000] },
+    ]);
+    writeSparse(at("huge.safetensors"), header, dataBytes);
+  });
+  const piped = (args: string[], reader: string) =>
+    spawnSync(
+      "bash",
+      [
+        "-c",
+        `set -o pipefail; "${process.execPath}" "${BIN}" ${args.map((a) => `"${a}"`).join(" ")} | ${reader}`,
+      ],
+      { encoding: "utf8" },
+    );
+
+  it(
+    "`--verify small huge | head -1` stops hashing once head has gone, quietly, 141",
+    { timeout: 60_000 },
+    () => {
+      const r = piped(["--verify", at("t20k.safetensors"), at("huge.safetensors")], "head -1");
+      expect(r.stderr).toBe("");
+      expect(r.stdout.split("\n")).toHaveLength(2);
+      expect(r.status).toBe(141);
+    },
+  );
+
+  it(
+    "a reader that never reads and leaves: the first target's hashing stops",
+    { timeout: 60_000 },
+    () => {
+      const r = piped(["--json", "--verify", at("huge.safetensors")], "(sleep 1; exec true)");
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(141);
+    },
+  );
+});
+
+describe("memory bounded by the input's size (item 9)", () => {
+  const MB = 1_000_000;
+  it("--json --tensors on a 30 MB single-name header", { timeout: 60_000 }, () => {
+    // Was 687 MB (every level of the document copied the name); now about 150 MB.
+    const r = inspectWithRss(["--json", "--tensors", at("name30m.safetensors")]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.tensors[0].name).toBe("a".repeat(30 * MB));
+    expect(doc.largestTensors[0].name).toBe(doc.tensors[0].name);
+    expect(r.maxRssBytes).toBeLessThan(8 * 30 * MB);
+  });
+
+  it("a checksums file of a million bad lines (27 MB)", { timeout: 60_000 }, () => {
+    // Was 556 MB (a finding per line); now about 180 MB.
+    const r = inspectWithRss(["--json", "--checksums", at("bad1m.sha256"), at("t20k.safetensors")]);
+    expect(r.stderr).not.toContain("internal error");
+    expect(r.maxRssBytes).toBeLessThan(12 * 27 * MB);
   });
 });
 
