@@ -7,6 +7,7 @@ import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
 import { inspectAsync, type Result } from "../helpers/cli.js";
 import { HubEmulator, virtualFile } from "../helpers/hub-emulator.js";
 import { mixtral8x7b } from "../helpers/layouts.js";
+import { assertSchema } from "../helpers/schema.js";
 import { canonicalHeader, rawFile, tempDir, type TensorSpec } from "../helpers/safetensors.js";
 
 const TOKEN = "hf_remote_test_token";
@@ -101,6 +102,7 @@ describe("org/name from the Hub", () => {
     expect(local.status).toBe(0);
     expect(comparable(remote.stdout)).toEqual(comparable(local.stdout));
     const doc = JSON.parse(remote.stdout) as { moe: unknown; source: Record<string, unknown> };
+    assertSchema(doc);
     expect(doc.moe).not.toBeUndefined();
     expect(doc.source).toEqual({
       kind: "hub",
@@ -112,6 +114,17 @@ describe("org/name from the Hub", () => {
       bytesTransferred: hub.counters.hub.bytes + hub.counters.cdn.bytes,
     });
     expect((JSON.parse(local.stdout) as { source: unknown }).source).toEqual({ kind: "folder" });
+  });
+
+  it("--filter and --require-fit give the same answer and exit status as locally", async () => {
+    const args = ["--json", "--filter", "*.experts.0.*", "--memory", "10GB", "--require-fit"];
+    const remote = await run([...args, "mistralai/Mixtral-8x7B-v0.1"]);
+    const local = await run([...args, "."], {}, mixtral);
+    expect(remote.status).toBe(3);
+    expect(local.status).toBe(3);
+    const doc = comparable(remote.stdout) as { tensors: unknown[] };
+    expect(doc.tensors.length).toBeGreaterThan(0);
+    expect(doc).toEqual(comparable(local.stdout));
   });
 
   it("reads each shard with one ranged GET (its 302 included) at the pinned commit", async () => {
@@ -136,6 +149,20 @@ describe("org/name from the Hub", () => {
     expect(hub.counters.cdn.requests).toBe(2);
     expect(hub.counters.cdn.authorizations).toEqual(["", ""]);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it("keeps --concurrency requests in flight at most", async () => {
+    hub.latencyMs = 20;
+    const r = await run(["--json", "--concurrency", "4", "mistralai/Mixtral-8x7B-v0.1"]);
+    expect(r.status).toBe(0);
+    expect(hub.counters.cdn.maxInFlight).toBeLessThanOrEqual(4);
+    expect(hub.counters.hub.maxInFlight).toBeLessThanOrEqual(4);
+    hub.resetCounters();
+    const all = await run(["--json", "mistralai/Mixtral-8x7B-v0.1"]);
+    expect(all.status).toBe(0);
+    // 19 shards, 16 at once by default: more than 4 overlap at 20 ms a request.
+    expect(hub.counters.hub.maxInFlight + hub.counters.cdn.maxInFlight).toBeGreaterThan(4);
+    expect(hub.counters.cdn.maxInFlight).toBeLessThanOrEqual(16);
   });
 
   it("reads a gated repo with a granted token, from HF_TOKEN_PATH", async () => {
@@ -200,6 +227,7 @@ describe("the local cache first", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`from the local cache, snapshot ${commit}`);
     const j = await run(["--json", "org/small"], { HF_HUB_CACHE: cache });
+    assertSchema(JSON.parse(j.stdout));
     expect((JSON.parse(j.stdout) as { source: unknown }).source).toEqual({
       kind: "cache",
       repo: "org/small",
@@ -261,6 +289,7 @@ describe("URLs", () => {
     const local = await run(["--json", "model.safetensors.index.json"], {}, mixtral);
     expect(comparable(r.stdout)).toEqual(comparable(local.stdout));
     const doc = JSON.parse(r.stdout) as { source: { kind: string; requests: number } };
+    assertSchema(doc);
     expect(doc.source.kind).toBe("url");
     expect(doc.source.requests).toBe(2 + SHARDS);
     expect(hub.counters.cdn.requests).toBe(SHARDS);
@@ -293,6 +322,14 @@ describe("errors, each one line and exit 2", () => {
     expect(line(url)).toHaveLength(1);
     expect(url.stderr).toContain("[HUB_GATED]");
     expect(url.stderr).toContain("accept its licence");
+  });
+
+  it("a target that failed still gives a JSON document with its source", async () => {
+    const r = await run(["--json", "org/none"]);
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout) as { source: unknown };
+    assertSchema(doc);
+    expect(doc.source).toMatchObject({ kind: "hub", repo: "org/none", requests: 1 });
   });
 
   it("missing repo: 401 without a token, 404 with one", async () => {
@@ -331,6 +368,24 @@ describe("errors, each one line and exit 2", () => {
     expect(r.stderr).toContain(`cannot reach 127.0.0.1:${port}`);
     expect(r.stderr).toContain("HF_HUB_OFFLINE=1");
     expect(r.stderr).toContain("[REMOTE_UNREACHABLE]");
+  });
+
+  it("TLS that fails: named, not retried", async () => {
+    const r = await run(["org/small"], { HF_ENDPOINT: hub.hub.replace("http:", "https:") });
+    expect(r.status).toBe(2);
+    expect(line(r)).toHaveLength(1);
+    expect(r.stderr).toContain("TLS failed");
+    expect(r.stderr).toContain("[REMOTE_UNREACHABLE]");
+    expect(hub.counters.hub.log.every((l) => l.status === 0)).toBe(true);
+  });
+
+  it("an endpoint that is not a Hub: the API's answer is not a revision", async () => {
+    hub.inject({ origin: "hub", path: "/api/", kind: "status", status: 200 });
+    const r = await run(["org/small"]);
+    expect(r.status).toBe(2);
+    expect(line(r)).toHaveLength(1);
+    expect(r.stderr).toContain("is not JSON");
+    expect(r.stderr).toContain("[REMOTE_RESPONSE_INVALID]");
   });
 
   it("a Hub that never answers: timeouts after retries", async () => {
@@ -380,6 +435,7 @@ describe("--verify --against org/name", () => {
     const r = await run(["--json", "--verify", "--against", "org/small", dir]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
+    assertSchema(JSON.parse(r.stdout));
     const v = (JSON.parse(r.stdout) as { verification: Record<string, unknown> }).verification;
     expect(v.against).toMatchObject({ repo: "org/small", missing: [], extra: [], differing: [] });
     const files = v.files as Array<{ source: string; status: string; algorithm: string }>;
@@ -396,6 +452,7 @@ describe("--verify --against org/name", () => {
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...SMALL_CONFIG, x: 1 }));
     const r = await run(["--json", "--against", "org/small", dir]);
     expect(r.status).toBe(1);
+    assertSchema(JSON.parse(r.stdout));
     const v = (JSON.parse(r.stdout) as { verification: { against: Record<string, unknown> } })
       .verification;
     expect(v.against).toMatchObject({
