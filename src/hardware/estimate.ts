@@ -1,4 +1,4 @@
-// What can run the weights (memory-and-tiers.md §1, §8):
+// What can run the weights (docs/memory-model.md):
 //   required = resident weights + KV cache(context, batch, cache dtype, attention kind)
 //              + activation workspace (5 % of the weights) + runtime reserve (1 GiB per device)
 // On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
