@@ -417,6 +417,13 @@ export class ModelTally {
     else
       for (const note of this.configNotes.slice(0, MAX_LISTED_ITEMS))
         findings.push(finding("CONFIG_FIELD_IGNORED", `config.json: ${note}`, { file }));
+    for (const why of config?.impossible ?? [])
+      findings.push(
+        finding("CONFIG_IMPOSSIBLE", `config.json: ${why}; not used`, {
+          file,
+          hint: "no model has such a shape (transformers refuses it); the estimate leaves the value out",
+        }),
+      );
 
     // The main stack is the one with the most tensors: a vision tower's layers are not it.
     let mainSums: StackSums | undefined;

@@ -132,6 +132,9 @@ export const TABLE_METADATA_ENTRIES = 20;
 /** Characters of a finding's message or hint shown in the table and on stderr; --json has all. */
 export const MESSAGE_CHARS = 2000;
 
+/** A ref in the Hugging Face cache holds a 40-digit commit hash; anything much longer is not one. */
+export const MAX_REF_BYTES = 1024;
+
 // GGUF (llama.cpp ggml/src/gguf.cpp, ggml/include/ggml.h; docs/gguf.md)
 
 /** llama.cpp's GGUF_MAX_STRING_LENGTH: longer strings make its reader refuse the file. */
