@@ -9,6 +9,7 @@ import type { Checkpoint } from "./checkpoint/checkpoint.js";
 import { CODES } from "./core/codes.js";
 import { InspectError } from "./core/errors.js";
 import { EXIT, type ExitCode } from "./core/exit-codes.js";
+import { capPerCode } from "./core/finding-sink.js";
 import type { Finding } from "./core/findings.js";
 import {
   estimateHardware,
@@ -16,6 +17,7 @@ import {
   type ModelFootprint,
 } from "./hardware/estimate.js";
 import type { HubRevision } from "./hub/api.js";
+import type { StopReason } from "./integrity/interrupt.js";
 import type { Verification } from "./integrity/verification.js";
 import type { ModelConfig } from "./model/model-config.js";
 import type { Report } from "./report/report.js";
@@ -40,7 +42,7 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
     name: c.name,
     summary: reportOf(c.summary, { ...options, verification: undefined, extraFindings: [] }),
   }));
-  const findings = [...m.findings, ...(options.extraFindings ?? [])].map((f) =>
+  const findings = capPerCode([...m.findings, ...(options.extraFindings ?? [])]).map((f) =>
     options.strict && f.severity === "warning" ? { ...f, severity: "error" as const } : f,
   );
   const footprint = components
@@ -127,8 +129,8 @@ function combinedFootprint(parts: Report[]): ModelFootprint {
 export interface StatusGates {
   /** --require-fit: exit 3 when the estimate does not fit the target given. */
   requireFit?: boolean;
-  /** Ctrl-C stopped the run: exit 130 whatever was read. */
-  interrupted?: boolean;
+  /** A signal stopped the run: exit 130 (SIGINT) or 143 (SIGTERM) whatever was read. */
+  interrupted?: "SIGINT" | "SIGTERM";
 }
 
 /**
@@ -136,7 +138,8 @@ export interface StatusGates {
  * of their own), 1 for errors, 3 for a fit gate that fails, 130 when interrupted, else 0.
  */
 export function exitStatus(r: Report, gates: StatusGates = {}): ExitCode {
-  if (gates.interrupted) return EXIT.interrupted;
+  if (gates.interrupted === "SIGINT") return EXIT.interrupted;
+  if (gates.interrupted === "SIGTERM") return EXIT.terminated;
   if (r.findings.some((f) => f.severity === "error" && "exit" in CODES[f.code])) return EXIT.usage;
   if (!r.ok) return EXIT.invalid;
   const fit = r.hardware?.fit;
@@ -157,12 +160,18 @@ export interface VerifyRequest {
   against?: HubRevision;
   /** Where the progress bar goes (stderr); drawn only when it is a terminal. */
   progress: NodeJS.WriteStream;
+  /**
+   * Started with the work: calls `stop` if the work should end early (the output has gone), and
+   * returns the function that ends the watch.
+   */
+  watch?: (stop: () => void) => () => void;
 }
 
 export interface Verified {
   verification?: Verification;
   findings: Finding[];
-  interrupted: boolean;
+  /** Why the work stopped before its end: a signal, or the output's reader went away. */
+  stopped?: StopReason;
 }
 
 export const STDIN_UNVERIFIABLE =
@@ -179,11 +188,16 @@ export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Ve
     throw new InspectError("USAGE", `${cp.target}: ${REMOTE_UNVERIFIABLE}`);
   const against = request.against;
   // --against compares the folder even when its weights could not be read.
-  if (cp.files.length === 0 && !(against && cp.root !== undefined))
-    return { findings: [], interrupted: false };
-  const { verifyCheckpoint, progressReporter, interruptOnSigint } =
+  if (cp.files.length === 0 && !(against && cp.root !== undefined)) return { findings: [] };
+  const { verifyCheckpoint, progressReporter, interruptOnSignals } =
     await import("./integrity/index.js");
-  const interrupt = interruptOnSigint();
+  const interrupt = interruptOnSignals();
+  const unwatch = request.watch?.(() => interrupt.stop("output-closed"));
+  const stopped = (v: Verification): Pick<Verified, "stopped"> => {
+    const why = v.interrupted ? interrupt.reason : undefined;
+    if (why === "SIGINT" || why === "SIGTERM") v.interruptedBy = why;
+    return why !== undefined ? { stopped: why } : {};
+  };
   try {
     if (against) {
       const { verifyAgainst } = await import("./integrity/against.js");
@@ -196,7 +210,7 @@ export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Ve
       return {
         verification: { ...outcome.verification, against: outcome.against },
         findings: outcome.findings,
-        interrupted: outcome.verification.interrupted,
+        ...stopped(outcome.verification),
       };
     }
     const outcome = await verifyCheckpoint(
@@ -219,7 +233,7 @@ export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Ve
     return {
       verification: outcome.verification,
       findings: outcome.findings,
-      interrupted: outcome.verification.interrupted,
+      ...stopped(outcome.verification),
     };
   } catch (e) {
     // A --checksums file that cannot be read is an input that cannot be opened, like a missing
@@ -229,11 +243,11 @@ export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Ve
     if (e instanceof InspectError && e.code === "CHECKSUMS_UNREADABLE") {
       return {
         findings: [{ ...e.toFinding(), message: `--checksums ${e.message}` }],
-        interrupted: false,
       };
     }
     throw e;
   } finally {
+    unwatch?.();
     interrupt.dispose();
   }
 }

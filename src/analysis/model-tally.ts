@@ -464,7 +464,7 @@ export class ModelTally {
     const mainLayers = new Map<number, LayerTally>();
     for (const [i, l] of main?.layers ?? []) if (!modules.layers.has(i)) mainLayers.set(i, l);
     const moe = analyzeMoe(mainLayers, mainParams, config, file, this.partial);
-    findings.push(...moe.findings);
+    for (const f of moe.findings) findings.push(f);
 
     const arch = describeArchitecture(
       config,
@@ -478,13 +478,14 @@ export class ModelTally {
       file,
       this.partial,
     );
-    findings.push(...arch.findings);
+    for (const f of arch.findings) findings.push(f);
     const architecture = arch.architecture;
-    architecture?.inferred.push(...mtpInferred, ...moe.inferred);
+    for (const x of [...mtpInferred, ...moe.inferred]) architecture?.inferred.push(x);
 
     const quantization = this.quantizationFacts(findings, file);
     // A part's total is not the model's: a claim about the whole cannot be checked against it.
-    if (!this.partial) findings.push(...checkClaims(claims, total, mainParams, stored));
+    if (!this.partial)
+      for (const f of checkClaims(claims, total, mainParams, stored)) findings.push(f);
 
     const parameters: ParameterCounts = { total };
     if (stored !== total) parameters.stored = stored;

@@ -3,6 +3,7 @@
 // them (hardware, verification, --strict, ok) is built in inspection.ts. Pure: no I/O.
 
 import type { Checkpoint, PartialFacts } from "../checkpoint/checkpoint.js";
+import { capPerCode } from "../core/finding-sink.js";
 import { mergeAcrossFiles, type Finding } from "../core/findings.js";
 import { LARGEST_TENSORS } from "../core/limits.js";
 import { DTYPES } from "../formats/dtypes.js";
@@ -288,7 +289,7 @@ export function summarize(cp: Checkpoint): ModelSummary {
   const own = parts
     ? parts.flatMap((p) => p.summary.findings)
     : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
-  const findings = [...cp.findings, ...own];
+  const findings = capPerCode([...cp.findings, ...own]);
   const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
   const residentBytes = parts
     ? parts.reduce((a, p) => a + p.summary.residentBytes, 0n)

@@ -159,7 +159,7 @@ async function loadSharded(
       findings.push(e.toFinding(indexPath));
       return base;
     }
-    findings.push(...full.findings.map((f) => ({ ...f, file: indexPath })));
+    for (const f of full.findings) findings.push({ ...f, file: indexPath });
     const map = full.weightMap;
     index = {
       weightMap: () => map,
@@ -202,7 +202,7 @@ async function loadSharded(
     // A GGUF file named by a safetensors index is not one of its shards.
     return r.format === "safetensors" ? { name: s.name, file: r } : { name: s.name };
   });
-  findings.push(...checkShards(index, shardReads));
+  for (const f of checkShards(index, shardReads)) findings.push(f);
   // Refused names and shards not read (missing, not safetensors, unreadable) leave totals partial.
   const readNames = new Set(shardReads.filter((r) => r.file?.header).map((r) => r.name));
   const missing = shards.filter((n) => !readNames.has(n));
@@ -278,7 +278,7 @@ async function loadFiles(
     else files.push(r);
   }
   const safetensors = files.flatMap((f) => (f.format === "safetensors" ? [f] : []));
-  if (safetensors.length > 1) findings.push(...checkFiles(safetensors, names));
+  if (safetensors.length > 1) for (const f of checkFiles(safetensors, names)) findings.push(f);
   const partial = missingFromSets(
     names,
     new Set(files.filter((f) => tensorsOf(f)).map((f) => path.basename(f.name))),

@@ -2,6 +2,8 @@
 // bugs print one line (a stack trace only with --debug) and exit 2.
 
 import { Command, CommanderError, Option } from "commander";
+import { cutText, escapeForTerminal } from "../core/escape.js";
+import { MESSAGE_CHARS } from "../core/limits.js";
 import { InspectError } from "../core/errors.js";
 import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { Output } from "./output.js";
@@ -17,7 +19,8 @@ $HF_ENDPOINT, by range requests), an https:// URL of a .safetensors file or of a
 for standard input.
 
 Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a
-target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted.
+target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted,
+141 stdout closed before the work was done, 143 terminated (SIGTERM).
 
 Examples:
   inspect model.safetensors
@@ -30,7 +33,7 @@ Examples:
   inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
   curl -s https://…/model.safetensors | inspect -`;
 
-const stdout = new Output(process.stdout);
+const stdout = new Output(process.stdout, 1);
 
 function program(): Command {
   return new Command()
@@ -95,9 +98,12 @@ function program(): Command {
     .exitOverride()
     .configureOutput({
       // --help and --version through the same EPIPE-tolerant stdout as reports: `| head -1`.
-      writeOut: (s) => stdout.write(s),
+      writeOut: (s) => void stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, "inspect: ")),
+      // Commander's messages quote what was typed (`unknown option '…'`): escaped like any text
+      // that did not come from us.
+      outputError: (s, write) =>
+        write(escapeForTerminal(s.replace(/^error: /, "inspect: ").trimEnd()) + "\n"),
     });
 }
 
@@ -141,14 +147,17 @@ async function main(argv: string[]): Promise<ExitCode> {
     }
     if (e instanceof InspectError && e.code === "USAGE") {
       // The hint says what to do instead (e.g. --checksums for a checkpoint of several files).
-      process.stderr.write(`inspect: ${e.message} (${e.detail.hint ?? "see inspect --help"})\n`);
+      // Usage errors echo option values (--gpu, --memory, --sha256…): escaped.
+      process.stderr.write(
+        `inspect: ${cutText(`${e.message} (${e.detail.hint ?? "see inspect --help"})`, MESSAGE_CHARS)}\n`,
+      );
       usageJson(e.message, e.detail.hint ?? "see inspect --help");
       return EXIT.usage;
     }
     process.stderr.write(
       debug
-        ? `inspect: internal error: ${(e as Error).stack ?? String(e)}\n`
-        : `inspect: internal error: ${(e as Error).message ?? String(e)} (run with --debug for a stack trace)\n`,
+        ? `inspect: internal error: ${((e as Error).stack ?? String(e)).split("\n").map(escapeForTerminal).join("\n")}\n`
+        : `inspect: internal error: ${escapeForTerminal((e as Error).message ?? String(e))} (run with --debug for a stack trace)\n`,
     );
     return EXIT.usage;
   }

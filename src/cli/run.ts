@@ -5,13 +5,13 @@ import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { STDIN_TARGET } from "../checkpoint/load.js";
 import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
-import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS } from "../core/limits.js";
+import { MAX_HTTP_CONCURRENCY, MAX_STDERR_ERRORS, MESSAGE_CHARS } from "../core/limits.js";
 import type { HubRevision } from "../hub/api.js";
 import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
-import { escapeForTerminal } from "../core/escape.js";
+import { cutText, escapeForTerminal } from "../core/escape.js";
 import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
 import {
   buildReport,
@@ -175,7 +175,9 @@ function reportErrors(s: Report, err: (line: string) => void, reported: boolean)
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
     const hint = f.hint ? ` (${f.hint})` : "";
-    err(`inspect: ${escapeForTerminal(file)}: ${escapeForTerminal(f.message + hint)} [${f.code}]`);
+    err(
+      `inspect: ${escapeForTerminal(file)}: ${cutText(f.message + hint, MESSAGE_CHARS)} [${f.code}]`,
+    );
   }
   if (errors.length > MAX_STDERR_ERRORS) {
     const more = errors.length - MAX_STDERR_ERRORS;
@@ -267,8 +269,16 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   }
   let status: ExitCode = EXIT.ok;
   let first = true;
+  // Hashing writes nothing for minutes: a watch on stdout's pipe stops it once the reader has
+  // gone, rather than reading every byte for nobody.
+  const watchReader = want ? (await import("./reader-watch.js")).watchReader : undefined;
   for (const target of targets) {
-    if (!io.out.open) break;
+    // The reader has gone with targets still to report: stop, quietly, as `cat a b | head -1`
+    // does (exit 141, as for a process ended by SIGPIPE).
+    if (!io.out.open) {
+      status = combine(status, EXIT.outputClosed);
+      break;
+    }
     const cp = await loadTarget(target, targetOptions);
     const verified = want
       ? await verify(cp, {
@@ -279,8 +289,17 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
           ...(against !== undefined ? { against } : {}),
           ...(o.followSymlinks ? { followSymlinks: true } : {}),
           progress: io.progress,
+          ...(watchReader ? { watch: (stop: () => void) => watchReader(io.out, stop) } : {}),
         })
       : undefined;
+    if (verified?.stopped === "output-closed") {
+      status = combine(status, EXIT.outputClosed);
+      break;
+    }
+    const signal =
+      verified?.stopped === "SIGINT" || verified?.stopped === "SIGTERM"
+        ? verified.stopped
+        : undefined;
     const summary = buildReport(cp, {
       strict: o.strict === true,
       hardware,
@@ -289,7 +308,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     });
     const code = exitStatus(summary, {
       requireFit: o.requireFit === true,
-      interrupted: verified?.interrupted === true,
+      ...(signal ? { interrupted: signal } : {}),
     });
     const fit = summary.hardware?.fit;
     if (code === EXIT.doesNotFit && fit) {
@@ -304,9 +323,9 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     reportErrors(summary, io.err, json || table);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
-        io.out.write(chunk);
+        await io.out.write(chunk);
     } else if (table) {
-      io.out.write(
+      await io.out.write(
         (first ? "" : "\n") +
           render!(summary, {
             tensors: listTensors,
@@ -324,8 +343,12 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       !matchesAny(summary, filter)
     )
       io.err(`inspect: ${escapeForTerminal(summary.target)}: ${noMatch(o.filter)}`);
-    if (verified?.interrupted) {
+    if (signal === "SIGINT") {
       io.err("inspect: interrupted: the report covers what was read before Ctrl-C");
+      break;
+    }
+    if (signal === "SIGTERM") {
+      io.err("inspect: terminated (SIGTERM): the report covers what was read before it");
       break;
     }
   }

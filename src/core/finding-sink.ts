@@ -34,14 +34,57 @@ export class FindingSink {
     for (const [code, n] of this.perCode) {
       if (n > MAX_FINDINGS_PER_CODE) {
         const first = this.list.find((f) => f.code === code);
-        this.list.push(
-          finding(code, `${group(n - MAX_FINDINGS_PER_CODE)} more ${code} findings not listed`, {
-            file: this.file,
-            severity: first?.severity,
-          }),
-        );
+        this.list.push(moreLine(code, n - MAX_FINDINGS_PER_CODE, first, this.file));
       }
     }
     return this.list;
   }
+}
+
+/** "N more CODE findings not listed", standing for those N (capPerCode counts them). */
+export function moreLine(
+  code: FindingCode,
+  n: number,
+  first: Finding | undefined,
+  file?: string,
+): Finding {
+  return {
+    ...finding(code, `${group(n)} more ${code} findings not listed`, {
+      file,
+      severity: first?.severity,
+    }),
+    omitted: n,
+  };
+}
+
+/**
+ * At most MAX_FINDINGS_PER_CODE findings of each code in a whole report, in order, then one line
+ * per code saying how many more there were (counting those already summarised per file): an index
+ * naming 160,000 missing shards or a checksums file of a million bad lines stays readable.
+ */
+export function capPerCode(findings: readonly Finding[]): Finding[] {
+  const kept: Finding[] = [];
+  const shown = new Map<FindingCode, number>();
+  const hidden = new Map<
+    FindingCode,
+    { n: number; first: Finding; files: Set<string | undefined> }
+  >();
+  for (const f of findings) {
+    const k = shown.get(f.code) ?? 0;
+    if (f.omitted === undefined && k < MAX_FINDINGS_PER_CODE) {
+      shown.set(f.code, k + 1);
+      kept.push(f);
+      continue;
+    }
+    const h = hidden.get(f.code);
+    if (h) {
+      h.n += f.omitted ?? 1;
+      h.files.add(f.file);
+    } else hidden.set(f.code, { n: f.omitted ?? 1, first: f, files: new Set([f.file]) });
+  }
+  for (const [code, h] of hidden) {
+    const [file] = h.files;
+    kept.push(moreLine(code, h.n, h.first, h.files.size === 1 ? file : undefined));
+  }
+  return kept;
 }

@@ -14,6 +14,8 @@ export interface Finding {
   tensor?: string;
   /** Absolute byte offset in the file, when the problem has one. */
   offset?: bigint;
+  /** Set on a "N more … not listed" line: the N findings of its code it stands for. */
+  omitted?: number;
 }
 
 export interface FindingDetail {
@@ -41,7 +43,12 @@ export function mergeAcrossFiles(findings: readonly Finding[]): Finding[] {
   const groups = new Map<string, { first: Finding; files: Set<string> }>();
   const order: Array<Finding | { key: string }> = [];
   for (const f of findings) {
-    if (f.file === undefined || f.tensor !== undefined || f.offset !== undefined) {
+    if (
+      f.file === undefined ||
+      f.tensor !== undefined ||
+      f.offset !== undefined ||
+      f.omitted !== undefined
+    ) {
       order.push(f);
       continue;
     }

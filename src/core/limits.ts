@@ -114,6 +114,24 @@ export const MAX_CONFIG_PATTERN_CHARS = 512;
 /** Files probed at once for expected digests (links, pointers, metadata): hides latency, bounds fds. */
 export const PROBE_CONCURRENCY = 16;
 
+/**
+ * Rows a table lays out; the rest are counted on one line pointing to --json. Nobody reads more
+ * on a terminal, and 1,000 rows render in milliseconds whatever the checkpoint holds.
+ */
+export const TABLE_MAX_ROWS = 1000;
+
+/**
+ * Characters of one untrusted name or value shown in the table (real tensor names are under 200);
+ * longer ones are cut with a marker saying how much was left out. A 50 MB name printed 150 MB.
+ */
+export const TABLE_CELL_CHARS = 256;
+
+/** Metadata entries shown on the table's metadata line; --json lists all. */
+export const TABLE_METADATA_ENTRIES = 20;
+
+/** Characters of a finding's message or hint shown in the table and on stderr; --json has all. */
+export const MESSAGE_CHARS = 2000;
+
 /** A ref in the Hugging Face cache holds a 40-digit commit hash; anything much longer is not one. */
 export const MAX_REF_BYTES = 1024;
 
@@ -224,3 +242,12 @@ export const MAX_ENUMERATED_SHARDS = 100_000;
 
 /** Names of missing shards kept in a report; the rest are counted. */
 export const MAX_LISTED_MISSING = 100;
+
+/** Output queued beyond this waits for stdout to drain: a 300 MB JSON document is never held whole. */
+export const OUTPUT_HIGH_WATER_BYTES = 1 << 20;
+
+/** How often (seconds) the watch on stdout's pipe looks for its reader during --verify: prompt, cheap. */
+export const OUTPUT_WATCH_SECONDS = 0.2;
+
+/** --json writes strings longer than this in pieces of this size, never copying one whole again. */
+export const JSON_PIECE_CHARS = 1 << 20;

@@ -367,10 +367,10 @@ export function similarDevices(name: string): string[] {
   const key = squash(name);
   const scored: Array<[number, string]> = [];
   for (const d of DEVICES) {
-    const best = Math.min(...namesOf(d).map((n) => editDistance(squash(n), key)));
+    const best = namesOf(d).reduce((m, n) => Math.min(m, editDistance(squash(n), key)), Infinity);
     if (best <= 2) scored.push([best, d.id]);
   }
-  const best = Math.min(...scored.map(([d]) => d));
+  const best = scored.reduce((m, [d]) => Math.min(m, d), Infinity);
   return scored.filter(([d]) => d === best).map(([, id]) => id);
 }
 

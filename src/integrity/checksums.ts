@@ -8,7 +8,8 @@ import { isUtf8 } from "node:buffer";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
-import { MAX_CHECKSUMS_BYTES } from "../core/limits.js";
+import { moreLine } from "../core/finding-sink.js";
+import { MAX_CHECKSUMS_BYTES, MAX_FINDINGS_PER_CODE } from "../core/limits.js";
 import { excerpt, group, plural } from "../core/text.js";
 import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 import type { Expected } from "./digest.js";
@@ -29,7 +30,10 @@ export interface ChecksumProblem {
 
 export interface ParsedChecksums {
   entries: ChecksumEntry[];
+  /** The first MAX_FINDINGS_PER_CODE problems of each kind, in order. */
   problems: ChecksumProblem[];
+  /** Problems beyond those, counted: a million bad lines keep 20 objects, not a million. */
+  omitted: { unreadable: number; conflicts: number };
 }
 
 const GNU = /^(\\?)([0-9a-fA-F]+) ([ *])(.+)$/;
@@ -37,7 +41,18 @@ const BSD = /^(\\?)SHA256 \((.+)\) = ([0-9a-fA-F]+)$/;
 
 export function parseChecksums(text: string): ParsedChecksums {
   const entries: ChecksumEntry[] = [];
-  const problems: ChecksumProblem[] = [];
+  const kept: ChecksumProblem[] = [];
+  const omitted = { unreadable: 0, conflicts: 0 };
+  let unreadable = 0;
+  let conflicts = 0;
+  const problems = {
+    push(p: ChecksumProblem): void {
+      const n = p.conflict ? ++conflicts : ++unreadable;
+      if (n <= MAX_FINDINGS_PER_CODE) kept.push(p);
+      else if (p.conflict) omitted.conflicts++;
+      else omitted.unreadable++;
+    },
+  };
   const seen = new Map<string, ChecksumEntry>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -106,7 +121,7 @@ export function parseChecksums(text: string): ParsedChecksums {
     seen.set(name, entry);
     entries.push(entry);
   }
-  return { entries, problems };
+  return { entries, problems: kept, omitted };
 }
 
 /** GNU escapes: "\\\\" for a backslash, "\\n" for a newline, "\\r" for a carriage return. */
@@ -199,6 +214,11 @@ export async function readChecksums(path: string): Promise<ChecksumsFile> {
         : 'sha256sum writes "<64 hex digits>  <name>" or "<64 hex digits> *<name>"; the line is skipped',
     }),
   );
+  const first = (conflict: boolean) => findings.find((f) => (f.severity === "error") === conflict);
+  if (parsed.omitted.conflicts > 0)
+    findings.push(moreLine("CHECKSUMS_MALFORMED", parsed.omitted.conflicts, first(true), path));
+  if (parsed.omitted.unreadable > 0)
+    findings.push(moreLine("CHECKSUMS_MALFORMED", parsed.omitted.unreadable, first(false), path));
   // Absolute and `..` names lead out of the list's folder: never read. As for any entry that is
   // not the target's (plan.ts), they are passed over without a word, unless nothing else is left.
   let refused = 0;
@@ -234,12 +254,14 @@ export async function readChecksums(path: string): Promise<ChecksumsFile> {
       origin: `${path} line ${e.line}`,
     });
   }
+  const problemCount =
+    parsed.problems.length + parsed.omitted.unreadable + parsed.omitted.conflicts;
   if (expected.size === 0) {
     const why =
       refused > 0
         ? "every name it lists is outside its folder"
-        : parsed.problems.length > 0
-          ? `none of its ${plural(parsed.problems.length, "line")} can be used (${parsed.problems[0]!.message}${parsed.problems.length > 1 ? ", …" : ""})`
+        : problemCount > 0
+          ? `none of its ${plural(problemCount, "line")} can be used (${parsed.problems[0]!.message}${problemCount > 1 ? ", …" : ""})`
           : "it lists no file";
     throw new InspectError("CHECKSUMS_UNREADABLE", `${path}: nothing to check: ${why}`, {
       hint: 'sha256sum writes "<64 hex digits>  <name>" lines',

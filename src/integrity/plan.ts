@@ -146,7 +146,7 @@ export async function planVerification(
 
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
-    findings.push(...listed.findings);
+    for (const f of listed.findings) findings.push(f);
     // The target's files only, as `sha256sum -c --ignore-missing` users expect: one file named
     // on its own is checked alone; a folder's listed files are checked when they lie inside it
     // (a listed file missing from the folder is then an error); entries elsewhere are ignored.

@@ -82,6 +82,8 @@ export interface Verification {
   /** Null unless --scan. */
   scan: ScanSummary | null;
   interrupted: boolean;
+  /** The signal that stopped the run, when interrupted by one. */
+  interruptedBy?: "SIGINT" | "SIGTERM";
   /** Bytes read, and bytes there were to read. */
   bytesRead: bigint;
   bytesTotal: bigint;

@@ -2,13 +2,16 @@
 // what?") in a few lines before the details. `--brief` prints only this. Every figure is one the
 // report below states in full; the headline only chooses and words them.
 
-import { escapeForTerminal as esc } from "../core/escape.js";
+import { cutText } from "../core/escape.js";
+import { TABLE_CELL_CHARS } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
 import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
 import { bytesBoth, countShort } from "./units.js";
 
+/** Escaped for the terminal and cut when absurdly long, like every table cell. */
+const esc = (s: string) => cutText(s, TABLE_CELL_CHARS);
 /** The headline's lines, the first being the target and its verdict. */
 export function headlineLines(s: Report, st: Style): string[] {
   const lines: string[] = [`${st.bold(esc(s.target))}  ${verdict(s, st)}`];

@@ -1,9 +1,13 @@
 // The --json document (schema/inspect.schema.json). Integers are written from BigInt, so counts
 // and sizes are exact at any magnitude; objects keyed by untrusted names (metadata) are written
-// from pairs, never built as JS objects (a key "__proto__" would vanish).
+// from pairs, never built as JS objects (a key "__proto__" would vanish). Strings are written with
+// the characters that could drive a terminal as \uXXXX escapes (jsonSafe): the same values, safe to
+// print.
 
 import type { QuantizationFacts } from "../analysis/facts.js";
 import type { Report, TensorRow } from "./report.js";
+import { jsonSafe } from "../core/escape.js";
+import { JSON_PIECE_CHARS } from "../core/limits.js";
 import type { Finding } from "../core/findings.js";
 
 export const SCHEMA_VERSION = 1;
@@ -34,10 +38,19 @@ function plain(v: unknown): Json | undefined {
   return obj(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
 }
 
-export function stringify(v: Json): string {
+/**
+ * JSON text of `v`. With `big`, a string longer than JSON_PIECE_CHARS is not written: it is put in
+ * `big` and a raw NUL stands in its place (JSON text never holds one: JSON.stringify escapes it),
+ * for `expand` to write in pieces. A 99 MB tensor name is then never copied whole again.
+ */
+export function stringify(v: Json, big?: string[]): string {
   switch (typeof v) {
     case "string":
-      return JSON.stringify(v);
+      if (big !== undefined && v.length > JSON_PIECE_CHARS) {
+        big.push(v);
+        return "\u0000";
+      }
+      return jsonSafe(JSON.stringify(v));
     case "number":
     case "boolean":
       return String(v);
@@ -45,12 +58,12 @@ export function stringify(v: Json): string {
       return v.toString();
     default:
       if (v === null) return "null";
-      if (Array.isArray(v)) return "[" + v.map(stringify).join(",") + "]";
+      if (Array.isArray(v)) return "[" + v.map((x) => stringify(x, big)).join(",") + "]";
       return (
         "{" +
         v.pairs
           .filter(([, x]) => x !== undefined)
-          .map(([k, x]) => JSON.stringify(k) + ":" + stringify(x!))
+          .map(([k, x]) => stringify(k, big) + ":" + stringify(x!, big))
           .join(",") +
         "}"
       );
@@ -216,24 +229,52 @@ export function* jsonDocument(s: Report, options: JsonOptions = {}): Iterable<st
     ["components", s.components && s.components.map((c) => componentJson(c.name, c.summary))],
     ["findings", s.findings.map(findingJson)],
   ]);
-  const text = stringify(head);
+  const big: string[] = [];
+  const text = stringify(head, big);
   if (!options.tensors) {
-    yield text + "\n";
+    yield* expand(text + "\n", big);
     return;
   }
-  yield text.slice(0, -1) + ',"tensors":[';
+  yield* expand(text.slice(0, -1) + ',"tensors":[', big);
   let first = true;
   let batch = "";
   for (const t of s.tensors()) {
     if (options.filter && !options.filter(t.name)) continue;
-    batch += (first ? "" : ",") + stringify(tensorJson(t, multi));
+    batch += (first ? "" : ",") + stringify(tensorJson(t, multi), big);
     first = false;
-    if (batch.length > 1 << 16) {
-      yield batch;
+    if (batch.length > 1 << 16 || big.length > 0) {
+      yield* expand(batch, big);
       batch = "";
     }
   }
   yield batch + "]}\n";
+}
+
+/** Text from `stringify(…, big)` with each NUL replaced by the next big string, in pieces. */
+function* expand(text: string, big: string[]): Iterable<string> {
+  if (big.length === 0) {
+    yield text;
+    return;
+  }
+  const parts = text.split("\u0000");
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i]!.length > 0) yield parts[i]!;
+    if (i < big.length) yield* stringPieces(big[i]!);
+  }
+  big.length = 0;
+}
+
+/** A long string as JSON in pieces of about JSON_PIECE_CHARS, never splitting a surrogate pair. */
+function* stringPieces(s: string): Iterable<string> {
+  yield '"';
+  for (let at = 0; at < s.length;) {
+    let end = Math.min(s.length, at + JSON_PIECE_CHARS);
+    const c = s.charCodeAt(end - 1);
+    if (end < s.length && c >= 0xd800 && c <= 0xdbff) end--;
+    yield jsonSafe(JSON.stringify(s.slice(at, end)).slice(1, -1));
+    at = end;
+  }
+  yield '"';
 }
 
 /** One model of a multi-model folder: its own totals; its files and findings are in the lists above. */

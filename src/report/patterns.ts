@@ -40,9 +40,29 @@ export function ranges(values: Iterable<number>): string {
 }
 
 export function collapse(rows: Iterable<TensorRow>): PatternRow[] {
+  return collapseFirst(rows, Infinity).rows;
+}
+
+export interface Collapsed {
+  /** The first `maxRows` patterns in first-seen order, each complete (every tensor counted). */
+  rows: PatternRow[];
+  /** Patterns in all, shown or not. */
+  patterns: number;
+  tensors: number;
+}
+
+/**
+ * The first `maxRows` patterns, complete, and how many there are in all: patterns past the
+ * first are only counted (one key each), so a million unique names cost a set of keys, not a
+ * million rows.
+ */
+export function collapseFirst(rows: Iterable<TensorRow>, maxRows: number): Collapsed {
   const groups = new Map<string, Group>();
   const order: Group[] = [];
+  const others = new Set<string>();
+  let tensors = 0;
   for (const t of rows) {
+    tensors++;
     const numbers: number[] = [];
     // Digits beyond 2^53 are not an index; leave such a segment as text.
     const template = t.name.replace(NUMERIC_SEGMENT, (d) => {
@@ -53,6 +73,10 @@ export function collapse(rows: Iterable<TensorRow>): PatternRow[] {
     const key = `${template}\u0001${t.dtype}\u0001${t.shape.join(",")}`;
     let g = groups.get(key);
     if (!g) {
+      if (order.length >= maxRows) {
+        others.add(key);
+        continue;
+      }
       g = {
         parts: template.split("\u0000"),
         values: numbers.map(() => new Set<number>()),
@@ -75,11 +99,12 @@ export function collapse(rows: Iterable<TensorRow>): PatternRow[] {
     g.row.totalParameters += t.parameters;
     g.row.totalBytes += t.bytes;
   }
-  return order.map((g) => {
+  const shown = order.map((g) => {
     let pattern = g.parts[0]!;
     g.values.forEach((set, i) => {
       pattern += (set.size === 1 ? String([...set][0]) : `{${ranges(set)}}`) + g.parts[i + 1]!;
     });
     return { ...g.row, pattern };
   });
+  return { rows: shown, patterns: order.length + others.size, tensors };
 }

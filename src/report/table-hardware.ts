@@ -19,7 +19,7 @@ const SHOWN_GPUS = [
   "rtx-4090",
 ];
 
-type Grid = (head: string[], rows: string[][], right: number[]) => string;
+type Grid = (head: string[], rows: Iterable<readonly string[]>, right: number[]) => string;
 
 /** "~45 tok/s", or "~3 tok/s, too slow" below the usable speed. */
 function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string {

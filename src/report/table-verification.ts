@@ -4,7 +4,8 @@
 import path from "node:path";
 import { group, plural } from "../core/text.js";
 import type { FileVerification, Verification } from "../integrity/verification.js";
-import { escapeForTerminal as esc } from "../core/escape.js";
+import { cutText } from "../core/escape.js";
+import { TABLE_CELL_CHARS } from "../core/limits.js";
 import type { Style } from "./style.js";
 import { bytesBoth } from "./units.js";
 
@@ -13,7 +14,18 @@ const SHOWN_TENSORS = 20;
 /** Digest characters shown: enough to compare by eye; the JSON has all 64. */
 const DIGEST_CHARS = 16;
 
-type Grid = (head: string[], rows: string[][], right: number[]) => string;
+type Grid = (
+  head: string[],
+  rows: Iterable<readonly string[]>,
+  right: number[],
+  more?: (hidden: number) => string,
+) => string;
+
+const cell = (s: string) => cutText(s, TABLE_CELL_CHARS);
+
+function* mapped<T, U>(items: Iterable<T>, f: (x: T) => U): Iterable<U> {
+  for (const x of items) yield f(x);
+}
 
 function verdict(f: FileVerification, st: Style): string {
   switch (f.status) {
@@ -30,7 +42,7 @@ function verdict(f: FileVerification, st: Style): string {
 
 export function verificationLines(v: Verification, st: Style, grid: Grid): string[] {
   const out: string[] = [];
-  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? " before Ctrl-C" : ""}`;
+  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? ` before ${v.interruptedBy === "SIGTERM" ? "SIGTERM" : "Ctrl-C"}` : ""}`;
   if (v.files.length > 0) {
     const matched = v.files.filter((f) => f.status === "match").length;
     const bad = v.files.filter((f) => f.match === false).length;
@@ -42,20 +54,21 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
     out.push(
       grid(
         ["file", "bytes", "sha256", "expected from", "result"],
-        v.files.map((f) => [
-          esc(path.basename(f.path)),
+        mapped(v.files, (f) => [
+          cell(path.basename(f.path)),
           group(f.bytes),
           f.sha256 ? f.sha256.slice(0, DIGEST_CHARS) + "…" : "",
           f.source,
           verdict(f, st),
         ]),
         [1],
+        (hidden) => st.dim(`… ${plural(hidden, "more file")}; --json lists every file`),
       ),
     );
   }
   const a = v.against;
   if (a) {
-    const at = `${esc(a.repo)}@${esc(a.revision)} (${a.commit.slice(0, 12)})`;
+    const at = `${cell(a.repo)}@${cell(a.revision)} (${a.commit.slice(0, 12)})`;
     const same = a.missing.length + a.extra.length + a.differing.length === 0;
     out.push(
       same
@@ -66,7 +79,7 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
     );
     const list = (label: string, names: string[]) => {
       if (names.length === 0) return;
-      const shown = names.slice(0, SHOWN_TENSORS).map(esc).join(", ");
+      const shown = names.slice(0, SHOWN_TENSORS).map(cell).join(", ");
       const more = names.length > SHOWN_TENSORS ? `, and ${names.length - SHOWN_TENSORS} more` : "";
       out.push(`    ${label.padEnd(10)} ${shown}${more}`);
     };
@@ -92,7 +105,7 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
           suspicious
             .slice(0, SHOWN_TENSORS)
             .map((t) => [
-              esc(t.name),
+              cell(t.name),
               t.dtype,
               group(t.nan),
               group(t.inf),

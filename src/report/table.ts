@@ -1,15 +1,21 @@
 // The human report: the same Report as the JSON, laid out for a terminal. Every string that came
 // from a file goes through escapeForTerminal.
 
-import Table from "cli-table3";
 import type { Architecture } from "../analysis/architecture.js";
 import type { QuantizationFacts } from "../analysis/facts.js";
 import type { Report } from "./report.js";
 import type { Finding } from "../core/findings.js";
 import { group, plural } from "../core/text.js";
-import { escapeForTerminal as esc } from "../core/escape.js";
+import { cutText } from "../core/escape.js";
+import {
+  MESSAGE_CHARS,
+  TABLE_CELL_CHARS,
+  TABLE_MAX_ROWS,
+  TABLE_METADATA_ENTRIES,
+} from "../core/limits.js";
+import { columns, type ColumnOptions } from "./columns.js";
 import type { Style } from "./style.js";
-import { collapse } from "./patterns.js";
+import { collapseFirst } from "./patterns.js";
 import { headlineLines } from "./headline.js";
 import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
@@ -23,39 +29,22 @@ export interface TableOptions {
   style: Style;
 }
 
-// Borderless: aligned columns read better than boxes, and copy-paste cleanly.
-const BARE = {
-  top: "",
-  "top-mid": "",
-  "top-left": "",
-  "top-right": "",
-  bottom: "",
-  "bottom-mid": "",
-  "bottom-left": "",
-  "bottom-right": "",
-  left: "  ",
-  "left-mid": "",
-  mid: "",
-  "mid-mid": "",
-  right: "",
-  "right-mid": "",
-  middle: "  ",
-};
+/** Borderless aligned columns (columns.ts): they read better than boxes and copy-paste cleanly. */
+function grid(
+  head: string[],
+  rows: Iterable<readonly string[]>,
+  right: number[],
+  st: Style,
+  options: ColumnOptions = {},
+): string {
+  return columns(head, rows, { right, headStyle: (h) => st.bold(h), ...options });
+}
 
-function grid(head: string[], rows: string[][], right: number[], st: Style): string {
-  const t = new Table({
-    head: head.map((h) => st.bold(h)),
-    chars: BARE,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-    colAligns: head.map((_, i) => (right.includes(i) ? "right" : "left")),
-  });
-  t.push(...rows);
-  // cli-table3 pads the last column too; trailing blanks only get in the way of copy and diff.
-  return t
-    .toString()
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n");
+/** An untrusted name in a table cell: escaped, and cut when absurdly long. */
+const cell = (s: string) => cutText(s, TABLE_CELL_CHARS);
+
+function* mapped<T, U>(items: Iterable<T>, f: (x: T) => U): Iterable<U> {
+  for (const x of items) yield f(x);
 }
 
 const shapeText = (shape: bigint[]) => "[" + shape.join(", ") + "]";
@@ -101,15 +90,10 @@ export function renderTable(s: Report, o: TableOptions): string {
       // An adapter or a bare set of layers may have no name or shape to state: say so.
       kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
       if (s.architecture.inferred.length > 0)
-        kv("", st.dim(`inferred: ${esc(s.architecture.inferred.join("; "))}`));
+        kv("", st.dim(`inferred: ${cutText(s.architecture.inferred.join("; "), MESSAGE_CHARS)}`));
     }
     if (s.quantization) kv("quantization", quantizationLine(s.quantization));
-    kv(
-      "metadata",
-      s.metadata.length === 0
-        ? st.dim("none")
-        : s.metadata.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(", "),
-    );
+    kv("metadata", metadataLine(s.metadata, st));
   }
   if (!readable && s.partial?.fromIndex) indexOnlyLines(s, kv, st);
   if (s.dtypes.length > 0) {
@@ -131,24 +115,24 @@ export function renderTable(s: Report, o: TableOptions): string {
   }
 
   if (o.tensors) {
-    const patterns = collapse(
+    const collapsed = collapseFirst(
       (function* () {
         for (const t of s.tensors()) if (!o.filter || o.filter(t.name)) yield t;
       })(),
+      TABLE_MAX_ROWS,
     );
-    const count = patterns.reduce((a, p) => a + p.count, 0);
     lines.push("");
     lines.push(
       st.bold(
-        `  Tensors${o.filter ? ` matching the filter` : ""}: ${group(count)} in ${plural(patterns.length, "row")} (repeated layers collapsed; --json lists each)`,
+        `  Tensors${o.filter ? ` matching the filter` : ""}: ${group(collapsed.tensors)} in ${plural(collapsed.patterns, "row")} (repeated layers collapsed; --json lists each)`,
       ),
     );
-    if (patterns.length > 0) {
+    if (collapsed.patterns > 0) {
       lines.push(
         grid(
           ["name", "dtype", "shape", "count", "parameters", "total"],
-          patterns.map((p) => [
-            esc(p.pattern),
+          mapped(collapsed.rows, (p) => [
+            cell(p.pattern),
             p.dtype,
             shapeText(p.shape),
             p.count === 1 ? "" : `×${group(p.count)}`,
@@ -157,6 +141,10 @@ export function renderTable(s: Report, o: TableOptions): string {
           ]),
           [3, 4, 5],
           st,
+          {
+            hidden: collapsed.patterns - collapsed.rows.length,
+            more: (hidden) => st.dim(`… ${plural(hidden, "more row")}; --json lists every tensor`),
+          },
         ),
       );
     }
@@ -167,7 +155,7 @@ export function renderTable(s: Report, o: TableOptions): string {
       grid(
         ["name", "dtype", "shape", "parameters", "size"],
         s.largest.map((t) => [
-          esc(t.name),
+          cell(t.name),
           t.dtype,
           shapeText(t.shape),
           group(t.parameters),
@@ -190,22 +178,39 @@ export function renderTable(s: Report, o: TableOptions): string {
         0,
         `  ${st.yellow(s.partial.fromIndex ? "· from the index: its total_size and config.json, no shard read" : "· partial: from the weights read, not the whole model's")}`,
       );
-    lines.push(...hw);
+    for (const l of hw) lines.push(l);
   }
   if (s.verification) {
     lines.push("");
-    lines.push(...verificationLines(s.verification, st, (h, r, right) => grid(h, r, right, st)));
+    for (const l of verificationLines(s.verification, st, (h, r, right, more) =>
+      grid(h, r, right, st, more ? { more } : {}),
+    ))
+      lines.push(l);
   }
 
   if (s.findings.length > 0) {
     lines.push("");
     lines.push(st.bold("  Findings"));
     for (const f of s.findings) {
-      lines.push(`  ${severityLabel(f, st)} ${st.cyan(f.code)}  ${esc(f.message)}`);
-      if (f.hint) lines.push(`  ${"".padEnd(7)} ${st.dim("hint: " + esc(f.hint))}`);
+      lines.push(
+        `  ${severityLabel(f, st)} ${st.cyan(f.code)}  ${cutText(f.message, MESSAGE_CHARS)}`,
+      );
+      if (f.hint)
+        lines.push(`  ${"".padEnd(7)} ${st.dim("hint: " + cutText(f.hint, MESSAGE_CHARS))}`);
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** `key=value, …`: the first TABLE_METADATA_ENTRIES entries, each cut; --json has them all. */
+function metadataLine(metadata: ReadonlyArray<[string, string]>, st: Style): string {
+  if (metadata.length === 0) return st.dim("none");
+  const shown = metadata
+    .slice(0, TABLE_METADATA_ENTRIES)
+    .map(([k, v]) => `${cell(k)}=${cell(v)}`)
+    .join(", ");
+  const hidden = metadata.length - TABLE_METADATA_ENTRIES;
+  return hidden > 0 ? `${shown} ${st.dim(`… ${group(hidden)} more in --json`)}` : shown;
 }
 
 /** No shard read: what the index and config.json tell, each marked with where it came from. */
@@ -217,7 +222,7 @@ function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style
   kv(
     "parameters",
     from.parameters !== undefined
-      ? `${parameterCount(from.parameters)} ${st.dim(`(from config.json: ${esc(from.parametersHow ?? "")})`)}`
+      ? `${parameterCount(from.parameters)} ${st.dim(`(from config.json: ${cell(from.parametersHow ?? "")})`)}`
       : st.dim("unknown: config.json does not fix every tensor's shape for this architecture"),
   );
   if (p.promised?.tensorBytes !== undefined)
@@ -244,7 +249,7 @@ function partialLine(s: Report): string {
   if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
   if (p.fromIndex)
     return `no shard of ${p.shards} read: what the index and config.json tell, not the weights`;
-  const names = p.missing.map((n) => esc(n));
+  const names = p.missing.slice(0, 3).map((n) => cell(n));
   const shown =
     names.length === 0
       ? ""
@@ -266,7 +271,7 @@ function parameterLines(s: Report): string[] {
   }
   const lines = [first];
   if (p.optional) {
-    const names = p.optional.modules.map((x) => esc(x.name.replace(/\.$/, ""))).join(", ");
+    const names = p.optional.modules.map((x) => cell(x.name.replace(/\.$/, ""))).join(", ");
     lines.push(
       `${group(p.optional.parameters)} optional (multi-token prediction: ${names}), ${bytesBoth(p.optional.bytes)} not loaded`,
     );
@@ -285,7 +290,7 @@ function parameterLines(s: Report): string[] {
 function architectureLine(a: Architecture): string {
   const parts: string[] = [];
   const name = [a.modelType, a.architectures?.[0] && `(${a.architectures[0]})`].filter(Boolean);
-  if (name.length > 0) parts.push(esc(name.join(" ")));
+  if (name.length > 0) parts.push(cell(name.join(" ")));
   const details: string[] = [];
   if (a.layers !== undefined)
     details.push(`${plural(a.layers, "layer")}${a.mtpLayers ? ` + ${a.mtpLayers} MTP` : ""}`);
@@ -309,11 +314,11 @@ function architectureLine(a: Architecture): string {
 function quantizationLine(q: QuantizationFacts): string {
   const how: string[] = [];
   if (q.bits !== undefined && q.method !== "fp8") how.push(`${q.bits}-bit`);
-  if (q.format !== undefined) how.push(esc(q.format));
+  if (q.format !== undefined) how.push(cell(q.format));
   if (q.blockSize !== undefined) how.push(`${q.blockSize.join("×")} blocks`);
   if (q.groupSize !== undefined) how.push(`groups of ${q.groupSize}`);
   const source = q.source === "config" ? "config.json" : "tensor names";
-  const head = `${esc(q.method)}${how.length > 0 ? ` ${how.join(", ")}` : ""} (from ${source})`;
+  const head = `${cell(q.method)}${how.length > 0 ? ` ${how.join(", ")}` : ""} (from ${source})`;
   if (!q.counted) return `${head}: not counted, parameters are stored elements`;
   const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
   return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${bytesBoth(q.bookkeepingBytes)}, 0 parameters)`;
@@ -329,13 +334,13 @@ function sourceLine(s: Report): string | undefined {
       : "";
   switch (src.kind) {
     case "hub":
-      return `the Hub (${esc(src.endpoint ?? "")}), ${esc(src.repo ?? "")}@${esc(src.revision ?? "")}${src.commit ? `, commit ${src.commit}` : ""}${traffic}`;
+      return `the Hub (${cell(src.endpoint ?? "")}), ${cell(src.repo ?? "")}@${cell(src.revision ?? "")}${src.commit ? `, commit ${src.commit}` : ""}${traffic}`;
     case "url":
       return `HTTP range requests${traffic}`;
     case "cache":
       return src.commit
         ? `from the local cache, snapshot ${src.commit}`
-        : `the local cache (${esc(src.repo ?? "")})`;
+        : `the local cache (${cell(src.repo ?? "")})`;
     default:
       return undefined;
   }

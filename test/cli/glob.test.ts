@@ -38,3 +38,36 @@ describe("--filter globs", () => {
     expect(() => globPredicate("{a,b")).toThrow(/unclosed/);
   });
 });
+
+describe("--filter globs, hostile", () => {
+  it("match a 1 MB name against several stars in one pass", { timeout: 30_000 }, () => {
+    const long = "attn".repeat(250_000) + "x";
+    expect(globPredicate("*attn*weight")(long)).toBe(false);
+    expect(globPredicate("*a*t*t*n*w*e*i*g*h*t*")(long)).toBe(false);
+    expect(globPredicate("*attn*x")(long)).toBe(true);
+    expect(globPredicate("{*a,*b}{*c,*d}*x")(long)).toBe(false);
+  });
+
+  it("handle ranges, escapes inside classes, ] first, nested alternatives and code points", () => {
+    expect(globPredicate("[]a]")("]")).toBe(true);
+    expect(globPredicate("[^a-c]")("d")).toBe(true);
+    expect(globPredicate("[^a-c]")("b")).toBe(false);
+    expect(globPredicate("[\\]]")("]")).toBe(true);
+    expect(globPredicate("a{b,c{d,e}}f")("acef")).toBe(true);
+    expect(globPredicate("a{b,c{d,e}}f")("acf")).toBe(false);
+    expect(globPredicate("a{,b}")("a")).toBe(true);
+    expect(globPredicate("?")("😀")).toBe(true);
+    expect(globPredicate("[😀-😂]")("😁")).toBe(true);
+    expect(globPredicate("x[")("x[")).toBe(true);
+    expect(globPredicate("**")("")).toBe(true);
+  });
+
+  it("rejects a reversed range as a usage error", () => {
+    expect(() => globPredicate("[z-a]")).toThrow(/runs backwards/);
+    try {
+      globPredicate("[z-a]");
+    } catch (e) {
+      expect((e as { code: string }).code).toBe("USAGE");
+    }
+  });
+});

@@ -683,8 +683,8 @@ describe("standard input, progress and Ctrl-C", () => {
     }
   };
 
-  /** Runs the bin on `args`, sends SIGINT once hashing is under way, and waits for the end. */
-  function interrupted(args: string[]) {
+  /** Runs the bin on `args`, sends `signal` once hashing is under way, and waits for the end. */
+  function interrupted(args: string[], signal: NodeJS.Signals = "SIGINT") {
     return new Promise<{
       code: number | null;
       stdout: string;
@@ -707,7 +707,7 @@ describe("standard input, progress and Ctrl-C", () => {
           : performance.now() - start >= 300;
         if (ready) {
           clearInterval(poll);
-          child.kill("SIGINT");
+          child.kill(signal);
         }
       }, 20);
       child.on("error", reject);
@@ -755,5 +755,26 @@ describe("standard input, progress and Ctrl-C", () => {
     expect(f.bytesRead).toBeLessThan(f.bytes);
     expect(doc.verification.bytesRead).toBe(f.bytesRead);
     expect(codesOf(doc)).toEqual(["error INTERRUPTED"]);
+  });
+
+  it("SIGTERM stops promptly with 143 and prints what was done", async () => {
+    const [table, asJson] = await Promise.all([
+      interrupted(["--verify", big], "SIGTERM"),
+      interrupted(["--json", "--verify", big], "SIGTERM"),
+    ]);
+    for (const r of [table, asJson]) {
+      expect(r.code, r.stderr).toBe(143);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/ \[INTERRUPTED\]$/);
+      expect(lines[1]).toBe(
+        "inspect: terminated (SIGTERM): the report covers what was read before it",
+      );
+    }
+    expect(table.stdout).toMatch(/^ {2}Verification {2}1 file: .* read before SIGTERM$/m);
+    const doc = JSON.parse(asJson.stdout);
+    assertSchema(doc);
+    expect(doc.verification).toMatchObject({ interrupted: true, interruptedBy: "SIGTERM" });
+    expect(doc.verification.bytesRead).toBeLessThan(doc.verification.bytesTotal);
   });
 });

@@ -25,6 +25,7 @@ export function inspect(
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: "utf8",
     stdio: options.input === undefined ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
+    maxBuffer: 1 << 30,
     ...options,
     env,
   });

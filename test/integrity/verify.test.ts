@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HashProgress } from "../../src/integrity/hash-pool.js";
 import { checkpointFiles, planVerification, type VerifyFile } from "../../src/integrity/plan.js";
-import { interruptOnSigint } from "../../src/integrity/interrupt.js";
+import { interruptOnSignals } from "../../src/integrity/interrupt.js";
 import { verifyCheckpoint, verifyFiles } from "../../src/integrity/verify.js";
 import { tempDir } from "../helpers/safetensors.js";
 import { le, lfsPointerText, parse, sha256, writeWeights, type DataTensor } from "./files.js";
@@ -388,18 +388,32 @@ describe("Ctrl-C", () => {
     );
   });
 
-  it("turns the first SIGINT into an abort, then lets a second one through", () => {
-    const before = process.listenerCount("SIGINT");
-    const interrupt = interruptOnSigint();
-    expect(process.listenerCount("SIGINT")).toBe(before + 1);
-    process.emit("SIGINT");
+  it("turns the first SIGINT or SIGTERM into an abort, then lets a second one through", () => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      const before = process.listenerCount(sig);
+      const interrupt = interruptOnSignals();
+      expect(process.listenerCount(sig)).toBe(before + 1);
+      process.emit(sig);
+      expect(interrupt.signal.aborted).toBe(true);
+      expect(interrupt.reason).toBe(sig);
+      expect(process.listenerCount("SIGINT")).toBe(process.listenerCount("SIGTERM"));
+      expect(process.listenerCount(sig)).toBe(before);
+      interrupt.dispose();
+      const unused = interruptOnSignals();
+      unused.dispose();
+      expect(process.listenerCount(sig)).toBe(before);
+      expect(unused.signal.aborted).toBe(false);
+    }
+  });
+
+  it("can be stopped from inside, once, with its reason", () => {
+    const interrupt = interruptOnSignals();
+    interrupt.stop("output-closed");
+    interrupt.stop("SIGINT");
     expect(interrupt.signal.aborted).toBe(true);
-    expect(process.listenerCount("SIGINT")).toBe(before);
+    expect(interrupt.reason).toBe("output-closed");
+    expect(interrupt.signal.reason).toBe("output-closed");
     interrupt.dispose();
-    const unused = interruptOnSigint();
-    unused.dispose();
-    expect(process.listenerCount("SIGINT")).toBe(before);
-    expect(unused.signal.aborted).toBe(false);
   });
 
   it("does nothing when aborted before it starts", async () => {
