@@ -606,7 +606,7 @@ interface OptionalLayers {
 }
 
 /**
- * Multi-token-prediction layers (memory-and-tiers.md §2), loaded only for speculative decoding:
+ * Multi-token-prediction layers (docs/counting.md §2), loaded only for speculative decoding:
  * those numbered at or past num_hidden_layers when num_nextn_predict_layers declares them
  * (DeepSeek-V3's layer 61), and any layer holding an `eh_proj`, which only MTP layers have.
  */
