@@ -47,6 +47,12 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
     ? combinedFootprint(components.map((c) => c.summary))
     : {
         ...footprintOf(m.parameters, m.residentBytes, m.quantization, m.modelConfig),
+        ...(m.perToken
+          ? {
+              bytesPerToken: m.perToken.weightBytes,
+              computeParameters: m.perToken.computeParameters,
+            }
+          : {}),
         ...(m.weightsOnlyReason !== undefined ? { weightsOnly: m.weightsOnlyReason } : {}),
       };
   const { components: _, ...facts } = m;
@@ -94,6 +100,7 @@ function footprintOf(
     ...(p.optional
       ? {
           optional: p.optional.modules.map((m) => ({
+            kind: m.kind,
             name: m.name,
             parameters: m.parameters,
             bytes: m.bytes,

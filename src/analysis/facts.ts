@@ -1,10 +1,18 @@
 // The model facts analysis reports: parameter counts and quantization. Records, not
 // accumulators: model-tally.ts fills them, the report renders them.
 
-/** A module stored in the checkpoint but not loaded for ordinary inference. */
+/** What an optional module is for. */
+export type OptionalKind =
+  "multi-token-prediction" | "vision-tower" | "audio-tower" | "multimodal-projector" | "draft-head";
+
+/**
+ * A module stored in the checkpoint but not loaded for text generation: MTP layers and draft
+ * heads serve speculative decoding only; vision and audio towers and their projectors are
+ * resident when the model serves images or audio, and a text-only runtime leaves them out.
+ */
 export interface OptionalModule {
-  kind: "multi-token-prediction";
-  /** The prefix its tensors share, e.g. "model.layers.61." or "mtp.". */
+  kind: OptionalKind;
+  /** The prefix its tensors share, e.g. "model.layers.61.", "mtp." or "vision_tower.". */
   name: string;
   parameters: bigint;
   bytes: bigint;
@@ -16,7 +24,8 @@ export interface ParameterCounts {
   total: bigint;
   /** Elements as stored, when that differs from total. */
   stored?: bigint;
-  /** Mixture of experts: parameters a token passes through (optional modules excluded). */
+  /** Parameters a token passes through (optional modules excluded): set for mixtures of
+   * experts, and for any model with optional modules. */
   active?: bigint;
   /** Counted in total, but not resident for ordinary inference. */
   optional?: { parameters: bigint; bytes: bigint; modules: OptionalModule[] };

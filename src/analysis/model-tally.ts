@@ -22,7 +22,7 @@ import {
   type TensorRole,
 } from "./parameters.js";
 import { schemeFromConfig, schemeFromNames } from "./quantization.js";
-import type { OptionalModule, ParameterCounts, QuantizationFacts } from "./facts.js";
+import type { OptionalKind, OptionalModule, ParameterCounts, QuantizationFacts } from "./facts.js";
 import { FUSED, NameParser, ROUTED, SHARED } from "./tensor-names.js";
 
 export interface ModelAnalysis {
@@ -34,6 +34,11 @@ export interface ModelAnalysis {
   moe?: MoeFacts;
   /** Tensor bytes without optional modules: what the hardware estimate loads. */
   residentBytes: bigint;
+  /** Weight bytes read to generate one token: the resident weights less the routed experts a
+   * token skips and the input embedding (one row is looked up) when the head is stored apart. */
+  bytesPerToken: bigint;
+  /** Parameters a prompt token multiplies through (2 FLOPs each): active less the embedding. */
+  computeParameters: bigint;
   findings: Finding[];
 }
 
@@ -62,6 +67,30 @@ const HEADS = ["lm_head.weight", "embed_out.weight", "output_layer.weight"];
 /** DeepSeek-V3 and GLM-4.5 MTP layers project [embedding; hidden state] with `eh_proj`. */
 const MTP_MARKER = ".eh_proj.weight";
 const isHead = (name: string) => name === "output.weight" || HEADS.some((h) => name.endsWith(h));
+
+/**
+ * Modules a text-only runtime does not load, by the name of the module that holds them: vision
+ * and audio encoders (Gemma 3 `vision_tower`, Llama 4 `vision_model`, Qwen2-VL `visual`,
+ * Qwen2-Audio `audio_tower`), their projectors into the language model (`multi_modal_projector`,
+ * LLaVA's `mm_projector`, Gemma 3n's `embed_vision`/`embed_audio`), and draft heads (Medusa).
+ */
+const OPTIONAL_MODULE =
+  /(?:^|\.)(vision_tower|vision_model|visual|vision_encoder|image_encoder|audio_tower|audio_model|audio_encoder|multi_modal_projector|mm_projector|embed_vision|embed_audio|medusa_heads?|medusa_head|draft_head|draft_model)\./;
+
+function optionalModuleOf(name: string): { prefix: string; kind: OptionalKind } | undefined {
+  const m = OPTIONAL_MODULE.exec(name);
+  if (!m) return undefined;
+  const word = m[1]!;
+  const prefix = name.slice(0, m.index + m[0].length);
+  const kind: OptionalKind = /^(vision|visual|image)/.test(word)
+    ? "vision-tower"
+    : /^audio/.test(word)
+      ? "audio-tower"
+      : /^(medusa|draft)/.test(word)
+        ? "draft-head"
+        : "multimodal-projector";
+  return { prefix, kind };
+}
 
 /** Below this a Number adds exactly: two such integers sum to at most 2^53. */
 export const EXACT_PART = 2 ** 52;
@@ -107,6 +136,7 @@ interface LayerSums {
   fusedFirstDims: Set<bigint> | undefined;
   shared: Total;
   mtp: boolean;
+  routedBytes: bigint;
 }
 
 const newLayerSums = (): LayerSums => ({
@@ -118,6 +148,7 @@ const newLayerSums = (): LayerSums => ({
   fusedFirstDims: undefined,
   shared: new Total(),
   mtp: false,
+  routedBytes: 0n,
 });
 
 function layerTally(l: LayerSums): LayerTally {
@@ -134,6 +165,7 @@ function layerTally(l: LayerSums): LayerTally {
   t.fusedFirstDims = l.fusedFirstDims;
   t.shared = l.shared.value;
   t.mtp = l.mtp;
+  t.routedBytes = l.routedBytes;
   return t;
 }
 
@@ -147,6 +179,8 @@ interface StackSums {
   prefix: string;
   tensors: number;
   layers: Map<number, LayerSums>;
+  /** Set when the stack is a vision or audio encoder's: its tensors go to that module. */
+  optional?: { prefix: string; kind: OptionalKind };
 }
 
 interface Bucket {
@@ -167,7 +201,9 @@ export class ModelTally {
   private inexactCount = 0;
   private readonly stacks = new Map<string, StackSums>();
   private lastStack: StackSums | undefined;
-  private readonly mtp: Bucket = { parameters: new Total(), bytes: new Total(), tensors: 0 };
+  /** Optional modules by prefix ("mtp.", "vision_tower."), in order of first tensor. */
+  private readonly extras = new Map<string, Bucket & { kind: OptionalKind }>();
+  private embeddingBytes = 0n;
   private embedding: ObservedShape["embedding"];
   private head: string | undefined;
   private readonly parser = new NameParser();
@@ -256,22 +292,27 @@ export class ModelTally {
     }
     const p = this.parser;
     // Qwen3-Next's `mtp.layers.0.…` is numbered like a layer, but belongs to the MTP module.
-    if (name.startsWith("mtp.")) {
-      this.mtp.parameters.add(params);
-      this.mtp.bytes.add(bytes);
-      this.mtp.tensors++;
-    } else if (p.parse(name)) {
-      const layer = this.layerOf(name, p);
+    if (name.startsWith("mtp.")) this.extra("mtp.", "multi-token-prediction", params, bytes);
+    else if (p.parse(name)) {
+      const stack = this.stackOf(name, p.stackEnd);
+      if (stack.optional) {
+        this.extra(stack.optional.prefix, stack.optional.kind, params, bytes);
+        return params;
+      }
+      const layer = this.layerIn(stack, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
       layer.tensors++;
-      if (p.expertKind === ROUTED) this.expertOf(layer, p.expert).add(params);
-      else if (p.expertKind === FUSED) {
+      if (p.expertKind === ROUTED) {
+        this.expertOf(layer, p.expert).add(params);
+        layer.routedBytes += BigInt(bytes);
+      } else if (p.expertKind === FUSED) {
+        layer.routedBytes += BigInt(bytes);
         layer.fused += BigInt(params);
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else this.embeddingOrHead(t, i, name, role);
+    } else this.outsideLayers(t, i, name, role, params, bytes);
     return params;
   }
 
@@ -290,26 +331,62 @@ export class ModelTally {
     bytes: bigint,
   ): void {
     const p = this.parser;
-    if (name.startsWith("mtp.")) {
-      this.mtp.parameters.addBig(params);
-      this.mtp.bytes.addBig(bytes);
-      this.mtp.tensors++;
-    } else if (p.parse(name)) {
-      const layer = this.layerOf(name, p);
+    if (name.startsWith("mtp.")) this.extra("mtp.", "multi-token-prediction", params, bytes);
+    else if (p.parse(name)) {
+      const stack = this.stackOf(name, p.stackEnd);
+      if (stack.optional)
+        return this.extra(stack.optional.prefix, stack.optional.kind, params, bytes);
+      const layer = this.layerIn(stack, p);
       layer.parameters.addBig(params);
       layer.bytes.addBig(bytes);
       layer.tensors++;
-      if (p.expertKind === ROUTED) this.expertOf(layer, p.expert).addBig(params);
-      else if (p.expertKind === FUSED) {
+      if (p.expertKind === ROUTED) {
+        this.expertOf(layer, p.expert).addBig(params);
+        layer.routedBytes += bytes;
+      } else if (p.expertKind === FUSED) {
+        layer.routedBytes += bytes;
         layer.fused += params;
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.addBig(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else this.embeddingOrHead(t, i, name, role);
+    } else this.outsideLayers(t, i, name, role, params, bytes);
   }
 
-  private layerOf(name: string, p: NameParser): LayerSums {
-    const stack = this.stackOf(name, p.stackEnd);
+  /** Adds a tensor to the optional module at `prefix`. */
+  private extra(
+    prefix: string,
+    kind: OptionalKind,
+    params: number | bigint,
+    bytes: number | bigint,
+  ): void {
+    let b = this.extras.get(prefix);
+    if (!b)
+      this.extras.set(
+        prefix,
+        (b = { kind, parameters: new Total(), bytes: new Total(), tensors: 0 }),
+      );
+    if (typeof params === "number") b.parameters.add(params);
+    else b.parameters.addBig(params);
+    if (typeof bytes === "number") b.bytes.add(bytes);
+    else b.bytes.addBig(bytes);
+    b.tensors++;
+  }
+
+  /** A tensor outside numbered layers: part of an optional module, the embedding, or the head. */
+  private outsideLayers(
+    t: TensorTable,
+    i: number,
+    name: string,
+    role: TensorRole,
+    params: number | bigint,
+    bytes: number | bigint,
+  ): void {
+    const o = optionalModuleOf(name);
+    if (o) this.extra(o.prefix, o.kind, params, bytes);
+    else this.embeddingOrHead(t, i, name, role, bytes);
+  }
+
+  private layerIn(stack: StackSums, p: NameParser): LayerSums {
     stack.tensors++;
     let layer = stack.layers.get(p.layer);
     if (!layer) stack.layers.set(p.layer, (layer = newLayerSums()));
@@ -324,12 +401,20 @@ export class ModelTally {
   }
 
   /** A tensor outside numbered layers and `mtp.`: the input embedding or the output head? */
-  private embeddingOrHead(t: TensorTable, i: number, name: string, role: TensorRole): void {
+  private embeddingOrHead(
+    t: TensorTable,
+    i: number,
+    name: string,
+    role: TensorRole,
+    bytes: number | bigint,
+  ): void {
     if (name.charCodeAt(name.length - 1) === 0x74 /* t */) {
       if (this.embedding === undefined && EMBEDDINGS.some((e) => name.endsWith(e))) {
         const s = t.shapeStart[i]!;
-        if (t.ranks[i] === 2)
+        if (t.ranks[i] === 2) {
           this.embedding = { name, rows: t.dims[s]!, cols: t.dims[s + 1]!, plain: role === WEIGHT };
+          this.embeddingBytes = BigInt(bytes);
+        }
       } else if (this.head === undefined && isHead(name)) this.head = name;
     }
   }
@@ -339,7 +424,13 @@ export class ModelTally {
     if (last && last.prefix.length === end && name.startsWith(last.prefix)) return last;
     const prefix = name.slice(0, end);
     let s = this.stacks.get(prefix);
-    if (!s) this.stacks.set(prefix, (s = { prefix, tensors: 0, layers: new Map() }));
+    if (!s) {
+      s = { prefix, tensors: 0, layers: new Map() };
+      // A vision or audio encoder's own layers: the whole stack belongs to its module.
+      const o = optionalModuleOf(prefix);
+      if (o) s.optional = o;
+      this.stacks.set(prefix, s);
+    }
     this.lastStack = s;
     return s;
   }
@@ -360,7 +451,7 @@ export class ModelTally {
     // The main stack is the one with the most tensors: a vision tower's layers are not it.
     let mainSums: StackSums | undefined;
     for (const s of this.stacks.values())
-      if (!mainSums || s.tensors > mainSums.tensors) mainSums = s;
+      if (!s.optional && (!mainSums || s.tensors > mainSums.tensors)) mainSums = s;
     const main: StackTally | undefined = mainSums && {
       prefix: mainSums.prefix,
       tensors: mainSums.tensors,
@@ -372,13 +463,13 @@ export class ModelTally {
 
     const mtpInferred: string[] = [];
     const modules = mtpModules(main, config, file, this.partial ? [] : findings, mtpInferred);
-    if (this.mtp.tensors > 0)
+    for (const [prefix, b] of this.extras)
       modules.list.push({
-        kind: "multi-token-prediction",
-        name: "mtp.",
-        parameters: this.mtp.parameters.value,
-        bytes: this.mtp.bytes.value,
-        tensors: this.mtp.tensors,
+        kind: b.kind,
+        name: prefix,
+        parameters: b.parameters.value,
+        bytes: b.bytes.value,
+        tensors: b.tensors,
       });
     let optionalParams = 0n;
     let optionalBytes = 0n;
@@ -416,6 +507,11 @@ export class ModelTally {
     const parameters: ParameterCounts = { total };
     if (stored !== total) parameters.stored = stored;
     if (moe.active !== undefined) parameters.active = moe.active;
+    else if (
+      modules.list.length > 0 &&
+      ![...mainLayers.values()].some((l) => l.experts !== undefined || l.fused > 0n)
+    )
+      parameters.active = mainParams;
     if (modules.list.length > 0)
       parameters.optional = {
         parameters: optionalParams,
@@ -425,6 +521,7 @@ export class ModelTally {
     const result: ModelAnalysis = {
       parameters,
       residentBytes: tensorBytes - optionalBytes,
+      ...this.perToken(tensorBytes - optionalBytes, mainParams, mainLayers, moe, config),
       findings,
     };
     if (config) result.config = config;
@@ -432,6 +529,33 @@ export class ModelTally {
     if (quantization) result.quantization = quantization;
     if (moe.facts) result.moe = moe.facts;
     return result;
+  }
+
+  /**
+   * Bytes read and parameters multiplied per token: a token skips (E − k)/E of the routed
+   * experts, and reads one row of an input embedding that is not also the output head.
+   */
+  private perToken(
+    resident: bigint,
+    mainParams: bigint,
+    layers: ReadonlyMap<number, LayerTally>,
+    moe: ReturnType<typeof analyzeMoe>,
+    config: ModelConfig | undefined,
+  ): { bytesPerToken: bigint; computeParameters: bigint } {
+    let bytes = resident;
+    const f = moe.facts;
+    if (f && f.topK !== undefined && f.experts > 0) {
+      let routed = 0n;
+      for (const l of layers.values()) routed += l.routedBytes;
+      bytes -= routed - (routed * BigInt(f.topK)) / BigInt(f.experts);
+    }
+    let params = moe.active ?? mainParams;
+    const e = this.embedding;
+    if (e && this.head !== undefined && config?.tieWordEmbeddings !== true) {
+      bytes -= this.embeddingBytes;
+      if (e.plain) params -= e.rows * e.cols;
+    }
+    return { bytesPerToken: bytes, computeParameters: params };
   }
 
   private quantizationFacts(

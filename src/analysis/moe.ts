@@ -23,6 +23,8 @@ export interface LayerTally {
   shared: bigint;
   /** Holds an `eh_proj` (the projection only multi-token-prediction layers have). */
   mtp: boolean;
+  /** Bytes of the routed experts (per-expert and fused tensors). */
+  routedBytes: bigint;
 }
 
 export function newLayer(): LayerTally {
@@ -35,6 +37,7 @@ export function newLayer(): LayerTally {
     fusedFirstDims: undefined,
     shared: 0n,
     mtp: false,
+    routedBytes: 0n,
   };
 }
 

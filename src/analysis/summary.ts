@@ -74,6 +74,9 @@ export interface ModelSummary {
   bytes: { total: bigint; headers: bigint; headerPadding: bigint; tensors: bigint };
   /** Tensor bytes without optional modules (multi-token prediction): what must be loaded. */
   residentBytes: bigint;
+  /** What one generated token reads and one prompt token multiplies (one model, not a folder
+   * of several): the speed estimate's input. */
+  perToken?: { weightBytes: bigint; computeParameters: bigint };
   /** From config.json, completed from tensor names; absent when nothing is known. */
   architecture?: Architecture;
   quantization?: QuantizationFacts;
@@ -317,6 +320,10 @@ export function summarize(cp: Checkpoint): ModelSummary {
     if (model.quantization) summary.quantization = model.quantization;
     if (model.moe) summary.moe = model.moe;
     if (model.config) summary.modelConfig = model.config;
+    summary.perToken = {
+      weightBytes: model.bytesPerToken,
+      computeParameters: model.computeParameters,
+    };
   }
   const partial = partialOf(cp, parts);
   if (partial) summary.partial = partial;

@@ -4,6 +4,7 @@
 // On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
 // machine's own memory, when asked for, is measured by the CLI and passed in as a target.
 
+import { group } from "../core/text.js";
 import type { ModelConfig } from "../model/model-config.js";
 import {
   BIG_NODE_GPUS,
@@ -27,6 +28,14 @@ import {
   type KvLayout,
   type LayerBreakdown,
 } from "./kv-cache.js";
+import {
+  estimateSpeed,
+  SPEED_CLASSES,
+  TP_SCALING_PER_DOUBLING,
+  USABLE_DECODE_TOKENS_PER_SECOND,
+  type SpeedClass,
+  type SpeedInput,
+} from "./speed.js";
 
 const GiB = 1n << 30n;
 
@@ -53,7 +62,11 @@ export interface ModelFootprint {
   /** Of which stored as MXFP4 already (4.25 bits each, what they stay at when quantized). */
   mxfp4Parameters?: bigint;
   /** Modules left out of the resident weights, listed in the report. */
-  optional?: Array<{ name: string; parameters: bigint; bytes: bigint }>;
+  optional?: OptionalWeights[];
+  /** Weight bytes read per generated token (active weights, input embedding left out). */
+  bytesPerToken?: bigint;
+  /** Parameters each prompt token multiplies through. */
+  computeParameters?: bigint;
   config?: ModelConfig;
   /**
    * Not a transformer language model (a batch-norm layer, an MNIST net, a filterbank): why. The
@@ -61,6 +74,25 @@ export interface ModelFootprint {
    */
   weightsOnly?: string;
 }
+
+/** A module counted in the parameters but left out of the resident weights. */
+export interface OptionalWeights {
+  /** "multi-token-prediction", "vision-tower", "audio-tower", "multimodal-projector", "draft-head". */
+  kind: string;
+  name: string;
+  parameters: bigint;
+  bytes: bigint;
+  /** What makes a runtime load it. */
+  loadedFor?: string;
+}
+
+const LOADED_FOR: Readonly<Record<string, string>> = {
+  "multi-token-prediction": "speculative decoding",
+  "draft-head": "speculative decoding",
+  "vision-tower": "image input",
+  "audio-tower": "audio input",
+  "multimodal-projector": "image or audio input",
+};
 
 /** "Does it fit on mine?": a memory budget, or n devices of a kind. */
 export type FitTarget =
@@ -119,6 +151,14 @@ export interface DeviceRow {
   /** Needed on each device of that setup. */
   perDeviceBytes: bigint;
   fits: boolean;
+  /** Peak memory bandwidth (GB/s) and dense FP16 TFLOPS of one device, with their source. */
+  bandwidthGBps?: number;
+  denseTflops?: number;
+  /** One sequence on the setup that fits, at assumptions.speed.context (estimates, 3 figures). */
+  decodeTokensPerSecond?: number;
+  prefillTokensPerSecond?: number;
+  /** False when decode is below assumptions.speed.usableBelow tokens/s. */
+  usable?: boolean;
 }
 
 export interface FitResult {
@@ -133,6 +173,24 @@ export interface FitResult {
   marginBytes: bigint;
   /** The longest context (tokens per sequence, at the batch given) that would fit; null if unknown. */
   maxContext: number | null;
+  /** On catalogue devices: one sequence's speed, as for the device rows. */
+  decodeTokensPerSecond?: number;
+  prefillTokensPerSecond?: number;
+  usable?: boolean;
+}
+
+/** What the speed figures assume. */
+export interface SpeedAssumptions {
+  /** Tokens already in the cache when a token is generated. */
+  context: number;
+  sequences: 1;
+  /** Weight bytes read per generated token; KV bytes read at the context. */
+  weightBytesPerToken: bigint;
+  kvBytesPerToken: bigint;
+  computeParameters: bigint;
+  usableBelow: number;
+  tensorParallelScalingPerDoubling: number;
+  classes: SpeedClass[];
 }
 
 export interface HardwareEstimate {
@@ -171,7 +229,10 @@ export interface HardwareEstimate {
   cluster?: { nodes: number; singleNodeAlternatives: string[] };
   precisions: PrecisionRow[];
   devices: DeviceRow[];
-  optional: Array<{ name: string; parameters: bigint; bytes: bigint }>;
+  optional: OptionalWeights[];
+  /** What devices[].decodeTokensPerSecond and prefillTokensPerSecond assume; absent when the
+   * weights read per token are unknown (a folder of several models). */
+  speed?: SpeedAssumptions;
   fit?: FitResult;
 }
 
@@ -216,7 +277,23 @@ function tierOf(sharedBytes: bigint, laptop: bigint, server: bigint): Tier {
 }
 
 /** The smallest setup of `device` that holds the model: 1, 2, 4 or 8 of them, or whole nodes. */
-function setupFor(device: Device, sharedBytes: bigint, heads: number | undefined): DeviceRow {
+/** Speed figures of `count` × `device`, when both the device and the model allow them. */
+function speedOf(device: Device, count: number, input: SpeedInput | undefined) {
+  if (!device.speed || !input) return {};
+  const s = estimateSpeed(input, device.speed, count);
+  return {
+    decodeTokensPerSecond: s.decodeTokensPerSecond,
+    prefillTokensPerSecond: s.prefillTokensPerSecond,
+    usable: s.usable,
+  };
+}
+
+function setupFor(
+  device: Device,
+  sharedBytes: bigint,
+  heads: number | undefined,
+  speed: SpeedInput | undefined,
+): DeviceRow {
   const usable = usableBytes(device);
   const base = {
     device: device.id,
@@ -224,13 +301,23 @@ function setupFor(device: Device, sharedBytes: bigint, heads: number | undefined
     kind: device.kind,
     memoryBytes: device.memoryBytes,
     usableBytes: usable,
+    ...(device.speed
+      ? { bandwidthGBps: device.speed.bandwidthGBps, denseTflops: device.speed.denseTflops }
+      : {}),
   };
   const gpu = device.kind.endsWith("gpu");
   for (const n of gpu ? TP_SIZES : [1]) {
     // vLLM splits attention heads across tensor-parallel ranks: the count must divide them.
     if (heads !== undefined && heads % n !== 0) continue;
     const need = perDevice(sharedBytes, n);
-    if (need <= usable) return { ...base, count: n, perDeviceBytes: need, fits: true };
+    if (need <= usable)
+      return {
+        ...base,
+        count: n,
+        perDeviceBytes: need,
+        fits: true,
+        ...speedOf(device, n, speed),
+      };
   }
   if (!gpu || usable <= RESERVE_PER_DEVICE)
     return { ...base, count: 1, perDeviceBytes: perDevice(sharedBytes, 1), fits: false };
@@ -249,6 +336,7 @@ function fitOn(
   target: FitTarget,
   context: number,
   maxPosition: number | undefined,
+  speed?: SpeedInput,
 ): FitResult {
   const [label, devices, usable] =
     target.kind === "memory"
@@ -282,6 +370,7 @@ function fitOn(
     fits: perDev <= usable,
     marginBytes: usable - perDev,
     maxContext,
+    ...(target.kind === "devices" ? speedOf(target.device, target.count, speed) : {}),
   };
 }
 
@@ -419,8 +508,24 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       `${heads} attention heads do not divide over ${n} GPUs: tensor parallelism needs 1, 2, 4 or 8 of them (or pipeline parallelism)`,
     );
   }
-  for (const opt of f.optional ?? [])
-    notes.push(`${displayName(opt.name)} not resident (loaded only for speculative decoding)`);
+  const optional = (f.optional ?? []).map((o) => {
+    const loadedFor = LOADED_FOR[o.kind];
+    return loadedFor ? { ...o, loadedFor } : o;
+  });
+  for (const opt of optional)
+    notes.push(
+      opt.kind === "multi-token-prediction" || opt.kind === "draft-head"
+        ? `${displayName(opt.name)} not resident (loaded only for speculative decoding)`
+        : `${displayName(opt.name)} (${opt.kind}) not counted for text generation; a runtime serving ${opt.loadedFor ?? "other input"} keeps it resident: add ${group(opt.bytes)} bytes`,
+    );
+  const speedInput: SpeedInput | undefined =
+    f.bytesPerToken !== undefined && f.computeParameters !== undefined
+      ? {
+          weightBytesPerToken: f.bytesPerToken,
+          kvBytesAtContext: layout ? kvCacheBytes(layout, context, 1, dtype) : 0n,
+          activeParameters: f.computeParameters,
+        }
+      : undefined;
   if (o.precision !== undefined && o.precision !== "as stored" && precision === "as stored")
     notes.push(`--precision ${o.precision}: no parameters to re-quantize; the weights as stored`);
 
@@ -456,8 +561,22 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },
     ...(cluster ? { cluster } : {}),
     precisions,
-    devices: DEVICES.map((d) => setupFor(d, s.total, heads)),
-    optional: f.optional ?? [],
-    ...(o.target ? { fit: fitOn(m, o.target, context, maxPosition) } : {}),
+    devices: DEVICES.map((d) => setupFor(d, s.total, heads, speedInput)),
+    optional,
+    ...(speedInput
+      ? {
+          speed: {
+            context,
+            sequences: 1 as const,
+            weightBytesPerToken: speedInput.weightBytesPerToken,
+            kvBytesPerToken: speedInput.kvBytesAtContext,
+            computeParameters: speedInput.activeParameters,
+            usableBelow: USABLE_DECODE_TOKENS_PER_SECOND,
+            tensorParallelScalingPerDoubling: TP_SCALING_PER_DOUBLING,
+            classes: Object.values(SPEED_CLASSES),
+          },
+        }
+      : {}),
+    ...(o.target ? { fit: fitOn(m, o.target, context, maxPosition, speedInput) } : {}),
   };
 }

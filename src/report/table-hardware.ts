@@ -21,9 +21,17 @@ const SHOWN_GPUS = [
 
 type Grid = (head: string[], rows: string[][], right: number[]) => string;
 
+/** "~45 tok/s", or "~3 tok/s, too slow" below the usable speed. */
+function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string {
+  const v = d.decodeTokensPerSecond;
+  if (v === undefined) return "";
+  const shown = v >= 10 ? Math.round(v).toString() : v.toFixed(1);
+  return d.usable === false ? ` ~${shown} tok/s, too slow` : ` ~${shown} tok/s`;
+}
+
 function setup(d: DeviceRow): string {
   const name = d.label;
-  if (d.count !== undefined && d.fits) return `${name} ×${d.count}`;
+  if (d.count !== undefined && d.fits) return `${name} ×${d.count}${speed(d)}`;
   if (d.nodes !== undefined) return `${name}: ${d.nodes} nodes of 8`;
   return `${name}: no`;
 }
@@ -41,7 +49,7 @@ function layerText(g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[numbe
 function macs(devices: readonly DeviceRow[]): string {
   const m = devices.filter((d) => d.kind === "laptop" || d.kind === "desktop");
   const fit = m.find((d) => d.fits);
-  if (fit) return `${fit.label}`;
+  if (fit) return `${fit.label}${speed(fit)}`;
   const last = m[m.length - 1];
   return last ? `not even a ${last.label}` : "";
 }
@@ -122,6 +130,10 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   const gpus = SHOWN_GPUS.flatMap((id) => hw.devices.filter((d) => d.device === id));
   out.push("");
   out.push(`  ${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`);
+  if (hw.speed)
+    out.push(
+      `  ${st.dim(`· tok/s: one sequence generating at ${group(hw.speed.context)} tokens of context, estimated from bandwidth (docs/memory-model.md)`)}`,
+    );
   const mac = macs(hw.devices);
   if (mac) out.push(`  ${st.dim("on a Mac:")} ${mac}`);
 
@@ -147,7 +159,7 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
       : f.maxContext === 0
         ? "; not even one token of context fits"
         : `; longest context that fits: ${group(f.maxContext)} tokens`;
-  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}`;
+  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}${f.fits ? speed(f) : ""}`;
 }
 
 /**

@@ -275,7 +275,14 @@ describe("published deployment facts", () => {
     residentBytes: 673_200_000_000n,
     residentParameters: 671_026_419_200n,
     config: config("deepseek-v3"),
-    optional: [{ name: "MTP layer 61", parameters: 13_463_426_304n, bytes: 13_600_000_000n }],
+    optional: [
+      {
+        kind: "multi-token-prediction",
+        name: "MTP layer 61",
+        parameters: 13_463_426_304n,
+        bytes: 13_600_000_000n,
+      },
+    ],
   };
 
   it("DeepSeek-V3 FP8 does not fit one 8 × H100 node, fits one 8 × H200 node (its README: 2 nodes of 8 GPUs)", () => {

@@ -284,3 +284,45 @@ describe("layer kinds from every config spelling", () => {
     expect(l.notes.join("\n")).toContain('"weird" not known');
   });
 });
+
+describe("optional modules: vision towers and projectors, out of active and of the weights", () => {
+  it("Gemma-3-27B: the SigLIP tower and projector are named, counted in total, left out of active", () => {
+    const s = at(gemma3_27b(), K4);
+    const mods = s.parameters.optional!.modules;
+    expect(mods.map((m) => [m.kind, m.name])).toEqual([
+      ["multimodal-projector", "multi_modal_projector."],
+      ["vision-tower", "vision_tower."],
+    ]);
+    // SigLIP-So400m: 27 layers of 1,152 wide, about 0.42 B.
+    expect(within(mods[1]!.parameters, 0.417e9, 0.01)).toBe(true);
+    expect(s.parameters.active).toBe(s.parameters.total - s.parameters.optional!.parameters);
+    expect(s.residentBytes).toBe(s.bytes.tensors - s.parameters.optional!.bytes);
+    const hw = s.hardware!;
+    expect(hw.breakdown.weights).toBe(s.residentBytes);
+    expect(hw.optional.map((o) => o.loadedFor)).toEqual(["image or audio input", "image input"]);
+    expect(hw.assumptions.notes.join("\n")).toContain("keeps it resident");
+    // The language model's layers are still the main stack: 62, not the tower's 27.
+    expect(s.architecture!.layers).toBe(62);
+  });
+
+  it("Llama-4-Scout: 17 B active (the model card), the vision encoder out of it", () => {
+    const s = at(llama4Scout(), K4);
+    expect(s.parameters.optional!.modules.map((m) => m.kind)).toEqual([
+      "multimodal-projector",
+      "vision-tower",
+    ]);
+    expect(within(s.parameters.active!, 17e9, 0.03)).toBe(true);
+    expect(s.moe).toMatchObject({ experts: 16, topK: 1, fused: true });
+  });
+
+  it("decode reads the active weights: Scout's per-token bytes are its active share, not all 16 experts", () => {
+    const s = at(llama4Scout(), K4);
+    const speed = s.hardware!.speed!;
+    // 17.17 B active in BF16 less the 1.03 B input embedding: about 32.3 GB per token.
+    expect(within(speed.weightBytesPerToken, 2 * (17.17e9 - 202048 * 5120), 0.01)).toBe(true);
+    expect(speed.weightBytesPerToken < s.residentBytes / 3n).toBe(true);
+    const h100 = s.hardware!.devices.find((d) => d.device === "h100")!;
+    expect(h100).toMatchObject({ count: 4, fits: true, usable: true });
+    expect(h100.decodeTokensPerSecond).toBeGreaterThan(5);
+  });
+});
