@@ -151,6 +151,8 @@ export interface VerifyRequest {
   sha256?: string;
   checksums?: string;
   lfsPointers?: string;
+  /** --follow-symlinks: files found for verifying are read even where links lead outside. */
+  followSymlinks?: boolean;
   /** --against: compare the folder with this Hub revision (every file hashed). */
   against?: HubRevision;
   /** Where the progress bar goes (stderr); drawn only when it is a terminal. */
@@ -203,6 +205,7 @@ export async function verify(cp: Checkpoint, request: VerifyRequest): Promise<Ve
         ...(request.sha256 !== undefined ? { sha256: request.sha256 } : {}),
         ...(request.checksums !== undefined ? { checksums: request.checksums } : {}),
         ...(request.lfsPointers !== undefined ? { lfsPointers: request.lfsPointers } : {}),
+        ...(request.followSymlinks ? { followSymlinks: true } : {}),
       },
       {
         hash: request.hash,

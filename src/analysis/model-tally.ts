@@ -107,18 +107,18 @@ export class Total {
   private n = 0;
   private big = 0n;
 
-  /** `x`: an integer in [0, EXACT_PART). */
-  add(x: number): void {
+  /** `x`: a Number in [0, EXACT_PART) (the usual tensor, no BigInt made), or any BigInt. */
+  add(x: number | bigint): void {
+    if (typeof x === "bigint") {
+      this.big += x;
+      return;
+    }
     const s = this.n + x;
     if (s < EXACT_PART) this.n = s;
     else {
       this.big += BigInt(s); // below 2^53: exact
       this.n = 0;
     }
-  }
-
-  addBig(x: bigint): void {
-    this.big += x;
   }
 
   get value(): bigint {
@@ -243,20 +243,9 @@ export class ModelTally {
     const name = t.names[i]!;
     const role = this.rules.roleOf(name, t.dtypes[i]!);
     const params = parametersOf(role, elements);
-    this.stored.addBig(elements);
-    this.total.addBig(params);
-    if (role !== WEIGHT) {
-      if (role === BOOKKEEPING) {
-        this.bookkeepingTensors++;
-        this.bookkeepingElements.addBig(elements);
-        this.bookkeepingBytes.addBig(bytes);
-      } else {
-        this.packedTensors++;
-        this.packedParameters.addBig(params);
-        if (!isExact(role, elements)) this.noteInexact(name, elements, role);
-      }
-    }
-    this.place(t, i, name, role, params, bytes);
+    if (role !== WEIGHT && role !== BOOKKEEPING && !isExact(role, elements))
+      this.noteInexact(name, elements, role);
+    this.record(t, i, name, role, elements, params, bytes);
     return params;
   }
 
@@ -280,6 +269,28 @@ export class ModelTally {
       params = (scaled - rest) / den;
       if (rest !== 0) this.noteInexact(name, BigInt(elements), role);
     }
+    this.record(t, i, name, role, elements, params, bytes);
+    return params;
+  }
+
+  private noteInexact(name: string, elements: bigint, role: TensorRole): void {
+    if (this.inexactCount++ < MAX_LISTED_ITEMS)
+      this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
+  }
+
+  /**
+   * One tensor into the totals, its layer, expert or module: the one path for both kinds of
+   * values (Numbers for the usual tensor, BigInts past 2^44 elements or 2^52 bytes).
+   */
+  private record(
+    t: TensorTable,
+    i: number,
+    name: string,
+    role: TensorRole,
+    elements: number | bigint,
+    params: number | bigint,
+    bytes: number | bigint,
+  ): void {
     this.stored.add(elements);
     this.total.add(params);
     if (role === BOOKKEEPING) {
@@ -295,10 +306,8 @@ export class ModelTally {
     if (name.startsWith("mtp.")) this.extra("mtp.", "multi-token-prediction", params, bytes);
     else if (p.parse(name)) {
       const stack = this.stackOf(name, p.stackEnd);
-      if (stack.optional) {
-        this.extra(stack.optional.prefix, stack.optional.kind, params, bytes);
-        return params;
-      }
+      if (stack.optional)
+        return this.extra(stack.optional.prefix, stack.optional.kind, params, bytes);
       const layer = this.layerIn(stack, p);
       layer.parameters.add(params);
       layer.bytes.add(bytes);
@@ -311,43 +320,6 @@ export class ModelTally {
         layer.fused += BigInt(params);
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
-      else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
-    } else this.outsideLayers(t, i, name, role, params, bytes);
-    return params;
-  }
-
-  private noteInexact(name: string, elements: bigint, role: TensorRole): void {
-    if (this.inexactCount++ < MAX_LISTED_ITEMS)
-      this.inexact.push(`${name} (${group(elements)} × ${role.num}/${role.den})`);
-  }
-
-  /** `addSmall`'s placement in layers, experts and the MTP bucket, for BigInt counts. */
-  private place(
-    t: TensorTable,
-    i: number,
-    name: string,
-    role: TensorRole,
-    params: bigint,
-    bytes: bigint,
-  ): void {
-    const p = this.parser;
-    if (name.startsWith("mtp.")) this.extra("mtp.", "multi-token-prediction", params, bytes);
-    else if (p.parse(name)) {
-      const stack = this.stackOf(name, p.stackEnd);
-      if (stack.optional)
-        return this.extra(stack.optional.prefix, stack.optional.kind, params, bytes);
-      const layer = this.layerIn(stack, p);
-      layer.parameters.addBig(params);
-      layer.bytes.addBig(bytes);
-      layer.tensors++;
-      if (p.expertKind === ROUTED) {
-        this.expertOf(layer, p.expert).addBig(params);
-        layer.routedBytes += bytes;
-      } else if (p.expertKind === FUSED) {
-        layer.routedBytes += bytes;
-        layer.fused += params;
-        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
-      } else if (p.expertKind === SHARED) layer.shared.addBig(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
     } else this.outsideLayers(t, i, name, role, params, bytes);
   }
@@ -365,10 +337,8 @@ export class ModelTally {
         prefix,
         (b = { kind, parameters: new Total(), bytes: new Total(), tensors: 0 }),
       );
-    if (typeof params === "number") b.parameters.add(params);
-    else b.parameters.addBig(params);
-    if (typeof bytes === "number") b.bytes.add(bytes);
-    else b.bytes.addBig(bytes);
+    b.parameters.add(params);
+    b.bytes.add(bytes);
     b.tensors++;
   }
 
@@ -447,6 +417,13 @@ export class ModelTally {
     else
       for (const note of this.configNotes.slice(0, MAX_LISTED_ITEMS))
         findings.push(finding("CONFIG_FIELD_IGNORED", `config.json: ${note}`, { file }));
+    for (const why of config?.impossible ?? [])
+      findings.push(
+        finding("CONFIG_IMPOSSIBLE", `config.json: ${why}; not used`, {
+          file,
+          hint: "no model has such a shape (transformers refuses it); the estimate leaves the value out",
+        }),
+      );
 
     // The main stack is the one with the most tensors: a vision tower's layers are not it.
     let mainSums: StackSums | undefined;

@@ -1,4 +1,4 @@
-// Mixture of experts: total vs active (memory-and-tiers.md §3). Every expert is resident, so
+// Mixture of experts: total vs active (docs/counting.md §3). Every expert is resident, so
 // memory follows the total; a token passes through top-k of the E routed experts of each MoE
 // layer plus the shared ones, so speed follows
 //   active = non-expert + shared + Σ over MoE layers of routed(layer) × top_k / E.

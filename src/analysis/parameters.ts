@@ -1,4 +1,4 @@
-// The one place that decides how many parameters a stored tensor holds (memory-and-tiers.md §2).
+// The one place that decides how many parameters a stored tensor holds (docs/counting.md §1).
 // A tensor is a plain weight (×1), a packed container (× an exact ratio: two FP4 values per byte,
 // 32/b GPTQ values per 32-bit word), or quantization bookkeeping (scales, zero points, group
 // indices: 0 parameters, though their bytes occupy memory like any other).

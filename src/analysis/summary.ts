@@ -247,22 +247,21 @@ export function summarize(cp: Checkpoint): ModelSummary {
       d.tensors++;
       const elements = dimWords !== undefined ? smallElements(t, dimWords, i) : -1;
       const span = elements >= 0 ? smallBytes(offsetWords!, i) : -1;
-      const params = span >= 0 ? tally.addSmall(t, i, elements, span) : -1;
-      let bytes: bigint;
-      if (params >= 0) {
-        d.parameters.add(params);
-        d.bytes.add(span);
-        tensorBytes.add(span);
-        // Most tensors are not among the largest: decided without a BigInt.
-        if (largest.length === LARGEST_TENSORS && span <= floor) continue;
-        bytes = BigInt(span);
-      } else {
+      // Numbers for the usual tensor; BigInts only where a value needs them. One path after.
+      let params: number | bigint = span >= 0 ? tally.addSmall(t, i, elements, span) : -1;
+      let bytes: number | bigint = span;
+      if (params === -1) {
         bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
-        const big = tally.add(t, i, elementsWithin(t, i), bytes);
-        d.parameters.addBig(big);
-        d.bytes.addBig(bytes);
-        tensorBytes.addBig(bytes);
+        params = tally.add(t, i, elementsWithin(t, i), bytes);
       }
+      d.parameters.add(params);
+      d.bytes.add(bytes);
+      tensorBytes.add(bytes);
+      // Most tensors are not among the largest: decided without a BigInt (a BigInt span is
+      // compared exactly below, not with the floor's rounded Number).
+      if (typeof bytes === "number" && largest.length === LARGEST_TENSORS && bytes <= floor)
+        continue;
+      bytes = BigInt(bytes);
       if (largest.length < LARGEST_TENSORS || bytes > largest[largest.length - 1]!.bytes) {
         let k = largest.length;
         while (k > 0 && largest[k - 1]!.bytes < bytes) k--;

@@ -1,5 +1,6 @@
 import type { Finding } from "../core/findings.js";
 import type { WeightsFile } from "../formats/weights.js";
+import type { TargetScope } from "../store/scope.js";
 
 export type CheckpointKind =
   /** One .safetensors file named on the command line. */
@@ -62,6 +63,8 @@ export interface Checkpoint {
   kind: CheckpointKind;
   /** The folder the target resolved to, for folders, index files and cache entries. */
   root?: string;
+  /** What the target may read (its tree, a snapshot's blobs/): verification reads no further. */
+  scope?: TargetScope;
   /** Every weight file read, in index or name order (for components: all of them). */
   files: WeightsFile[];
   index?: IndexFacts;

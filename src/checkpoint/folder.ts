@@ -2,6 +2,7 @@
 // sub-models in subfolders (diffusers), as the store lists it.
 
 import path from "node:path";
+import type { Finding } from "../core/findings.js";
 import type { CheckpointStore } from "../store/store.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
@@ -65,9 +66,29 @@ async function holdsWeights(store: CheckpointStore, dir: string): Promise<boolea
   return files.some((f) => isWeights(f) || isIndex(f));
 }
 
-/** Throws InspectError when the folder cannot be listed. */
-export async function planFolder(store: CheckpointStore, dir: string): Promise<FolderPlan> {
-  const { files, dirs } = await store.list(dir);
+/**
+ * What `dir` holds, with the findings for entries the store refused to follow (links leading
+ * outside the target). Throws InspectError when the folder cannot be listed.
+ */
+export async function planFolder(
+  store: CheckpointStore,
+  dir: string,
+): Promise<{ plan: FolderPlan; refused: Finding[] }> {
+  const { files, dirs, refused = [] } = await store.list(dir);
+  // Only what would have been read: weights, indexes and folders.
+  const relevant = refused.filter((r) => r.kind === "dir" || isWeights(r.name) || isIndex(r.name));
+  return {
+    plan: await planListing(store, dir, files, dirs),
+    refused: relevant.map((r) => r.finding),
+  };
+}
+
+async function planListing(
+  store: CheckpointStore,
+  dir: string,
+  files: string[],
+  dirs: string[],
+): Promise<FolderPlan> {
   const indexes = files.filter(isIndex);
   const weights = files.filter(isWeights);
   if (indexes.length > 0) {

@@ -13,7 +13,8 @@ import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-js
 import { readWeights, type ReadOptions, type WeightsFile } from "../formats/weights.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
-import { localStore } from "../store/local.js";
+import { LocalStore } from "../store/local.js";
+import { TargetScope } from "../store/scope.js";
 import type { CheckpointStore } from "../store/store.js";
 import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
@@ -35,6 +36,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** false: check an index against its shards with the tensor map only, never digests (tests). */
   indexDigests?: boolean;
+  /** Read what symbolic links lead to wherever it is (--follow-symlinks); default: only inside. */
+  followSymlinks?: boolean;
 }
 
 async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<WeightsFile> {
@@ -63,6 +66,8 @@ async function readParts(
 }
 
 function partError(p: string, e: InspectError): Finding {
+  // A link the store refused is named as such, not as a missing shard.
+  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") return e.toFinding(p);
   const missing = e.code === "TARGET_NOT_FOUND";
   return finding(
     "SHARD_MISSING",
@@ -96,8 +101,7 @@ async function loadSharded(
 ): Promise<Checkpoint> {
   const indexPath = path.join(dir, indexName);
   const config = await readConfig(store, dir);
-  const findings: Finding[] = [...extra];
-  if (config.finding) findings.push(config.finding);
+  const findings: Finding[] = [...extra, ...config.findings];
   const base: Checkpoint = {
     target,
     kind: "sharded",
@@ -119,13 +123,13 @@ async function loadSharded(
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     findings.push(
-      e.code === "INDEX_INVALID"
+      e.code === "INDEX_INVALID" || e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP"
         ? e.toFinding(indexPath)
-        : finding("INDEX_INVALID", `${indexName} cannot be read (${e.message})`, {
+        : finding("INDEX_INVALID", `${indexName} cannot be read: it ${e.message}`, {
             file: indexPath,
           }),
     );
-    return base;
+    return dedupeLinks(base);
   }
   // The index is checked against the shards by per-shard digests of the names under a key of
   // this run (cross-check.ts); the tensor → shard map is built only when they disagree, or when
@@ -219,7 +223,7 @@ async function loadSharded(
       }
     }
   }
-  return {
+  return dedupeLinks({
     ...base,
     files,
     ...(missing.length > 0
@@ -238,7 +242,20 @@ async function loadSharded(
       shards,
       tensorCount: index.tensorCount,
     },
-  };
+  });
+}
+
+/** A shard linked outside is refused twice (listing the folder, reading the index): say it once. */
+function dedupeLinks(cp: Checkpoint): Checkpoint {
+  const said = new Set<string>();
+  cp.findings = cp.findings.filter((f) => {
+    if (f.code !== "LINK_OUTSIDE_TARGET" && f.code !== "LINK_LOOP") return true;
+    const key = `${f.code}\u0000${f.file}`;
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+  return cp;
 }
 
 async function loadFiles(
@@ -249,8 +266,7 @@ async function loadFiles(
   extra: Finding[],
 ): Promise<Checkpoint> {
   const config = await readConfig(store, dir);
-  const findings: Finding[] = [...extra];
-  if (config.finding) findings.push(config.finding);
+  const findings: Finding[] = [...extra, ...config.findings];
   const read = await readParts(
     store,
     names.map((n) => path.join(dir, n)),
@@ -326,11 +342,14 @@ async function loadFolder(
   target: string,
   dir: string,
   options: LoadOptions,
-  extra: Finding[] = [],
+  listed: Finding[] = [],
 ): Promise<Checkpoint> {
   let plan;
+  let extra: Finding[];
   try {
-    plan = await planFolder(store, dir);
+    const planned = await planFolder(store, dir);
+    plan = planned.plan;
+    extra = [...listed, ...planned.refused];
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
@@ -404,7 +423,7 @@ async function loadFolder(
       return components_(target, dir, components, extra);
     }
     case "empty":
-      return emptyFolder(target, dir, plan.otherWeights);
+      return emptyFolder(target, dir, plan.otherWeights, extra);
   }
 }
 
@@ -424,24 +443,57 @@ function components_(
   };
 }
 
-function emptyFolder(target: string, dir: string, others: string[]): Checkpoint {
+function emptyFolder(target: string, dir: string, others: string[], found: Finding[]): Checkpoint {
   const hint =
     others.length > 0
       ? `it holds ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}: only safetensors weights can be inspected`
       : "name a .safetensors file, a model folder, an index file or a cached repo id";
-  return failed(
+  const cp = failed(
     target,
     new InspectError("TARGET_NO_WEIGHTS", "folder holds no .safetensors weights", { hint }),
     "files",
   );
+  // Weights refused in it (links that lead outside) say why there is nothing to read.
+  cp.findings.push(...found);
+  return cp;
 }
 
-/** Resolves a target on the local disk and reads it. */
+/**
+ * Reads a plan from the local disk, kept to the target: the folder named (for a cache entry, its
+ * snapshot and the repo's blobs/), or for a file, the folder it is in (its config.json); the
+ * file named itself is read wherever a link takes it. The checkpoint carries the scope, so that
+ * verification reads no further.
+ */
+export async function readLocal(
+  target: string,
+  plan: TargetPlan,
+  options: LoadOptions = {},
+): Promise<Checkpoint> {
+  const root =
+    plan.kind === "folder" || plan.kind === "index"
+      ? plan.dir
+      : plan.kind === "file"
+        ? path.dirname(plan.path)
+        : undefined;
+  const scope =
+    root === undefined
+      ? undefined
+      : await TargetScope.of(
+          [root],
+          options.followSymlinks,
+          plan.kind === "file" ? [plan.path] : [],
+        );
+  const cp = await readCheckpoint(new LocalStore(scope), target, plan, options);
+  if (scope !== undefined) cp.scope = scope;
+  return cp;
+}
+
+/** Resolves a target on the local disk and reads it (readLocal). */
 export async function loadCheckpoint(
   target: string,
   options: LoadOptions = {},
 ): Promise<Checkpoint> {
-  return readCheckpoint(localStore, target, await resolveTarget(target, options), options);
+  return readLocal(target, await resolveTarget(target, options), options);
 }
 
 /** Reads what `plan` names from `store`; `target` is the name the report goes by. */

@@ -6,7 +6,7 @@ import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
 import { hubCacheDir, isCacheRepoFolder, resolveSnapshot } from "../hub/cache.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import { parseRepoId, revisionProblem } from "../hub/repo-id.js";
 import { openError } from "../sources/file-source.js";
 import { stat } from "node:fs/promises";
 import type { CheckpointKind } from "./checkpoint.js";
@@ -70,6 +70,19 @@ export async function resolveTarget(
   if (st instanceof Error) {
     const repo = st.code === "ENOENT" ? parseRepoId(target) : undefined;
     if (repo) {
+      // A revision becomes a path under refs/: only a branch, a tag or a commit hash is one.
+      const bad = repo.revision === undefined ? undefined : revisionProblem(repo.revision);
+      if (bad !== undefined) {
+        return {
+          kind: "failed",
+          as: "file",
+          error: new InspectError(
+            "USAGE",
+            `${repo.repo}: the revision after @ is not a branch, tag or commit hash: ${bad}`,
+            { hint: "name a branch (main), a tag (v1.0) or a 40-digit commit hash" },
+          ),
+        };
+      }
       const cache = hubCacheDir(options.env ?? process.env);
       const repoDir = path.join(cache, repo.folder);
       if (

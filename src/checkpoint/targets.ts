@@ -7,11 +7,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { hubCacheDir, resolveSnapshot } from "../hub/cache.js";
-import { parseRepoId } from "../hub/repo-id.js";
+import { parseRepoId, revisionProblem } from "../hub/repo-id.js";
 import { hubOffline } from "../hub/settings.js";
-import { localStore } from "../store/local.js";
 import type { Checkpoint, SourceInfo } from "./checkpoint.js";
-import { readCheckpoint, type LoadOptions } from "./load.js";
+import { readLocal, type LoadOptions } from "./load.js";
 import { resolveTarget, type TargetPlan } from "./resolve.js";
 
 export interface TargetOptions extends LoadOptions {
@@ -69,6 +68,20 @@ const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint
 /** Reads a target from wherever it is. Never throws for bad input. */
 export async function loadTarget(target: string, o: TargetOptions): Promise<Checkpoint> {
   const where = await whereIs(target, o);
+  // A revision is a branch, tag or commit hash wherever it is read from, checked before any
+  // request (in the local cache it would become a path: resolve.ts says so there).
+  const bad = where.kind === "hub" ? revisionProblem(where.revision) : undefined;
+  if (bad !== undefined) {
+    return failed(
+      target,
+      new InspectError(
+        "USAGE",
+        `${where.kind === "hub" ? where.repo : target}: the revision after @ is not a branch, tag or commit hash: ${bad}`,
+        { hint: "name a branch (main), a tag (v1.0) or a 40-digit commit hash" },
+      ),
+      { kind: "hub" },
+    );
+  }
   if (where.kind !== "local") {
     if (isOffline(o)) {
       return failed(
@@ -104,7 +117,7 @@ export async function loadTarget(target: string, o: TargetOptions): Promise<Chec
     );
     return failed(target, e, { kind: "cache", repo: repo.repo });
   }
-  const cp = await readCheckpoint(localStore, target, plan, o);
+  const cp = await readLocal(target, plan, o);
   return { ...cp, source: localSource(plan) };
 }
 

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { InspectError } from "../core/errors.js";
 import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { Output } from "./output.js";
-import { resolveTargets, run, type RunOptions } from "./run.js";
+import { resolveTargets, run, usageDocument, type RunOptions } from "./run.js";
 
 declare const __INSPECT_VERSION__: string;
 const VERSION = typeof __INSPECT_VERSION__ === "string" ? __INSPECT_VERSION__ : "0.0.0-dev";
@@ -40,6 +40,10 @@ function program(): Command {
     )
     .argument("[targets...]", "files to inspect; - reads standard input")
     .option("--strict", "treat warnings as errors (exit 1)")
+    .option(
+      "--follow-symlinks",
+      "read what symbolic links lead to even outside the target (default: refuse them)",
+    )
     .optionsGroup("Remote (the Hugging Face Hub, URLs):")
     .option("--remote", "read org/name from the Hub even when it is in the local cache")
     .option("--offline", "never use the network (also HF_HUB_OFFLINE=1)")
@@ -96,9 +100,23 @@ function program(): Command {
     });
 }
 
+/** --json among the options (not after `--`, where it would be a target). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
 async function main(argv: string[]): Promise<ExitCode> {
   const cmd = program();
   let debug = argv.includes("--debug");
+  // A usage error under --json still prints one document: scripts parse stdout whatever happens.
+  const usageJson = (message: string, hint?: string) => {
+    if (wantsJson(argv.slice(2))) {
+      process.stdout.write(
+        usageDocument(new InspectError("USAGE", message, hint === undefined ? {} : { hint })),
+      );
+    }
+  };
   try {
     cmd.parse(argv);
     const o = cmd.opts<RunOptions>();
@@ -117,11 +135,13 @@ async function main(argv: string[]): Promise<ExitCode> {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
       if (e.code === "commander.help") return EXIT.usage;
       process.stderr.write("(see inspect --help)\n");
+      usageJson(e.message.replace(/^error: /, ""), "see inspect --help");
       return EXIT.usage;
     }
     if (e instanceof InspectError && e.code === "USAGE") {
       // The hint says what to do instead (e.g. --checksums for a checkpoint of several files).
       process.stderr.write(`inspect: ${e.message} (${e.detail.hint ?? "see inspect --help"})\n`);
+      usageJson(e.message, e.detail.hint ?? "see inspect --help");
       return EXIT.usage;
     }
     process.stderr.write(

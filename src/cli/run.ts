@@ -1,6 +1,7 @@
 // One run: resolve options, inspect each target in turn, print, and decide the exit status.
 
 import { statSync } from "node:fs";
+import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { STDIN_TARGET } from "../checkpoint/load.js";
 import { isOffline, loadTarget, whereIs, type TargetOptions } from "../checkpoint/targets.js";
 import { InspectError } from "../core/errors.js";
@@ -35,6 +36,7 @@ export interface RunOptions {
   tensors?: boolean;
   filter?: string;
   strict?: boolean;
+  followSymlinks?: boolean;
   color?: boolean;
   debug?: boolean;
   // hardware
@@ -75,6 +77,9 @@ const usage = (message: string) => new InspectError("USAGE", message);
 
 /** Targets from the command line; none means standard input when it is a pipe or a file. */
 export function resolveTargets(targets: string[]): string[] {
+  if (targets.filter((t) => t === STDIN_TARGET).length > 1) {
+    throw usage("`-` is named twice: standard input can be read only once");
+  }
   if (targets.length > 0) return targets;
   if (StdinSource.available()) return [STDIN_TARGET];
   throw usage(
@@ -163,7 +168,8 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
   return hash || scan ? { hash, scan } : undefined;
 }
 
-function reportErrors(s: Report, err: (line: string) => void): void {
+/** `reported`: the errors are also in what goes to stdout (a table or the JSON document). */
+function reportErrors(s: Report, err: (line: string) => void, reported: boolean): void {
   const errors = s.findings.filter((f) => f.severity === "error");
   for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
     const file = f.file ?? s.target;
@@ -171,10 +177,20 @@ function reportErrors(s: Report, err: (line: string) => void): void {
     err(`inspect: ${escapeForTerminal(file)}: ${escapeForTerminal(f.message + hint)} [${f.code}]`);
   }
   if (errors.length > MAX_STDERR_ERRORS) {
+    const more = errors.length - MAX_STDERR_ERRORS;
     err(
-      `inspect: ${escapeForTerminal(s.target)}: ${errors.length - MAX_STDERR_ERRORS} more errors in the report`,
+      `inspect: ${escapeForTerminal(s.target)}: ${more} more ${more === 1 ? "error" : "errors"} ${reported ? "in the report" : "not shown; --json lists them all"}`,
     );
   }
+}
+
+/**
+ * The one JSON document a usage error under --json prints: the shape of a target that could not
+ * be opened (target "", nothing read), its one finding the USAGE error. Scripts always get one.
+ */
+export function usageDocument(e: InspectError): string {
+  const cp: Checkpoint = { target: "", kind: "file", files: [], findings: [e.toFinding()] };
+  return [...jsonDocument(buildReport(cp))].join("");
 }
 
 function matchesAny(s: Report, filter: (name: string) => boolean): boolean {
@@ -205,6 +221,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     userAgent: `inspect/${io.version ?? "0.0.0-dev"}`,
     ...(o.remote ? { remote: true } : {}),
     ...(o.offline ? { offline: true } : {}),
+    ...(o.followSymlinks ? { followSymlinks: true } : {}),
   };
   if (o.concurrency !== undefined) {
     targetOptions.concurrency = parsePositiveInt(o.concurrency, "--concurrency");
@@ -259,6 +276,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
           ...(o.checksums !== undefined ? { checksums: o.checksums } : {}),
           ...(o.lfsPointers !== undefined ? { lfsPointers: o.lfsPointers } : {}),
           ...(against !== undefined ? { against } : {}),
+          ...(o.followSymlinks ? { followSymlinks: true } : {}),
           progress: io.progress,
         })
       : undefined;
@@ -280,12 +298,13 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       );
     }
     status = combine(status, code);
-    reportErrors(summary, io.err);
+    // A target that could not be opened has nothing to tabulate; its stderr lines say why.
+    const table = !json && (summary.files.length > 0 || summary.partial?.fromIndex !== undefined);
+    reportErrors(summary, io.err, json || table);
     if (json) {
       for (const chunk of jsonDocument(summary, { tensors: listTensors, filter }))
         io.out.write(chunk);
-    } else if (summary.files.length > 0 || summary.partial?.fromIndex) {
-      // A target that could not be opened has nothing to tabulate; its stderr line says why.
+    } else if (table) {
       io.out.write(
         (first ? "" : "\n") + render!(summary, { tensors: listTensors, filter, style: style! }),
       );

@@ -42,6 +42,13 @@ export const CODES = {
     summary: "a repo id that is not in the local Hugging Face cache",
   },
 
+  // What a target may read: its own tree (and a cache snapshot's blobs), regular files only
+  LINK_OUTSIDE_TARGET: {
+    severity: "error",
+    summary: "a symbolic link leads outside the target: not read (--follow-symlinks reads it)",
+  },
+  LINK_LOOP: { severity: "error", summary: "symbolic links that lead to each other in a circle" },
+
   // Remote targets: the Hugging Face Hub and HTTP(S) URLs
   HUB_AUTH_REQUIRED: {
     severity: "error",
@@ -389,6 +396,10 @@ export const CODES = {
     summary: "one shard of a set inspected on its own: its totals are the shard's",
   },
   CONFIG_INVALID: { severity: "warning", summary: "config.json could not be used" },
+  DUPLICATE_KEY: {
+    severity: "error",
+    summary: "a key repeated in an object of the index or config.json",
+  },
   CONFIG_PYTHON_JSON: {
     severity: "info",
     summary: "config.json holds Infinity or NaN as Python writes them (accepted)",
@@ -401,6 +412,10 @@ export const CODES = {
     summary: "a config.json field of the wrong type was ignored",
   },
   CONFIG_MISMATCH: { severity: "warning", summary: "config.json disagrees with the tensors" },
+  CONFIG_IMPOSSIBLE: {
+    severity: "error",
+    summary: "config.json holds a value no model can have (0 heads, layers below 1, …)",
+  },
   QUANTIZATION_FROM_NAMES: {
     severity: "info",
     summary: "quantization recognised from tensor names, without a quantization config",
@@ -435,6 +450,15 @@ export const CODES = {
     summary: "a file in the folder that the Hub revision of --against does not have",
   },
   VERIFY_READ_FAILED: { severity: "error", summary: "a file could not be read to its end" },
+  FILE_CHANGED: {
+    severity: "error",
+    summary: "a file changed while it was hashed: the size at open was hashed",
+  },
+  NOTHING_VERIFIED: {
+    severity: "error",
+    summary: "asked to verify against expected digests, but none could be used",
+  },
+  LFS_POINTER_INVALID: { severity: "error", summary: "a Git LFS pointer file is malformed" },
   CHECKSUMS_UNREADABLE: {
     severity: "error",
     exit: "target",

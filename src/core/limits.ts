@@ -114,6 +114,9 @@ export const MAX_CONFIG_PATTERN_CHARS = 512;
 /** Files probed at once for expected digests (links, pointers, metadata): hides latency, bounds fds. */
 export const PROBE_CONCURRENCY = 16;
 
+/** A ref in the Hugging Face cache holds a 40-digit commit hash; anything much longer is not one. */
+export const MAX_REF_BYTES = 1024;
+
 // GGUF (llama.cpp ggml/src/gguf.cpp, ggml/include/ggml.h; docs/gguf.md)
 
 /** llama.cpp's GGUF_MAX_STRING_LENGTH: longer strings make its reader refuse the file. */

@@ -249,6 +249,27 @@ export class JsonCursor {
   }
 
   /**
+   * skipValue that reports every key repeated inside an object, at any depth, with the path of
+   * the object that repeats it (`parent` is this value's own path, e.g. `$.metadata`).
+   */
+  protected skipUnique(parent: string, duplicate: (object: string, key: string) => void): void {
+    const c = this.b[this.p];
+    if (c === LBRACE) {
+      const keys = new Set<string>();
+      this.object(() => {
+        const key = this.string();
+        this.colon();
+        if (keys.has(key)) duplicate(parent, key);
+        else keys.add(key);
+        this.skipUnique(`${parent}.${key}`, duplicate);
+      });
+    } else if (c === LBRACKET) {
+      let i = 0;
+      this.array(() => this.skipUnique(`${parent}[${i++}]`, duplicate));
+    } else this.skipValue();
+  }
+
+  /**
    * With `pythonLiterals`: consumes `Infinity`, `-Infinity` or `NaN` and returns its value;
    * undefined (nothing consumed) when none starts here.
    */

@@ -3,10 +3,13 @@
 // 2^53 stays a bigint, which typed readers then refuse by name), keeps a "__proto__" key as an
 // own field, and, only when asked, accepts the non-finite floats Python's json module writes
 // (`Infinity`, `-Infinity`, `NaN`: NVIDIA's Nemotron-H config.json has `[0.0, Infinity]`),
-// reporting where each one was.
+// reporting where each one was. A key repeated in an object is kept as Python keeps it (the last
+// wins) and reported with where, since readers disagree (serde_json and many others keep the
+// first, or refuse).
 
 import { isUtf8 } from "node:buffer";
 import { InspectError } from "../core/errors.js";
+import { MAX_LISTED_ITEMS } from "../core/limits.js";
 import {
   firstInvalidUtf8,
   isDigit,
@@ -22,14 +25,26 @@ export interface JsonValueOptions {
   pythonLiterals?: boolean;
 }
 
+export interface RepeatedKey {
+  /** The object's JSON path, e.g. "text_config"; "" for the top level. */
+  object: string;
+  key: string;
+}
+
 export interface JsonValue {
   value: unknown;
   /** JSON paths of the non-finite numbers accepted, e.g. "time_step_limit[1]". */
   nonFinite: string[];
+  /** Keys repeated in an object (the last value kept): the first MAX_LISTED_ITEMS. */
+  repeated: RepeatedKey[];
+  /** How many repeats there were in all. */
+  repeatedCount: number;
 }
 
 class ValueReader extends JsonCursor {
   readonly nonFinitePaths: string[] = [];
+  readonly repeated: RepeatedKey[] = [];
+  repeatedCount = 0;
 
   constructor(b: Buffer, what: string, options: JsonValueOptions) {
     super(b, 0, what);
@@ -54,6 +69,10 @@ class ValueReader extends JsonCursor {
         this.object(() => {
           const key = this.string();
           this.colon();
+          if (Object.hasOwn(o, key)) {
+            this.repeatedCount++;
+            if (this.repeated.length < MAX_LISTED_ITEMS) this.repeated.push({ object: path, key });
+          }
           const v = this.value(path ? `${path}.${key}` : key);
           // An own data property even for "__proto__", which plain assignment would not make.
           Object.defineProperty(o, key, {
@@ -112,5 +131,10 @@ export function parseJsonValue(b: Buffer, what: string, options: JsonValueOption
   }
   const r = new ValueReader(b, what, options);
   const value = r.document();
-  return { value, nonFinite: r.nonFinitePaths };
+  return {
+    value,
+    nonFinite: r.nonFinitePaths,
+    repeated: r.repeated,
+    repeatedCount: r.repeatedCount,
+  };
 }

@@ -1,4 +1,4 @@
-// What can run the weights (memory-and-tiers.md §1, §8):
+// What can run the weights (docs/memory-model.md):
 //   required = resident weights + KV cache(context, batch, cache dtype, attention kind)
 //              + activation workspace (5 % of the weights) + runtime reserve (1 GiB per device)
 // On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
@@ -485,10 +485,16 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
         `chunked layers capped at ${l.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${l.fullLengthBytes - l.bytes} bytes more`,
       );
   if (weightsOnly) notes.push(`weights only: ${f.weightsOnly}`);
-  else if (!layout)
-    notes.push(
-      `KV cache unknown without config.json: ${UNKNOWN_KV_PERCENT} % of the weights added instead`,
-    );
+  else if (!layout) {
+    const impossible = f.config?.impossible;
+    const why =
+      f.config === undefined
+        ? "without config.json"
+        : impossible !== undefined
+          ? `(config.json's values cannot be used: ${impossible.join("; ")})`
+          : "(config.json does not give the layers, attention heads and head size)";
+    notes.push(`KV cache unknown ${why}: ${UNKNOWN_KV_PERCENT} % of the weights added instead`);
+  }
   if (configDtype && o.kvDtype)
     notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
   if (!layout && o.kvDtype)

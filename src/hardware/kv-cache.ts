@@ -332,7 +332,8 @@ function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigin
 
 /** Per-layer kinds and sizes, or undefined when config.json does not say enough. */
 export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined {
-  if (!config) return undefined;
+  // A value no model can have (0 KV heads, …) leaves the cache unknown, never computed around it.
+  if (!config || config.impossible !== undefined) return undefined;
   const declared = config.numHiddenLayers;
   if (declared === undefined || declared === 0) return undefined;
   const notes: string[] = [];

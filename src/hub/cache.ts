@@ -2,10 +2,13 @@
 // folder holds symlinks into blobs/, so once resolved it reads like any model folder. What a
 // download leaves beside the files (blob names, local-dir metadata) is in downloads.ts.
 
-import { readdir, readFile, stat } from "node:fs/promises";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
+import { MAX_REF_BYTES } from "../core/limits.js";
+import { excerpt } from "../core/text.js";
+import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 
 /** Where huggingface_hub keeps its cache: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache. */
 export function hubCacheDir(env: NodeJS.ProcessEnv, home = os.homedir()): string {
@@ -48,45 +51,98 @@ export function snapshotOf(p: string): Snapshot | undefined {
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
-/** Picks the snapshot for `revision` (default: refs/main), as huggingface_hub would. */
+const damaged = { hint: "the cache entry is damaged; download the model again" };
+
+/**
+ * Picks the snapshot for `revision` (default: refs/main), as huggingface_hub would. `revision`
+ * must have passed revisionProblem (repo-id.ts). Every path it follows is checked to stay inside
+ * the cache entry: a ref or a snapshot that links elsewhere is refused, refs are read as small
+ * regular files, and a ref's contents are never quoted (a ref read by mistake could be any file).
+ */
 export async function resolveSnapshot(
   repoDir: string,
   revision = "main",
 ): Promise<ResolvedSnapshot> {
   const snapshots = path.join(repoDir, "snapshots");
+  const repoReal = await realpath(repoDir).catch(() => path.resolve(repoDir));
+  /** False only when `p` resolves, and to somewhere outside the repo folder. */
+  const within = async (p: string): Promise<boolean> => {
+    const real = await realpath(p).catch(() => undefined);
+    return real === undefined || real.startsWith(repoReal + path.sep);
+  };
+  const snapshot = async (commit: string, how: string): Promise<ResolvedSnapshot | undefined> => {
+    const dir = path.join(snapshots, commit);
+    if (!(await isDir(dir))) return undefined;
+    if (!(await within(dir))) {
+      throw new InspectError(
+        "TARGET_NOT_CACHED",
+        `snapshots/${commit} links outside the cache entry ${repoDir}; not read`,
+        damaged,
+      );
+    }
+    return { repo: repoDir, dir, commit, how };
+  };
   if (COMMIT.test(revision)) {
-    const dir = path.join(snapshots, revision);
-    if (await isDir(dir))
-      return { repo: repoDir, dir, commit: revision, how: `commit ${revision}` };
+    const found = await snapshot(revision, `commit ${revision}`);
+    if (found) return found;
     throw new InspectError(
       "TARGET_NOT_CACHED",
       `snapshot ${revision} is not in the cache (${snapshots})`,
     );
   }
-  const ref = await readFile(path.join(repoDir, "refs", revision), "utf8").catch(() => undefined);
-  if (ref !== undefined) {
-    const commit = ref.trim();
-    const dir = path.join(snapshots, commit);
-    if (COMMIT.test(commit) && (await isDir(dir))) {
-      return { repo: repoDir, dir, commit, how: `refs/${revision} → ${commit}` };
+  const refs = path.join(repoDir, "refs");
+  const refPath = path.join(refs, revision);
+  // revisionProblem keeps the path under refs/; this says so again, whatever the caller did.
+  if (!path.resolve(refPath).startsWith(path.resolve(refs) + path.sep)) {
+    throw new InspectError("USAGE", `revision "${excerpt(revision, 60)}" names no ref`);
+  }
+  let ref: Buffer | undefined;
+  try {
+    if (await isPresent(refPath)) {
+      if (!(await within(refPath))) {
+        throw new InspectError(
+          "TARGET_NOT_CACHED",
+          `refs/${revision} links outside the cache entry ${repoDir}; not read`,
+          damaged,
+        );
+      }
+      ref = await readSmallFile(refPath, MAX_REF_BYTES, "a ref");
     }
+  } catch (e) {
+    if (!(e instanceof SmallFileError)) throw e;
+    if (e.problem !== "missing") {
+      throw new InspectError("TARGET_NOT_CACHED", `refs/${revision} ${e.message}`, damaged);
+    }
+  }
+  if (ref !== undefined) {
+    const commit = ref.toString("latin1").trim();
+    if (!COMMIT.test(commit)) {
+      throw new InspectError(
+        "TARGET_NOT_CACHED",
+        `refs/${revision} does not hold a commit hash (40 hex digits)`,
+        damaged,
+      );
+    }
+    const found = await snapshot(commit, `refs/${revision} → ${commit}`);
+    if (found) return found;
     throw new InspectError(
       "TARGET_NOT_CACHED",
-      COMMIT.test(commit)
-        ? `refs/${revision} points to ${commit}, which is not in ${snapshots}`
-        : `refs/${revision} holds "${commit.slice(0, 60)}", not a commit hash`,
-      { hint: "the cache entry is damaged; download the model again" },
+      `refs/${revision} points to ${commit}, which is not in ${snapshots}`,
+      damaged,
     );
   }
+  if (revision !== "main") {
+    throw new InspectError("TARGET_NOT_CACHED", `no refs/${revision} in ${repoDir}`);
+  }
   const entries = await readdir(snapshots, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  const dirs: string[] = [];
+  for (const e of entries) {
+    if (COMMIT.test(e.name) && (await isDir(path.join(snapshots, e.name)))) dirs.push(e.name);
+  }
   if (dirs.length === 0) {
     throw new InspectError("TARGET_NOT_CACHED", `no snapshot in ${snapshots}`, {
       hint: "the download may not have finished; run `hf download` again",
     });
-  }
-  if (revision !== "main") {
-    throw new InspectError("TARGET_NOT_CACHED", `no refs/${revision} in ${repoDir}`);
   }
   // No ref: the newest snapshot is what a download most recently completed.
   const times = await Promise.all(
@@ -97,20 +153,24 @@ export async function resolveSnapshot(
     if (t > times[newest]!) newest = i;
   });
   const commit = dirs[newest]!;
-  return {
-    repo: repoDir,
-    dir: path.join(snapshots, commit),
-    commit,
-    how:
-      dirs.length === 1
-        ? `the only snapshot, ${commit} (no refs/main)`
-        : `the newest of ${dirs.length} snapshots, ${commit} (no refs/main)`,
-  };
+  const how =
+    dirs.length === 1
+      ? `the only snapshot, ${commit} (no refs/main)`
+      : `the newest of ${dirs.length} snapshots, ${commit} (no refs/main)`;
+  return (await snapshot(commit, how))!;
 }
 
 async function isDir(p: string): Promise<boolean> {
   return stat(p).then(
     (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Whether anything (a dangling link included) is at `p`. */
+async function isPresent(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
     () => false,
   );
 }

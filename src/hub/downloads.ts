@@ -11,10 +11,13 @@
 // holds three lines: commit hash, ETag, timestamp. huggingface_hub ignores it once the file's
 // mtime passes the timestamp; we still compare, and say the file changed after the download.
 
-import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { finding, type Finding } from "../core/findings.js";
 import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
 import { algorithmOfId, shortHex, type Expected } from "../integrity/digest.js";
+import { refusal, type TargetScope } from "../store/scope.js";
+import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 import { snapshotOf } from "./cache.js";
 
 export interface HfBlobLink {
@@ -56,10 +59,30 @@ export async function hfBlobLink(path: string): Promise<HfBlobLink | undefined> 
   return link;
 }
 
-/** Every file of a snapshot, links followed or dangling, sorted; at most MAX_SNAPSHOT_FILES. */
-export async function hfSnapshotFiles(snapshot: string): Promise<string[]> {
+/**
+ * Every file of a snapshot, sorted, at most MAX_SNAPSHOT_FILES: links followed (or dangling)
+ * when `scope` admits where they lead, refused with a finding when not (a link to / would
+ * otherwise have every file of the machine hashed). A folder reached twice (links in a circle)
+ * is walked once and reported.
+ */
+export async function hfSnapshotFiles(
+  snapshot: string,
+  scope: TargetScope,
+): Promise<{ files: string[]; refused: Finding[] }> {
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const refused: Finding[] = [];
+  const walked = new Set<string>();
+  const walk = async (dir: string, real: string): Promise<void> => {
+    if (walked.has(real)) {
+      refused.push(
+        finding("LINK_LOOP", `${dir} leads back to a folder already walked; not walked again`, {
+          file: dir,
+          hint: "links that lead back to where they are: remove the loop",
+        }),
+      );
+      return;
+    }
+    walked.add(real);
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -70,17 +93,22 @@ export async function hfSnapshotFiles(snapshot: string): Promise<string[]> {
     for (const e of entries) {
       if (out.length >= MAX_SNAPSHOT_FILES) return;
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isDirectory()) await walk(p, join(real, e.name));
       else if (e.isFile()) out.push(p);
       else if (e.isSymbolicLink()) {
-        const s = await stat(p).catch(() => undefined);
+        const admitted = await scope.admit(p);
+        if (!admitted.ok) {
+          refused.push(refusal(p, admitted));
+          continue;
+        }
+        const s = await stat(admitted.real).catch(() => undefined);
         if (s === undefined || s.isFile()) out.push(p);
-        else if (s.isDirectory()) await walk(p);
+        else if (s.isDirectory()) await walk(p, admitted.real);
       }
     }
   };
-  await walk(snapshot);
-  return out;
+  await walk(snapshot, await realpath(snapshot).catch(() => resolve(snapshot)));
+  return { files: out, refused };
 }
 
 /** Downloads into the cache that stopped midway. */
@@ -112,12 +140,18 @@ export interface HfLocalDirExpectation {
 /** Folders known to hold (or not) .cache/huggingface/download, shared across one plan's files. */
 export type LocalDirMemo = Map<string, boolean>;
 
-/** The ETag that `hf download --local-dir` recorded for `path`, if it did. */
+/**
+ * The ETag that `hf download --local-dir` recorded for `path`, if it did: looked for in the
+ * folders from the file's up to `top` (the target's root), never above it.
+ */
 export async function hfLocalDirExpectation(
   path: string,
+  top: string,
   memo: LocalDirMemo = new Map(),
 ): Promise<HfLocalDirExpectation | undefined> {
   const abs = resolve(path);
+  const root = resolve(top);
+  if (abs !== root && !abs.startsWith(root.endsWith(sep) ? root : root + sep)) return undefined;
   for (let dir = dirname(abs); ; dir = dirname(dir)) {
     const downloads = join(dir, ".cache", "huggingface", "download");
     let known = memo.get(dir);
@@ -129,7 +163,7 @@ export async function hfLocalDirExpectation(
       memo.set(dir, known);
     }
     if (known) return readLocalDirMetadata(abs, join(downloads, relative(dir, abs) + ".metadata"));
-    if (dirname(dir) === dir) return undefined;
+    if (dir === root || dirname(dir) === dir) return undefined;
   }
 }
 
@@ -139,11 +173,12 @@ async function readLocalDirMetadata(
 ): Promise<HfLocalDirExpectation | undefined> {
   let text: string;
   try {
-    const s = await stat(metadata);
-    if (!s.isFile() || s.size > MAX_HF_METADATA_BYTES) return undefined;
-    text = await readFile(metadata, "utf8");
-  } catch {
-    return undefined;
+    text = (await readSmallFile(metadata, MAX_HF_METADATA_BYTES, "download metadata")).toString(
+      "utf8",
+    );
+  } catch (e) {
+    if (e instanceof SmallFileError) return undefined;
+    throw e;
   }
   const [, etag, timestamp] = text.split("\n").map((l) => l.trim());
   const algorithm = etag === undefined ? undefined : algorithmOfId(etag);

@@ -4,12 +4,13 @@
 // Names are relative to the checksums file's folder (sha256sum -c resolves them against the
 // current directory; a SHA256SUMS shipped beside the files means its own folder).
 
-import { readFile, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { isUtf8 } from "node:buffer";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_CHECKSUMS_BYTES } from "../core/limits.js";
-import { excerpt, group } from "../core/text.js";
+import { excerpt, group, plural } from "../core/text.js";
+import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 import type { Expected } from "./digest.js";
 
 export interface ChecksumEntry {
@@ -58,9 +59,12 @@ export function parseChecksums(text: string): ParsedChecksums {
       name = bsd[2]!;
       hex = bsd[3]!;
     } else {
+      // The line is not quoted: a file named by mistake could hold anything.
       problems.push({
         line,
-        message: `"${excerpt(raw, 40)}" is not "<sha256>  <name>"`,
+        message: raw.startsWith("\uFEFF")
+          ? "it starts with a byte-order mark, which sha256sum -c does not accept"
+          : 'it is not "<sha256>  <name>"',
         conflict: false,
       });
       continue;
@@ -129,40 +133,63 @@ export interface ChecksumsFile {
   findings: Finding[];
 }
 
-/** Reads and parses a checksums file; throws CHECKSUMS_UNREADABLE when it cannot be read at all. */
+/** Why a listed name is refused: it leaves the checksums file's folder before any link. */
+export function unsafeListedName(name: string): string | undefined {
+  if (isAbsolute(name) || /^[A-Za-z]:/.test(name)) return "an absolute path";
+  if (name.split(/[/\\]/).includes("..")) return "a '..' path";
+  return undefined;
+}
+
+/** Why bytes are not a text file sha256sum could have written, or undefined when they may be. */
+function notText(bytes: Buffer): string | undefined {
+  if (
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
+    utf16(bytes)
+  )
+    return "it is UTF-16 text; sha256sum writes UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)";
+  if (bytes.includes(0)) return "it holds NUL bytes: a binary file, not sha256sum output";
+  if (!isUtf8(bytes)) return "it is not UTF-8 text: a binary file, not sha256sum output";
+  return undefined;
+}
+
+/** UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte. */
+function utf16(bytes: Buffer): boolean {
+  const n = Math.min(bytes.length, 64) & ~1;
+  if (n < 4) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  return (even === n / 2) !== (odd === n / 2);
+}
+
+/**
+ * Reads and parses a checksums file: a regular file, at most MAX_CHECKSUMS_BYTES. Names are
+ * resolved against its folder; absolute and `..` names are refused. Throws CHECKSUMS_UNREADABLE
+ * when it cannot be read, is not text, or has no usable line (nothing would be checked).
+ */
 export async function readChecksums(path: string): Promise<ChecksumsFile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new InspectError("CHECKSUMS_UNREADABLE", `${path}: not a file`);
-    if (st.size > MAX_CHECKSUMS_BYTES) {
-      throw new InspectError(
-        "CHECKSUMS_UNREADABLE",
-        `${path}: ${group(st.size)} bytes is too large for a checksums file (at most ${group(MAX_CHECKSUMS_BYTES)})`,
-      );
-    }
-    text = await readFile(path, "utf8");
+    bytes = await readSmallFile(path, MAX_CHECKSUMS_BYTES, "a checksums file");
   } catch (e) {
-    if (e instanceof InspectError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
+    if (!(e instanceof SmallFileError)) throw e;
     throw new InspectError(
       "CHECKSUMS_UNREADABLE",
-      `${path}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code ?? String(e)})`}`,
+      `${path}: ${e.problem === "missing" ? "no such file" : e.message}`,
     );
   }
-  const parsed = parseChecksums(text);
+  const binary = notText(bytes);
+  if (binary !== undefined) {
+    throw new InspectError("CHECKSUMS_UNREADABLE", `${path}: ${binary}`);
+  }
+  const parsed = parseChecksums(bytes.toString("utf8"));
   const folder = dirname(resolve(path));
   const expected = new Map<string, Expected>();
-  for (const e of parsed.entries) {
-    const abs = resolve(folder, e.name);
-    if (expected.has(abs)) continue;
-    expected.set(abs, {
-      algorithm: "sha256",
-      hex: e.hex,
-      source: "checksums",
-      origin: `${path} line ${e.line}`,
-    });
-  }
+  const lineOf = new Map<string, ChecksumEntry>();
   const findings = parsed.problems.map((p) =>
     finding("CHECKSUMS_MALFORMED", `${path} line ${p.line}: ${p.message}`, {
       file: path,
@@ -172,5 +199,51 @@ export async function readChecksums(path: string): Promise<ChecksumsFile> {
         : 'sha256sum writes "<64 hex digits>  <name>" or "<64 hex digits> *<name>"; the line is skipped',
     }),
   );
+  // Absolute and `..` names lead out of the list's folder: never read. As for any entry that is
+  // not the target's (plan.ts), they are passed over without a word, unless nothing else is left.
+  let refused = 0;
+  for (const e of parsed.entries) {
+    if (unsafeListedName(e.name) !== undefined) {
+      refused++;
+      continue;
+    }
+    const abs = resolve(folder, e.name);
+    const before = lineOf.get(abs);
+    if (before !== undefined) {
+      // `x` and `./x` are one file: two digests for it is the conflict sha256sum -c reports.
+      if (before.hex !== e.hex) {
+        findings.push(
+          finding(
+            "CHECKSUMS_MALFORMED",
+            `${path} line ${e.line}: a second, different digest for "${excerpt(e.name, 40)}", the file line ${before.line} names as "${excerpt(before.name, 40)}"; line ${before.line}'s is checked`,
+            {
+              file: path,
+              severity: "error",
+              hint: "fix the checksums file: one of the two digests is wrong",
+            },
+          ),
+        );
+      }
+      continue;
+    }
+    lineOf.set(abs, e);
+    expected.set(abs, {
+      algorithm: "sha256",
+      hex: e.hex,
+      source: "checksums",
+      origin: `${path} line ${e.line}`,
+    });
+  }
+  if (expected.size === 0) {
+    const why =
+      refused > 0
+        ? "every name it lists is outside its folder"
+        : parsed.problems.length > 0
+          ? `none of its ${plural(parsed.problems.length, "line")} can be used (${parsed.problems[0]!.message}${parsed.problems.length > 1 ? ", …" : ""})`
+          : "it lists no file";
+    throw new InspectError("CHECKSUMS_UNREADABLE", `${path}: nothing to check: ${why}`, {
+      hint: 'sha256sum writes "<64 hex digits>  <name>" lines',
+    });
+  }
   return { expected, findings };
 }

@@ -36,6 +36,8 @@ export interface HashJobResult {
   sha256?: string;
   gitSha1?: string;
   scan?: ScanCounts;
+  /** For "done": how the file changed while it was read, when it did (the size at open was hashed). */
+  changed?: string;
   /** For "failed": errno code when there is one, and the system's message. */
   errno?: string;
   error?: string;
@@ -243,7 +245,8 @@ export async function runHashJobs(
           if (m.sha256 !== undefined) r.sha256 = m.sha256;
           if (m.gitSha1 !== undefined) r.gitSha1 = m.gitSha1;
           if (m.scan !== undefined) r.scan = m.scan;
-          // The file grew or shrank since it was stat'ed: report what was read.
+          if (m.changed !== undefined) r.changed = m.changed;
+          // The file grew or shrank since it was stat'ed: the size at open is what was hashed.
           if (BigInt(m.size) !== r.size) r.size = BigInt(m.size);
         } else {
           fail(r, m.errno, m.message);

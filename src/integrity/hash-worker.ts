@@ -5,7 +5,8 @@
 // answers, between two reads, with the exact number of bytes it has hashed.
 
 import { createHash, type Hash } from "node:crypto";
-import { open, type FileReadResult } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open, type FileHandle, type FileReadResult } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
 import { LayoutScan } from "./layout-scan.js";
 import type {
@@ -35,30 +36,40 @@ function blocks(size: number): [Buffer, Buffer] {
   return buffers;
 }
 
+// Non-blocking: a file swapped for a FIFO since it was planned must not block the open.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 async function run(job: JobMessage): Promise<void> {
   let bytes = 0;
   let scan: LayoutScan | undefined;
   const state = { id: job.id, bytes: 0 };
   current = state;
   try {
-    const handle = await open(job.path, "r");
+    const handle = await open(job.path, OPEN_FLAGS);
     let pending: Promise<FileReadResult<Buffer>> | undefined;
     try {
-      const size = (await handle.stat()).size;
+      const before = await handle.stat();
+      if (!before.isFile()) throw new Error("not a regular file");
+      // The size seen at open is what is hashed: a file that grows is not followed (a log, a
+      // download in progress, /proc files that never end), and the change is reported.
+      const size = before.size;
+      const want = (at: number) => Math.min(job.blockSize, size - at);
       const sha256 = job.sha256 ? createHash("sha256") : undefined;
       let git: Hash | undefined;
       if (job.gitSha1) git = createHash("sha1").update(`blob ${size}\0`);
       if (job.layout) scan = new LayoutScan(job.layout);
       const bufs = blocks(job.blockSize);
       let k = 0;
-      pending = handle.read(bufs[0], 0, job.blockSize, 0);
+      pending = size > 0 ? handle.read(bufs[0], 0, want(0), 0) : undefined;
       let reported = performance.now();
-      for (;;) {
+      while (pending !== undefined) {
         const bytesRead: number = (await pending).bytesRead;
+        pending = undefined;
         if (bytesRead === 0) break;
         const block = bufs[k]!.subarray(0, bytesRead);
         k ^= 1;
-        pending = handle.read(bufs[k]!, 0, job.blockSize, bytes + bytesRead);
+        const next = bytes + bytesRead;
+        if (next < size) pending = handle.read(bufs[k]!, 0, want(next), next);
         sha256?.update(block);
         git?.update(block);
         scan?.feed(bytes, block);
@@ -71,6 +82,10 @@ async function run(job: JobMessage): Promise<void> {
         }
       }
       const done: DoneMessage = { type: "done", id: job.id, bytes, size };
+      if (bytes === size) {
+        const changed = await changedSince(handle, before, size, bufs[k]!);
+        if (changed !== undefined) done.changed = changed;
+      }
       if (sha256) done.sha256 = sha256.digest("hex");
       if (git) done.gitSha1 = git.digest("hex");
       const transfer: ArrayBuffer[] = [];
@@ -97,6 +112,21 @@ async function run(job: JobMessage): Promise<void> {
     port!.postMessage(failed);
   }
   if (current === state) current = undefined;
+}
+
+/** How the file differs from when it was opened, if it does: one more byte, a new size or time. */
+async function changedSince(
+  handle: FileHandle,
+  before: Stats,
+  size: number,
+  scratch: Buffer,
+): Promise<string | undefined> {
+  const { bytesRead } = await handle.read(scratch, 0, 1, size);
+  if (bytesRead > 0) return "it grew while it was read";
+  const after = await handle.stat();
+  if (after.size !== before.size) return `its size went from ${before.size} to ${after.size} bytes`;
+  if (after.mtimeMs !== before.mtimeMs) return "it was written to while it was read";
+  return undefined;
 }
 
 port.on("message", (m: PoolMessage) => {

@@ -13,8 +13,8 @@
 // - next to the file as "<name>.pointer": the one spelling seen in the wild (repositories that
 //   commit the pointer and ship the weights elsewhere). Found without being asked for.
 
-import { open } from "node:fs/promises";
 import { LFS_POINTER_MAX_BYTES } from "../core/limits.js";
+import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 
 export interface LfsPointer {
   oid: string;
@@ -64,27 +64,20 @@ export function parseLfsPointer(text: string): LfsPointer | { problem: string } 
 }
 
 /**
- * The pointer at `path`, if that file exists and is one; files of 1024 bytes or more are never
- * read in full.
+ * The pointer at `path`, if that file exists, is a regular file and is one; files of 1024 bytes
+ * or more are never pointers and never read in full.
  */
 export async function readLfsPointer(
   path: string,
 ): Promise<LfsPointer | { problem: string } | undefined> {
-  let handle;
+  let bytes: Buffer;
   try {
-    handle = await open(path, "r");
-  } catch {
-    return undefined;
+    bytes = await readSmallFile(path, LFS_POINTER_MAX_BYTES - 1, "a Git LFS pointer");
+  } catch (e) {
+    if (e instanceof SmallFileError) return undefined;
+    throw e;
   }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile() || st.size >= LFS_POINTER_MAX_BYTES) return undefined;
-    const buf = Buffer.alloc(st.size);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return parseLfsPointer(buf.toString("utf8", 0, bytesRead));
-  } finally {
-    await handle.close();
-  }
+  return parseLfsPointer(bytes.toString("utf8"));
 }
 
 export function isPointer(p: LfsPointer | { problem: string } | undefined): p is LfsPointer {

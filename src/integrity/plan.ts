@@ -23,6 +23,7 @@ import {
 } from "../hub/downloads.js";
 import { snapshotOf } from "../hub/cache.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
+import { refusal, TargetScope, type Admission } from "../store/scope.js";
 
 export interface VerifyFile {
   /** Path to open. */
@@ -36,8 +37,10 @@ export interface VerifyFile {
   pointer?: LfsPointer;
   /** Added to a mismatch's hint (e.g. the file changed after huggingface_hub downloaded it). */
   note?: string;
-  /** A checksums file was given but does not list this weights file. */
+  /** A checksums file (or pointer folder) was given but says nothing of this weights file. */
   unlistedIn?: string;
+  /** The real path to open, once the scope admitted it (default `path`). */
+  open?: string;
 }
 
 export interface PlanOptions {
@@ -55,6 +58,10 @@ export interface PlanOptions {
   root?: string;
   /** Look for pointers, cache links and download metadata (default true). */
   discover?: boolean;
+  /** What the target may read; default: the tree under `root` (or the weights' folders). */
+  scope?: TargetScope;
+  /** Read what links lead to wherever it is (--follow-symlinks). */
+  followSymlinks?: boolean;
 }
 
 export interface Plan {
@@ -105,6 +112,34 @@ export async function planVerification(
     files[0]!.expected = { algorithm: "sha256", hex, source: "argument", origin: "--sha256" };
   }
 
+  // A checkpoint that is one file named on its own has no root folder; its mirror pointer is
+  // then <pointers>/<its name>, as for the same file in a folder target. Without this,
+  // `--lfs-pointers` on a single file was silently ignored and the file reported as unpinned.
+  const mirrorRoot = options.root ?? (weights.length === 1 ? dirname(weights[0]!.path) : undefined);
+  const follow = options.followSymlinks === true;
+  const scope =
+    options.scope ??
+    (await TargetScope.of(
+      mirrorRoot !== undefined ? [mirrorRoot] : [...new Set(weights.map((w) => dirname(w.path)))],
+      follow,
+    ));
+  /** Files found rather than named by the checkpoint: read only when the scope admits them. */
+  const refused = new Set<VerifyFile>();
+  const admit = async (f: VerifyFile, within: readonly TargetScope[]): Promise<void> => {
+    let last: Admission | undefined;
+    for (const sc of within) {
+      last = await sc.admit(f.path);
+      if (last.ok) {
+        f.open = last.real;
+        return;
+      }
+    }
+    if (last !== undefined && !last.ok) {
+      findings.push(refusal(f.path, last));
+      refused.add(f);
+    }
+  };
+
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
     findings.push(...listed.findings);
@@ -118,8 +153,13 @@ export async function planVerification(
       return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
     };
     for (const [abs, expected] of listed.expected) {
-      const f = byPath.get(abs) ?? (inScope(abs) ? add({ path: shown(abs) }) : undefined);
-      if (f) f.expected ??= expected;
+      const had = byPath.get(abs);
+      const f = had ?? (inScope(abs) ? add({ path: shown(abs) }) : undefined);
+      if (f === undefined) continue;
+      f.expected ??= expected;
+      // Inside the target by its name (readChecksums refused `..` and absolute names); a link
+      // there may still lead out of it.
+      if (had === undefined) await admit(f, [scope]);
     }
   }
 
@@ -130,8 +170,12 @@ export async function planVerification(
     if (snapshot !== undefined) {
       repos.add(snapshot.repo);
       const root = resolve(options.root);
-      for (const p of await hfSnapshotFiles(snapshot.list)) {
-        add({ path: join(options.root, relative(root, p)) });
+      const walked = await hfSnapshotFiles(snapshot.list, scope);
+      findings.push(...walked.refused);
+      for (const p of walked.files) {
+        const had = byPath.get(resolve(p));
+        const f = had ?? add({ path: join(options.root, relative(root, p)) });
+        if (had === undefined) await admit(f, [scope]);
       }
     }
   }
@@ -142,35 +186,42 @@ export async function planVerification(
     }
   }
 
-  // A checkpoint that is one file named on its own has no root folder; its mirror pointer is
-  // then <pointers>/<its name>, as for the same file in a folder target. Without this,
-  // `--lfs-pointers` on a single file was silently ignored and the file reported as unpinned.
-  const mirrorRoot = options.root ?? (weights.length === 1 ? dirname(weights[0]!.path) : undefined);
+  const mirror =
+    options.lfsPointers === undefined
+      ? undefined
+      : await TargetScope.of([options.lfsPointers], follow);
   const memo: LocalDirMemo = new Map();
   await eachLimited(files, PROBE_CONCURRENCY, async (f) => {
-    const size = await stat(f.path).then(
+    if (refused.has(f)) return;
+    const at = f.open ?? f.path;
+    const size = await stat(at).then(
       (s) => (s.isFile() ? s.size : undefined),
       () => undefined,
     );
     if (size !== undefined && size < LFS_POINTER_MAX_BYTES) {
-      const own = await readLfsPointer(f.path);
+      const own = await readLfsPointer(at);
       if (isPointer(own)) f.pointer = own;
     }
     if (!discover) return;
-    if (f.expected === undefined && options.lfsPointers !== undefined && mirrorRoot !== undefined) {
+    if (mirror !== undefined && mirrorRoot !== undefined) {
       const rel = relative(resolve(mirrorRoot), resolve(f.path));
       if (!rel.startsWith("..") && !isAbsolute(rel)) {
-        f.expected = await pointerExpectation(join(options.lfsPointers, rel));
+        const p = join(options.lfsPointers!, rel);
+        const fromMirror = await pointerExpectation(p, mirror, findings, true);
+        if (f.expected === undefined) {
+          if (fromMirror !== undefined) f.expected = fromMirror;
+          else if (f.safetensors !== undefined) f.unlistedIn ??= options.lfsPointers;
+        }
       }
     }
-    f.expected ??= await pointerExpectation(`${f.path}.pointer`);
+    f.expected ??= await pointerExpectation(`${f.path}.pointer`, scope, findings, false);
     const link = await hfBlobLink(f.path);
     if (link !== undefined) {
       repos.add(snapshotOf(f.path)!.repo);
       f.expected ??= link.expected;
     }
-    if (f.expected === undefined) {
-      const local = await hfLocalDirExpectation(f.path, memo);
+    if (f.expected === undefined && mirrorRoot !== undefined) {
+      const local = await hfLocalDirExpectation(f.path, mirrorRoot, memo);
       if (local !== undefined) {
         f.expected = local.expected;
         if (local.stale) {
@@ -194,11 +245,36 @@ export async function planVerification(
       );
     }
   }
-  return { files, findings };
+  return { files: files.filter((f) => !refused.has(f)), findings };
 }
 
-async function pointerExpectation(path: string): Promise<Expected | undefined> {
-  const p = await readLfsPointer(path);
+/**
+ * The digest a pointer file at `path` names, when `scope` admits it. `explicit`: the pointer
+ * folder was named (--lfs-pointers): a malformed pointer there is an error, since the check it
+ * was asked for cannot be made; one found beside a file is a warning.
+ */
+async function pointerExpectation(
+  path: string,
+  scope: TargetScope,
+  findings: Finding[],
+  explicit: boolean,
+): Promise<Expected | undefined> {
+  const admitted = await scope.admit(path);
+  if (!admitted.ok) {
+    findings.push(refusal(path, admitted));
+    return undefined;
+  }
+  const p = await readLfsPointer(admitted.real);
+  if (p !== undefined && "problem" in p) {
+    findings.push(
+      finding("LFS_POINTER_INVALID", `${shown(path)}: not a usable Git LFS pointer: ${p.problem}`, {
+        file: shown(path),
+        severity: explicit ? "error" : "warning",
+        hint: 'a pointer is "version https://git-lfs.github.com/spec/v1", "oid sha256:<64 hex>", "size <n>"',
+      }),
+    );
+    return undefined;
+  }
   if (!isPointer(p)) return undefined;
   return {
     algorithm: "sha256",

@@ -50,8 +50,10 @@ export interface DoneMessage {
   type: "done";
   id: number;
   bytes: number;
-  /** Size when opened; more or fewer bytes read means the file changed meanwhile. */
+  /** Size when opened: what was hashed, at most; fewer bytes read means it shrank meanwhile. */
   size: number;
+  /** How the file changed while it was read (it grew, or its size or time changed), if it did. */
+  changed?: string;
   sha256?: string;
   gitSha1?: string;
   scan?: ScanCounts;

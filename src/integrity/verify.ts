@@ -11,7 +11,7 @@
 
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { FindingSink } from "../core/finding-sink.js";
-import type { Finding } from "../core/findings.js";
+import { finding, type Finding } from "../core/findings.js";
 import { LFS_POINTER_HINT, lfsPointerMessage } from "../formats/sniff.js";
 import { gigabytes, group, nameOf, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
@@ -66,10 +66,40 @@ export async function verifyCheckpoint(
   const weights = checkpointFiles(cp);
   const planned =
     (options.hash ?? true)
-      ? await planVerification(weights, { ...plan, root: plan.root ?? cp.root })
+      ? await planVerification(weights, {
+          ...plan,
+          root: plan.root ?? cp.root,
+          ...((plan.scope ?? cp.scope) ? { scope: (plan.scope ?? cp.scope)! } : {}),
+        })
       : { files: weights, findings: [] };
   const outcome = await verifyFiles(planned.files, options);
-  return { ...outcome, findings: [...planned.findings, ...outcome.findings] };
+  const findings = [...planned.findings, ...outcome.findings];
+  const unchecked = nothingChecked(plan, outcome.verification);
+  if (unchecked !== undefined && !outcome.verification.interrupted) {
+    findings.push(
+      finding("NOTHING_VERIFIED", unchecked, {
+        hint: "nothing was compared with what it was asked to be compared with; see the findings above",
+      }),
+    );
+  }
+  return { ...outcome, findings };
+}
+
+/**
+ * A verification asked for against named digests (--checksums, --lfs-pointers) that compared
+ * no file with one of them checked nothing it was asked to check: say so, as an error, rather
+ * than pass a gate on digests merely computed.
+ */
+function nothingChecked(plan: PlanOptions, v: Verification): string | undefined {
+  const used = (source: string) =>
+    v.files.some((f) => f.source === source && f.status !== "interrupted");
+  if (plan.checksums !== undefined && !used("checksums")) {
+    return `no file was checked against ${plan.checksums}`;
+  }
+  if (plan.lfsPointers !== undefined && !used("lfs-pointer")) {
+    return `no file was checked against a Git LFS pointer in ${plan.lfsPointers}`;
+  }
+  return undefined;
 }
 
 export async function verifyFiles(
@@ -96,7 +126,7 @@ export async function verifyFiles(
     plans.push(plan);
     const layout = plan !== undefined && "layout" in plan ? plan.layout : undefined;
     if (!hash && layout === undefined) return;
-    const job: HashJob = { path: f.path, sha256: hash };
+    const job: HashJob = { path: f.open ?? f.path, sha256: hash };
     if (hash && f.expected?.algorithm === "git-sha1") job.gitSha1 = true;
     if (layout !== undefined) job.layout = layout;
     jobOf[i] = jobs.length;
@@ -224,11 +254,14 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
     return out;
   }
   if (r.state !== "done") return out;
-  if (r.bytesRead !== r.size) {
+  if (r.bytesRead !== r.size || r.changed !== undefined) {
+    // The digest is of no version of the file: neither a match nor a mismatch is true.
     set("unreadable", false);
     sink.add(
-      "VERIFY_READ_FAILED",
-      `the file changed while it was read: ${plural(r.bytesRead, "byte")} read, ${group(r.size ?? 0n)} when opened`,
+      "FILE_CHANGED",
+      r.changed !== undefined
+        ? `the file changed while it was hashed: ${r.changed}; the ${plural(r.size ?? 0n, "byte")} it had when opened were hashed`
+        : `the file changed while it was hashed: it shrank to ${plural(r.bytesRead, "byte")} from ${group(r.size ?? 0n)} when opened`,
       { file, hint: "wait for whatever is writing it (a download?) to finish, then verify again" },
     );
     return out;

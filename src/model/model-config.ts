@@ -153,6 +153,13 @@ export interface ModelConfig {
   quantization?: QuantizationConfig;
   kvCache?: KvCacheSetting;
 
+  /**
+   * Values no model can have (0 heads, layers below 1, KV heads that do not divide the query
+   * heads, …), as "<json path> <what is wrong>": the fields are left out, and the estimate says
+   * it could not use them rather than compute from them (a KV cache of 0 bytes).
+   */
+  impossible?: string[];
+
   /** Field → the JSON path it was read from, e.g. experts → "n_routed_experts". */
   from: Map<string, string>;
 }
@@ -162,6 +169,8 @@ export interface ConfigReading {
   config: ModelConfig | undefined;
   /** One line per field that was present but unusable. */
   notes: string[];
+  /** One line per value no model can have (also in config.impossible). */
+  impossible: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -189,7 +198,8 @@ function describe(v: unknown): string {
 const isCount = (v: unknown): v is number =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
-type Kind = "count" | "bool" | "str" | "strings";
+/** "positive": a count that must be at least 1 (layers, heads, widths); 0 or less is impossible. */
+type Kind = "count" | "positive" | "bool" | "str" | "strings";
 
 /** Reads typed fields of one JSON object, noting each present field it has to refuse. */
 class FieldReader {
@@ -197,6 +207,7 @@ class FieldReader {
     readonly obj: Json,
     readonly path: string,
     readonly notes: string[],
+    readonly impossible: string[],
   ) {}
 
   at(key: string): string {
@@ -216,6 +227,13 @@ class FieldReader {
     switch (kind) {
       case "count":
         return isCount(v) ? v : this.refuse(key, v, "a whole number ≥ 0");
+      case "positive":
+        if (isCount(v) && v >= 1) return v;
+        if (typeof v === "number" && Number.isInteger(v) && v <= 0) {
+          this.impossible.push(`${this.at(key)} is ${v}, and a model has at least 1`);
+          return undefined;
+        }
+        return this.refuse(key, v, "a whole number ≥ 1");
       case "bool":
         return typeof v === "boolean" ? v : this.refuse(key, v, "true or false");
       case "str":
@@ -261,7 +279,7 @@ class FieldReader {
     const v = own(this.obj, key);
     if (v === undefined || v === null) return undefined;
     if (!isRecord(v)) return this.refuse(key, v, "an object");
-    return new FieldReader(v, this.at(key), this.notes);
+    return new FieldReader(v, this.at(key), this.notes, this.impossible);
   }
 
   refuse(key: string, v: unknown, wanted: string): undefined {
@@ -274,13 +292,13 @@ const KV_HEAD_KEYS = ["num_key_value_heads", "num_kv_heads", "n_head_kv", "multi
 
 /** The model's shape, read from text_config first, by every alias seen in published configs. */
 const SHAPE_FIELDS: ReadonlyArray<[keyof ModelConfig, Kind, readonly string[]]> = [
-  ["numHiddenLayers", "count", ["num_hidden_layers", "n_layer", "n_layers", "num_layers"]],
-  ["hiddenSize", "count", ["hidden_size", "n_embd", "d_model"]],
+  ["numHiddenLayers", "positive", ["num_hidden_layers", "n_layer", "n_layers", "num_layers"]],
+  ["hiddenSize", "positive", ["hidden_size", "n_embd", "d_model"]],
   ["intermediateSize", "count", ["intermediate_size", "ffn_hidden_size", "n_inner"]],
   ["moeIntermediateSize", "count", ["moe_intermediate_size"]],
-  ["numAttentionHeads", "count", ["num_attention_heads", "n_head", "n_heads", "num_heads"]],
-  ["numKeyValueHeads", "count", KV_HEAD_KEYS],
-  ["headDim", "count", ["head_dim"]],
+  ["numAttentionHeads", "positive", ["num_attention_heads", "n_head", "n_heads", "num_heads"]],
+  ["numKeyValueHeads", "positive", KV_HEAD_KEYS],
+  ["headDim", "positive", ["head_dim"]],
   ["vocabSize", "count", ["vocab_size", "padded_vocab_size"]],
   [
     "maxPositionEmbeddings",
@@ -337,12 +355,13 @@ const AMBIGUOUS_TOP_K = ["top_k"];
 
 export function readModelConfig(raw: unknown): ConfigReading {
   const notes: string[] = [];
+  const impossible: string[] = [];
   if (!isRecord(raw)) {
     notes.push(`config.json is ${describe(raw)}, not a JSON object: ignored`);
-    return { config: undefined, notes };
+    return { config: undefined, notes, impossible };
   }
   const config: ModelConfig = { from: new Map() };
-  const top = new FieldReader(raw, "", notes);
+  const top = new FieldReader(raw, "", notes, impossible);
   const text = top.record("text_config");
   const shape = text ? [text, top] : [top];
   const identity = text ? [top, text] : [top];
@@ -420,7 +439,45 @@ export function readModelConfig(raw: unknown): ConfigReading {
   }
   const kv = readKvCache(identity);
   if (kv) config.kvCache = kv;
-  return { config, notes };
+  impossible.push(...impossibleShape(config));
+  if (impossible.length > 0) config.impossible = impossible;
+  return { config, notes, impossible };
+}
+
+/**
+ * Values that are each possible but not together: attention heads are split over the KV heads
+ * (grouped-query attention), and without head_dim each head is hidden_size / heads wide.
+ * transformers refuses such configs when it builds the model; the fields are left out.
+ */
+function impossibleShape(c: ModelConfig): string[] {
+  const out: string[] = [];
+  const at = (field: keyof ModelConfig) => c.from.get(field) ?? field;
+  const drop = (...fields: Array<keyof ModelConfig>) => {
+    for (const f of fields) {
+      delete (c as unknown as Record<string, unknown>)[f];
+      c.from.delete(f);
+    }
+  };
+  const heads = c.numAttentionHeads;
+  const kvHeads = c.numKeyValueHeads;
+  if (heads !== undefined && kvHeads !== undefined && heads % kvHeads !== 0) {
+    out.push(
+      `${at("numKeyValueHeads")} is ${kvHeads}, which does not divide the ${heads} attention heads (${at("numAttentionHeads")})`,
+    );
+    drop("numKeyValueHeads", "numAttentionHeads");
+  } else if (
+    c.kvLoraRank === undefined &&
+    c.headDim === undefined &&
+    heads !== undefined &&
+    c.hiddenSize !== undefined &&
+    c.hiddenSize % heads !== 0
+  ) {
+    out.push(
+      `${at("hiddenSize")} is ${c.hiddenSize}, which the ${heads} attention heads do not divide, and there is no head_dim`,
+    );
+    drop("numAttentionHeads");
+  }
+  return out;
 }
 
 /** `sliding_window: null` says "no window", so unlike other fields it is kept. */
@@ -521,7 +578,7 @@ function readMlx(r: FieldReader): QuantizationConfig {
     const v = r.obj[key];
     if (v === false) (q.moduleBits ??= new Map()).set(key, null);
     else if (isRecord(v)) {
-      const b = new FieldReader(v, r.at(key), r.notes).count(["bits"]);
+      const b = new FieldReader(v, r.at(key), r.notes, r.impossible).count(["bits"]);
       if (b !== undefined) (q.moduleBits ??= new Map()).set(key, b);
     }
   }
@@ -535,7 +592,7 @@ function readKvCache(readers: FieldReader[]): KvCacheSetting | undefined {
     // Already refused with a note by readQuantization when it is not an object.
     const raw = own(r.obj, "quantization_config");
     if (!isRecord(raw)) continue;
-    const q = new FieldReader(raw, r.at("quantization_config"), r.notes);
+    const q = new FieldReader(raw, r.at("quantization_config"), r.notes, r.impossible);
     const scheme = q.record("kv_cache_scheme");
     if (scheme) {
       const kv: KvCacheSetting = { source: scheme.path };

@@ -1,12 +1,7 @@
-import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { InspectError } from "../core/errors.js";
+import { NONBLOCKING_READ, pseudoFileSystem } from "./small-file.js";
 import type { ByteSource } from "./source.js";
-
-// Opening a FIFO for reading blocks until a writer appears, so `inspect some.fifo` would hang
-// before the type check below could refuse it. O_NONBLOCK returns at once; regular files ignore
-// it, and Windows, which has no FIFOs of this kind, does not define it.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export class FileSource implements ByteSource {
   private constructor(
@@ -19,13 +14,15 @@ export class FileSource implements ByteSource {
   static async open(path: string, name = path): Promise<FileSource> {
     let handle: FileHandle;
     try {
-      handle = await open(path, OPEN_FLAGS);
+      // Non-blocking: a FIFO would otherwise block the open before the type check refuses it.
+      handle = await open(path, NONBLOCKING_READ);
     } catch (e) {
       throw openError(e);
     }
     try {
       const st = await handle.stat({ bigint: true });
       requireRegularFile(st);
+      requireRealFile(await pseudoFileSystem(path));
       return new FileSource(name, st.size, handle);
     } catch (e) {
       await handle.close();
@@ -33,7 +30,9 @@ export class FileSource implements ByteSource {
     }
   }
 
+  /** Never past the size seen at open: a file that grows is read as it was. */
   async read(offset: bigint, length: number): Promise<Buffer> {
+    length = clampToSize(offset, length, this.size);
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     try {
@@ -67,12 +66,29 @@ export function requireRegularFile(st: { isDirectory(): boolean; isFile(): boole
   }
 }
 
+/** A file on /proc or /sys: its size says nothing of its contents, and some never end. */
+export function requireRealFile(pseudo: string | undefined): void {
+  if (pseudo !== undefined) {
+    throw new InspectError(
+      "TARGET_UNSUPPORTED",
+      `a kernel pseudo-file (${pseudo}), not weights: its size says nothing of its contents`,
+    );
+  }
+}
+
+/** `length` cut so that a read at `offset` ends at `size` at the latest. */
+export function clampToSize(offset: bigint, length: number, size: bigint): number {
+  if (offset >= size) return 0;
+  return size - offset < BigInt(length) ? Number(size - offset) : length;
+}
+
 export function openError(e: unknown): InspectError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "ENOENT" || code === "ENOTDIR") {
     return new InspectError("TARGET_NOT_FOUND", "no such file or directory");
   }
   if (code === "EISDIR") return new InspectError("TARGET_IS_DIRECTORY", "is a directory");
+  if (code === "ELOOP") return new InspectError("TARGET_UNREADABLE", "a symbolic link loop");
   if (code === "EACCES" || code === "EPERM") {
     return new InspectError("TARGET_UNREADABLE", "permission denied");
   }

@@ -4,12 +4,16 @@
 // of FileSource each take a trip through libuv's thread pool and the event loop. Same checks and
 // same errors as FileSource.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { openError, readError, requireRegularFile } from "./file-source.js";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import {
+  clampToSize,
+  openError,
+  readError,
+  requireRealFile,
+  requireRegularFile,
+} from "./file-source.js";
+import { NONBLOCKING_READ, pseudoFileSystemSync } from "./small-file.js";
 import type { ByteSource } from "./source.js";
-
-// As in FileSource: a FIFO must not block the open.
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export class SyncFileSource implements ByteSource {
   private constructor(
@@ -22,13 +26,15 @@ export class SyncFileSource implements ByteSource {
   static open(path: string, name = path): SyncFileSource {
     let fd: number;
     try {
-      fd = openSync(path, OPEN_FLAGS);
+      // As in FileSource: a FIFO must not block the open.
+      fd = openSync(path, NONBLOCKING_READ);
     } catch (e) {
       throw openError(e);
     }
     try {
       const st = fstatSync(fd, { bigint: true });
       requireRegularFile(st);
+      requireRealFile(pseudoFileSystemSync(path));
       return new SyncFileSource(name, st.size, fd);
     } catch (e) {
       closeSync(fd);
@@ -36,7 +42,9 @@ export class SyncFileSource implements ByteSource {
     }
   }
 
+  /** Never past the size seen at open, as FileSource. */
   read(offset: bigint, length: number): Promise<Buffer> {
+    length = clampToSize(offset, length, this.size);
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     try {

@@ -1,5 +1,8 @@
-// The local disk as a CheckpointStore. Entries are stat'ed, not lstat'ed: a Hugging Face cache
-// snapshot is a folder of symlinks into blobs/.
+// The local disk as a CheckpointStore, kept to a target (scope.ts): a symbolic link is followed
+// when it leads inside the target (a Hugging Face cache snapshot is a folder of links into its
+// repo's blobs/), and refused with a finding when it leads anywhere else, unless the user asked
+// to follow links. Only regular files are opened, without blocking; small files are read under
+// a bound checked at open and enforced while reading (small-file.ts).
 
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
@@ -7,14 +10,37 @@ import { InspectError } from "../core/errors.js";
 import { SHARD_CONCURRENCY, SHARD_SYNC_MIN_INDEX_BYTES } from "../core/limits.js";
 import { mapBounded } from "../core/pool.js";
 import { FileSource, openError } from "../sources/file-source.js";
+import { readSmallFileSync, SmallFileError, type SmallFileProblem } from "../sources/small-file.js";
 import type { ByteSource } from "../sources/source.js";
 import { SyncFileSource } from "../sources/sync-file-source.js";
-import type { CheckpointStore, Entry, Listing, ReadManyOptions, SmallFile } from "./store.js";
+import { refusal, TargetScope, type Admission } from "./scope.js";
+import type {
+  CheckpointStore,
+  Entry,
+  Listing,
+  ReadManyOptions,
+  RefusedEntry,
+  SmallFile,
+} from "./store.js";
 
-/** Bytes read at a time from a small file whose size the open did not tell. */
-const SMALL_READ_CHUNK = 1 << 20;
+/** The InspectError for a file the scope refused: the finding's code and message. */
+function refused(p: string, a: Exclude<Admission, { ok: true }>): InspectError {
+  const f = refusal(p, a);
+  return new InspectError(f.code, f.message, { file: p, ...(f.hint ? { hint: f.hint } : {}) });
+}
+
+const SMALL_FILE_CODES: Record<Exclude<SmallFileProblem, "too-large">, InspectError["code"]> = {
+  missing: "TARGET_NOT_FOUND",
+  directory: "TARGET_IS_DIRECTORY",
+  "not-regular": "TARGET_UNSUPPORTED",
+  pseudo: "TARGET_UNSUPPORTED",
+  unreadable: "TARGET_UNREADABLE",
+};
 
 export class LocalStore implements CheckpointStore {
+  /** `scope`: what the target may read; by default anything (a file the user named). */
+  constructor(readonly scope: TargetScope = TargetScope.unbounded()) {}
+
   async list(dir: string): Promise<Listing> {
     let entries;
     try {
@@ -24,24 +50,41 @@ export class LocalStore implements CheckpointStore {
     }
     const files: string[] = [];
     const dirs: string[] = [];
+    const refusedEntries: RefusedEntry[] = [];
     await Promise.all(
       entries.map(async (e) => {
         if (e.name.startsWith(".")) return;
-        let kind: "file" | "dir" | undefined;
-        if (e.isFile()) kind = "file";
-        else if (e.isDirectory()) kind = "dir";
-        else if (e.isSymbolicLink()) {
-          const st = await stat(path.join(dir, e.name)).catch(() => undefined);
-          // A dangling link (a cache blob never fetched) still names a file that should be there.
-          kind = st?.isDirectory() ? "dir" : "file";
+        if (e.isDirectory()) {
+          dirs.push(e.name);
+          return;
         }
-        if (kind === "file") files.push(e.name);
-        else if (kind === "dir") dirs.push(e.name);
+        if (!e.isSymbolicLink()) {
+          // FIFOs, sockets and devices too: reading them refuses them by name, where leaving
+          // them out would say nothing (a FIFO in place of the index would vanish unremarked).
+          files.push(e.name);
+          return;
+        }
+        const p = path.join(dir, e.name);
+        const admitted = await this.scope.admit(p);
+        // Where it leads is stat'ed, never read, to say whether it was a file or a folder.
+        const st = await stat(admitted.ok ? admitted.real : p).catch(() => undefined);
+        if (!admitted.ok) {
+          refusedEntries.push({
+            name: e.name,
+            kind: st?.isDirectory() ? "dir" : "file",
+            finding: refusal(p, admitted),
+          });
+          return;
+        }
+        // A dangling link (a cache blob never fetched) still names a file that should be there.
+        if (st?.isDirectory()) dirs.push(e.name);
+        else files.push(e.name);
       }),
     );
     files.sort();
     dirs.sort();
-    return { files, dirs };
+    refusedEntries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { files, dirs, ...(refusedEntries.length > 0 ? { refused: refusedEntries } : {}) };
   }
 
   async stat(p: string): Promise<Entry | undefined> {
@@ -50,31 +93,22 @@ export class LocalStore implements CheckpointStore {
     return { kind: st.isFile() ? "file" : st.isDirectory() ? "dir" : "other", size: st.size };
   }
 
-  open(p: string): Promise<ByteSource> {
-    return FileSource.open(p);
+  async open(p: string): Promise<ByteSource> {
+    const admitted = await this.scope.admit(p);
+    if (!admitted.ok) throw refused(p, admitted);
+    return FileSource.open(admitted.real, p);
   }
 
-  /** With blocking reads: one open, fstat and read, where promises would take a trip each. */
   async readSmall(p: string, limit: number): Promise<SmallFile> {
-    const src = SyncFileSource.open(p);
+    const admitted = await this.scope.admit(p);
+    if (!admitted.ok) throw refused(p, admitted);
     try {
-      if (src.size! > BigInt(limit)) return { tooLarge: src.size! };
-      // One read of the size the open saw, then on until the end: a file that grew since is
-      // read no further than the bound.
-      const parts: Buffer[] = [];
-      let total = 0;
-      let want = Number(src.size!) + 1;
-      for (;;) {
-        const chunk = await src.read(BigInt(total), want);
-        parts.push(chunk);
-        total += chunk.length;
-        if (total > limit) return { tooLarge: BigInt(total) };
-        if (chunk.length < want) break;
-        want = SMALL_READ_CHUNK;
-      }
-      return { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts, total) };
-    } finally {
-      await src.close();
+      // Blocking reads: one open, fstat and read, where promises would take a trip each.
+      return { bytes: readSmallFileSync(admitted.real, limit, "this file") };
+    } catch (e) {
+      if (!(e instanceof SmallFileError)) throw e;
+      if (e.problem === "too-large") return { tooLarge: e.size! };
+      throw new InspectError(SMALL_FILE_CODES[e.problem], e.message);
     }
   }
 
@@ -91,8 +125,12 @@ export class LocalStore implements CheckpointStore {
     const blocking = (options.indexBytes ?? 0) >= SHARD_SYNC_MIN_INDEX_BYTES;
     const one = async (p: string): Promise<R | InspectError> => {
       let src: ByteSource;
+      const admitted = blocking ? this.scope.admitSync(p) : await this.scope.admit(p);
+      if (!admitted.ok) return refused(p, admitted);
       try {
-        src = blocking ? SyncFileSource.open(p) : await FileSource.open(p);
+        src = blocking
+          ? SyncFileSource.open(admitted.real, p)
+          : await FileSource.open(admitted.real, p);
       } catch (e) {
         if (e instanceof InspectError) return e;
         throw e;
@@ -113,5 +151,5 @@ export class LocalStore implements CheckpointStore {
   }
 }
 
-/** The one local store. */
+/** The local disk, unbounded: for a file the user named, and for tests. */
 export const localStore: CheckpointStore = new LocalStore();

@@ -8,13 +8,26 @@
 // (checkpoint/shard-names.ts).
 
 import type { InspectError } from "../core/errors.js";
+import type { Finding } from "../core/findings.js";
 import type { ByteSource } from "../sources/source.js";
 
 export interface Listing {
-  /** Names of files (links followed; a dangling link still names a file), sorted. */
+  /**
+   * Names of files (links followed; a dangling link still names a file; FIFOs, sockets and
+   * devices too, so that reading them says what they are), sorted.
+   */
   files: string[];
   /** Names of folders, sorted. Names starting with "." are left out of both. */
   dirs: string[];
+  /** Entries the store does not follow (a link leading outside the target), with why. */
+  refused?: RefusedEntry[];
+}
+
+export interface RefusedEntry {
+  name: string;
+  /** What it leads to, when that could be told without reading it. */
+  kind: "file" | "dir";
+  finding: Finding;
 }
 
 export interface Entry {
@@ -38,7 +51,10 @@ export interface CheckpointStore {
   list(dir: string): Promise<Listing>;
   /** Undefined when nothing is there. */
   stat(path: string): Promise<Entry | undefined>;
-  /** A regular file as bytes; throws InspectError naming why it cannot be opened. */
+  /**
+   * A regular file as bytes; throws InspectError naming why it cannot be opened (a store that
+   * keeps to a target throws LINK_OUTSIDE_TARGET or LINK_LOOP for what it refuses).
+   */
   open(path: string): Promise<ByteSource>;
   /**
    * A whole small file, refused above `limit` bytes: checked against its size before reading

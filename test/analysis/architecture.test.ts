@@ -16,7 +16,7 @@ const bare = (l: Layout) => analyzeModel([tableOf(l.tensors)]);
 const codes = (a: { findings: Array<{ code: string; severity: string }> }) =>
   a.findings.map((f) => `${f.code}:${f.severity}`);
 
-describe("tied embeddings (memory-and-tiers.md §2)", () => {
+describe("tied embeddings (docs/counting.md §2)", () => {
   it("Qwen2.5-1.5B (tied) and DeepSeek-R1-Distill-Qwen-1.5B (untied) differ by one vocab × hidden matrix", () => {
     const tied = analyze(qwen25_1_5b());
     const untied = analyze(deepseekR1DistillQwen1_5b());

@@ -1,5 +1,5 @@
 // Published facts of real checkpoints, checked on header-only layouts with their real tensor
-// names and shapes (memory-and-tiers.md §9, model cards). Real config.json and index files from
+// names and shapes (model cards). Real config.json and index files from
 // ../shared/realdata are used when present.
 
 import { existsSync, readFileSync } from "node:fs";
@@ -112,7 +112,7 @@ describe("Mixtral-8x7B", () => {
     const a = analyze(l);
     expect(a.parameters).toEqual({ total: 46_702_792_704n, active: 12_879_925_248n });
     expect(a.findings).toEqual([]);
-    // memory-and-tiers.md §3: non-expert 1,605,636,096 + 2/8 of routed 45,097,156,608.
+    // docs/counting.md §3: non-expert 1,605,636,096 + 2/8 of routed 45,097,156,608.
     expect(a.moe).toMatchObject({
       experts: 8,
       topK: 2,

@@ -559,13 +559,29 @@ describe("usage errors", () => {
       "--lfs-pointers /nonexistent/pointers: no such folder",
     ],
   ];
-  // Half of them with --json: a usage error prints no document either way.
+  // Half of them with --json: a usage error then prints the one document --json promises, its
+  // one finding the USAGE error; without --json, nothing on stdout.
   it.each(cases.map(([args, message], i) => [i % 2 ? ["--json", ...args] : args, message]))(
     "%j exits 2 with one line on stderr",
     (args, message) => {
       const r = inspect([llama, ...args]);
       expect(r.status).toBe(2);
-      expect(r.stdout).toBe("");
+      if (args.includes("--json")) {
+        expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
+        const doc = JSON.parse(r.stdout);
+        assertSchema(doc);
+        expect(doc.ok).toBe(false);
+        expect(doc.findings).toEqual([
+          expect.objectContaining({
+            severity: "error",
+            code: "USAGE",
+            message: expect.any(String),
+          }),
+        ]);
+        // The stderr line is "<message> (<hint>)": the document holds the same two parts.
+        const f = doc.findings[0];
+        expect(`${f.message}${f.hint ? ` (${f.hint})` : ""}`.startsWith(message)).toBe(true);
+      } else expect(r.stdout).toBe("");
       expect(r.stderr.split("\n")).toHaveLength(2); // one line and its newline
       expect(r.stderr.startsWith(`inspect: ${message}`), r.stderr).toBe(true);
       expect(r.stderr).not.toMatch(/\n\s+at |internal error/);

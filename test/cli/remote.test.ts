@@ -1,6 +1,6 @@
 // Remote targets end to end: the built CLI against the loopback Hub emulator (127.0.0.1 only).
 
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { writeCheckpoint, writeLayout } from "../helpers/checkpoints.js";
@@ -210,16 +210,18 @@ describe("the local cache first", () => {
     mkdirSync(snap, { recursive: true });
     mkdirSync(path.join(repo, "refs"));
     writeFileSync(path.join(repo, "refs", "main"), commit);
-    for (const f of ["config.json", "model.safetensors.index.json"])
-      symlinkSync(path.join(small, f), path.join(snap, f));
-    symlinkSync(
-      path.join(small, "model-00001-of-00002.safetensors"),
-      path.join(snap, "model-00001-of-00002.safetensors"),
-    );
-    symlinkSync(
-      path.join(small, "model-00002-of-00002.safetensors"),
-      path.join(snap, "model-00002-of-00002.safetensors"),
-    );
+    // As huggingface_hub lays it out: the files in blobs/, the snapshot links into it (a link
+    // leading out of the cache entry would be refused).
+    mkdirSync(path.join(repo, "blobs"));
+    for (const f of [
+      "config.json",
+      "model.safetensors.index.json",
+      "model-00001-of-00002.safetensors",
+      "model-00002-of-00002.safetensors",
+    ]) {
+      copyFileSync(path.join(small, f), path.join(repo, "blobs", f));
+      symlinkSync(path.join("..", "..", "blobs", f), path.join(snap, f));
+    }
   });
 
   it("reads a cached repo without a request, and says so", async () => {

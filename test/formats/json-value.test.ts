@@ -21,7 +21,23 @@ function failure(text: string, pythonLiterals = false): InspectError {
 describe("parseJsonValue", () => {
   it("reads objects, arrays and literals as JSON.parse does", () => {
     const text = '{"a": [1, 2.5, -3, true, false, null], "b": {"c": "\\u00e9x"}, "d": 1e3}';
-    expect(parse(text)).toEqual({ value: JSON.parse(text), nonFinite: [] });
+    expect(parse(text)).toEqual({
+      value: JSON.parse(text),
+      nonFinite: [],
+      repeated: [],
+      repeatedCount: 0,
+    });
+  });
+
+  it("keeps the last of a repeated key, as Python does, and says where each repeat was", () => {
+    const r = parse('{"a": 1, "a": 2, "b": {"c": [{"d": 1, "d": 2}], "c": 3}}');
+    expect(r.value).toEqual({ a: 2, b: { c: 3 } });
+    expect(r.repeated).toEqual([
+      { object: "", key: "a" },
+      { object: "b.c[0]", key: "d" },
+      { object: "b", key: "c" },
+    ]);
+    expect(r.repeatedCount).toBe(3);
   });
 
   it("rejects Python's Infinity and NaN unless asked, as RFC 8259 and serde_json do", () => {

@@ -1,5 +1,5 @@
 // The memory model against published deployment facts. Checkpoint sizes and parameter counts are
-// the reference facts of ../shared/docs/memory-and-tiers.md §9; configs are the real ones
+// published figures (model cards, docs/memory-model.md §5); configs are the real ones
 // (../shared/realdata/config when present, else the same fields embedded here).
 
 import { existsSync, readFileSync } from "node:fs";
@@ -270,7 +270,7 @@ describe("the memory model", () => {
 
 describe("published deployment facts", () => {
   // DeepSeek-V3 without its MTP layer: 671,026,419,200 FP8 parameters plus their F32 block scales.
-  // ≈ 673.2 GB resident (memory-and-tiers.md §8); the exact layout test is in the checkpoint tests.
+  // ≈ 673.2 GB resident; the exact layout test is in the checkpoint tests.
   const deepseek = {
     residentBytes: 673_200_000_000n,
     residentParameters: 671_026_419_200n,
@@ -345,7 +345,7 @@ describe("published deployment facts", () => {
     expect(e.devices.find((d) => d.device === "h200")).toMatchObject({ count: 1, fits: true });
   });
 
-  it("Llama-3.1-405B in BF16 needs two 8 × 80 GB nodes or one H200/B200/MI300X node (memory-and-tiers.md §8)", () => {
+  it("Llama-3.1-405B in BF16 needs two 8 × 80 GB nodes or one H200/B200/MI300X node", () => {
     // Parameters from Meta's published config: hidden 16384, 126 layers, 128 / 8 KV heads of 128,
     // MLP 53248, vocab 128256, untied embeddings.
     const [h, layers, kv, mlp, vocab] = [16384n, 126n, 8n * 128n, 53248n, 128256n];

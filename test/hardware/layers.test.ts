@@ -80,8 +80,10 @@ describe("Nemotron-H (NVIDIA-Nemotron-Nano-9B-v2): 27 Mamba-2 + 4 attention laye
     try {
       await writeFile(path.join(dir, "config.json"), text);
       const read = await readConfig(localStore, dir);
-      expect(read.finding).toMatchObject({ code: "CONFIG_PYTHON_JSON", severity: "info" });
-      expect(read.finding!.message).toContain("time_step_limit[1]");
+      expect(read.findings).toEqual([
+        expect.objectContaining({ code: "CONFIG_PYTHON_JSON", severity: "info" }),
+      ]);
+      expect(read.findings[0]!.message).toContain("time_step_limit[1]");
       const config = readModelConfig(read.config).config!;
       expect(config.hybridOverridePattern).toBe(
         NEMOTRON_NANO_9B_V2_CONFIG["hybrid_override_pattern"],

@@ -128,7 +128,9 @@ describe("hf download --local-dir", () => {
       `${REV}\n${gitBlobId(Buffer.from(TOKENIZER))}\n1000.5\n`,
     );
 
-    const plan = await planVerification([{ path: w.path }, { path: join(dir, "sub", "a.json") }]);
+    const plan = await planVerification([{ path: w.path }, { path: join(dir, "sub", "a.json") }], {
+      root: dir,
+    });
     const { verification, findings } = await verifyFiles(plan.files);
     expect(verification.files.map((f) => [f.source, f.algorithm, f.match])).toEqual([
       ["hf-local-dir", "sha256", true],

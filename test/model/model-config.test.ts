@@ -8,7 +8,7 @@ import { DEEPSEEK_V3_CONFIG, gptOss } from "../helpers/layouts.js";
 const read = (raw: unknown) => {
   const r = readModelConfig(raw);
   expect(r.config).toBeDefined();
-  return { config: r.config!, notes: r.notes };
+  return { config: r.config!, notes: r.notes, impossible: r.impossible };
 };
 const realConfig = (name: string) => path.join(REALDATA, "config", name);
 
@@ -124,7 +124,11 @@ describe("readModelConfig", () => {
   });
 
   it("ignores fields of the wrong type with a note, and falls back to the next alias", () => {
-    const { config: c, notes } = read({
+    const {
+      config: c,
+      notes,
+      impossible,
+    } = read({
       num_hidden_layers: "32",
       n_layer: 24,
       hidden_size: -1,
@@ -144,13 +148,38 @@ describe("readModelConfig", () => {
     expect(c.vocabSize).toBeUndefined();
     expect(notes).toEqual([
       'architectures is "LlamaForCausalLM" (a string), not a list of strings: ignored',
-      'num_hidden_layers is "32" (a string), not a whole number ≥ 0: ignored',
-      "hidden_size is -1, not a whole number ≥ 0: ignored",
-      "num_attention_heads is 12.5, not a whole number ≥ 0: ignored",
+      'num_hidden_layers is "32" (a string), not a whole number ≥ 1: ignored',
+      "num_attention_heads is 12.5, not a whole number ≥ 1: ignored",
       `vocab_size is ${2 ** 60}, not a whole number ≥ 0: ignored`,
       'tie_word_embeddings is "yes" (a string), not true or false: ignored',
       "layer_types is a list, not a list of strings: ignored",
     ]);
+    // A negative width is not a wrong type but a shape no model has.
+    expect(impossible).toEqual(["hidden_size is -1, and a model has at least 1"]);
+    expect(c.impossible).toEqual(impossible);
+  });
+
+  it("leaves out values no model can have, and says so (issue 13, item 14)", () => {
+    const zero = read({ num_hidden_layers: 0, num_attention_heads: 32, num_key_value_heads: 0 });
+    expect(zero.impossible).toEqual([
+      "num_hidden_layers is 0, and a model has at least 1",
+      "num_key_value_heads is 0, and a model has at least 1",
+    ]);
+    expect(zero.config.numHiddenLayers).toBeUndefined();
+    expect(zero.config.numKeyValueHeads).toBeUndefined();
+    const split = read({ hidden_size: 4096, num_attention_heads: 32, num_key_value_heads: 5 });
+    expect(split.impossible).toEqual([
+      "num_key_value_heads is 5, which does not divide the 32 attention heads (num_attention_heads)",
+    ]);
+    const width = read({ hidden_size: 4095, num_attention_heads: 32 });
+    expect(width.impossible).toEqual([
+      "hidden_size is 4095, which the 32 attention heads do not divide, and there is no head_dim",
+    ]);
+    // With head_dim given, the heads need not divide hidden_size (Gemma: 8 × 256 ≠ 3072).
+    expect(read({ hidden_size: 3072, num_attention_heads: 8, head_dim: 256 }).impossible).toEqual(
+      [],
+    );
+    expect(read({ hidden_size: 4096, num_attention_heads: 32 }).config.impossible).toBeUndefined();
   });
 
   it("notes a quantization_config that is not an object once, and counts as unquantized", () => {

@@ -106,12 +106,18 @@ class IndexReader extends JsonCursor {
     this.ws();
     if (this.b[this.p] !== LBRACE)
       this.invalid(`expected a JSON object, found ${this.describe(this.b[this.p])}`);
+    const keys = new Set<string>();
     this.object(() => {
       const key = this.string();
       this.colon();
+      if (keys.has(key)) {
+        // Two weight_maps would be merged or one dropped, depending on the reader.
+        if (key === "weight_map") this.invalid("it has two weight_map objects");
+        this.duplicate("$", key);
+      } else keys.add(key);
       if (key === "weight_map") this.weightMapValue();
       else if (key === "metadata") this.metadataValue();
-      else this.skipValue();
+      else this.skipUnique(`$.${key}`, this.duplicate);
     });
     this.ws();
     if (this.p < this.len)
@@ -251,16 +257,32 @@ class IndexReader extends JsonCursor {
     return s;
   }
 
+  /** A key repeated in an object: an error, as in a header (JSON readers keep one or the other). */
+  private readonly duplicate = (object: string, key: string): void => {
+    // The digest reading cannot report; the full reading does.
+    if (this.key) throw new NeedsMap();
+    this.sink.add(
+      "DUPLICATE_KEY",
+      `the index repeats key "${excerpt(key)}" in ${excerpt(object)}`,
+      {
+        hint: "JSON readers keep the first or the last; which one a loader uses is not defined",
+      },
+    );
+  };
+
   private metadataValue(): void {
     if (this.b[this.p] !== LBRACE) {
-      this.skipValue();
+      this.skipUnique("$.metadata", this.duplicate);
       return;
     }
+    const keys = new Set<string>();
     this.object(() => {
       const key = this.string();
       this.colon();
+      if (keys.has(key)) this.duplicate("$.metadata", key);
+      else keys.add(key);
       if (key !== "total_size" && key !== "total_parameters") {
-        this.skipValue();
+        this.skipUnique(`$.metadata.${key}`, this.duplicate);
         return;
       }
       const c = this.b[this.p]!;

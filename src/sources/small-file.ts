@@ -1,0 +1,207 @@
+// Small files read whole (an index, config.json, a ref, a pointer, a checksums file, download
+// metadata): only regular files, never opened in a way that blocks, and never more than a bound
+// the caller names, checked against the size at open and enforced while reading (a file can grow,
+// and a /proc or /sys file has a size that says nothing of its contents).
+
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  statfsSync,
+  type BigIntStats,
+} from "node:fs";
+import { open, statfs, type FileHandle } from "node:fs/promises";
+import { group } from "../core/text.js";
+
+// A FIFO opened for reading blocks until a writer appears: O_NONBLOCK returns at once, and the
+// fstat that follows refuses it. Regular files ignore the flag; Windows does not define it.
+export const NONBLOCKING_READ = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+export type SmallFileProblem =
+  "missing" | "directory" | "not-regular" | "pseudo" | "too-large" | "unreadable";
+
+/** Why a file was not read; `message` completes "<name> …" ("is a directory"). */
+export class SmallFileError extends Error {
+  override readonly name = "SmallFileError";
+
+  constructor(
+    readonly problem: SmallFileProblem,
+    message: string,
+    /** The errno code, for "unreadable" and "missing". */
+    readonly errno?: string,
+    /** For "too-large": the size at open, or what had been read when it grew past the bound. */
+    readonly size?: bigint,
+  ) {
+    super(message);
+  }
+}
+
+// Linux's pseudo file systems (statfs f_type): their files report a size of 0 or 4096 whatever
+// they hold, and reading some of them never ends (/proc/self/pagemap) or has effects.
+const PSEUDO_FS = new Map<number, string>([
+  [0x9fa0, "/proc"],
+  [0x62656572, "/sys"],
+  [0x64626720, "debugfs"],
+  [0x74726163, "tracefs"],
+  [0x73636673, "securityfs"],
+  [0x62656570, "configfs"],
+]);
+
+/** The pseudo file system `path` lies on (Linux), if it does. */
+export async function pseudoFileSystem(path: string): Promise<string | undefined> {
+  if (process.platform !== "linux") return undefined;
+  const s = await statfs(path).catch(() => undefined);
+  return s === undefined ? undefined : PSEUDO_FS.get(Number(s.type));
+}
+
+export function pseudoFileSystemSync(path: string): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    return PSEUDO_FS.get(Number(statfsSync(path).type));
+  } catch {
+    return undefined;
+  }
+}
+
+export function pseudoFileError(fs: string): SmallFileError {
+  return new SmallFileError(
+    "pseudo",
+    `is a kernel pseudo-file (${fs}), whose size says nothing of its contents`,
+  );
+}
+
+export function openFailure(e: unknown): SmallFileError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") {
+    return new SmallFileError("missing", "does not exist", code);
+  }
+  if (code === "EISDIR") return new SmallFileError("directory", "is a directory");
+  if (code === "ELOOP") {
+    return new SmallFileError("unreadable", "is a symbolic link loop", code);
+  }
+  if (code === "EACCES" || code === "EPERM") {
+    return new SmallFileError("unreadable", "cannot be read (permission denied)", code);
+  }
+  return new SmallFileError("unreadable", `cannot be read (${code ?? String(e)})`, code);
+}
+
+/** Refuses what fstat says is not a regular file, and a regular file above `limit`. */
+function checkOpened(st: BigIntStats, limit: number, what: string): void {
+  if (st.isDirectory()) throw new SmallFileError("directory", "is a directory");
+  if (!st.isFile()) {
+    throw new SmallFileError("not-regular", "is not a regular file (a FIFO, socket or device)");
+  }
+  if (st.size > BigInt(limit)) throw tooLarge(st.size, limit, what);
+}
+
+function tooLarge(
+  size: bigint | number,
+  limit: number,
+  what: string,
+  grew = false,
+): SmallFileError {
+  return new SmallFileError(
+    "too-large",
+    grew
+      ? `grew past the ${group(limit)} bytes ${what} may take while it was read`
+      : `is ${group(size)} bytes, above the ${group(limit)} bytes ${what} may take`,
+    undefined,
+    BigInt(size),
+  );
+}
+
+/**
+ * The whole of a small regular file. Throws SmallFileError for a missing, non-regular, pseudo
+ * or oversized file; `what` names it in the size message ("an index", "config.json").
+ */
+export async function readSmallFile(path: string, limit: number, what: string): Promise<Buffer> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, NONBLOCKING_READ);
+  } catch (e) {
+    throw openFailure(e);
+  }
+  try {
+    let st: BigIntStats;
+    try {
+      st = await handle.stat({ bigint: true });
+    } catch (e) {
+      throw openFailure(e);
+    }
+    checkOpened(st, limit, what);
+    const fs = await pseudoFileSystem(path);
+    if (fs !== undefined) throw pseudoFileError(fs);
+    // One byte past the bound, to tell a file that grew to it from one that grew past it.
+    let buf = Buffer.allocUnsafe(Math.min(Number(st.size), limit) + 1);
+    let done = 0;
+    for (;;) {
+      if (done === buf.length) {
+        if (done > limit) throw tooLarge(done, limit, what, true);
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
+        buf.copy(bigger, 0, 0, done);
+        buf = bigger;
+      }
+      let n: number;
+      try {
+        ({ bytesRead: n } = await handle.read(buf, done, buf.length - done, done));
+      } catch (e) {
+        throw openFailure(e);
+      }
+      if (n === 0) break;
+      done += n;
+    }
+    if (done > limit) throw tooLarge(done, limit, what, true);
+    return buf.subarray(0, done);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** readSmallFile with blocking calls, for a large index read while nothing else waits. */
+export function readSmallFileSync(path: string, limit: number, what: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, NONBLOCKING_READ);
+  } catch (e) {
+    throw openFailure(e);
+  }
+  try {
+    let st: BigIntStats;
+    try {
+      st = fstatSync(fd, { bigint: true });
+    } catch (e) {
+      throw openFailure(e);
+    }
+    checkOpened(st, limit, what);
+    const fs = pseudoFileSystemSync(path);
+    if (fs !== undefined) throw pseudoFileError(fs);
+    let buf = Buffer.allocUnsafe(Math.min(Number(st.size), limit) + 1);
+    let done = 0;
+    for (;;) {
+      if (done === buf.length) {
+        if (done > limit) throw tooLarge(done, limit, what, true);
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
+        buf.copy(bigger, 0, 0, done);
+        buf = bigger;
+      }
+      let n: number;
+      try {
+        n = readSync(fd, buf, done, buf.length - done, done);
+      } catch (e) {
+        throw openFailure(e);
+      }
+      if (n === 0) break;
+      done += n;
+    }
+    if (done > limit) throw tooLarge(done, limit, what, true);
+    return buf.subarray(0, done);
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // nothing was written; a failed close loses nothing
+    }
+  }
+}
