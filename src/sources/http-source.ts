@@ -97,15 +97,20 @@ export class HttpSource implements ByteSource {
     const end = end0 > this.size ? this.size : end0;
     const have = BigInt(this.prefix.length);
     if (end <= have) return this.prefix.subarray(Number(offset), Number(end));
-    // Beyond the prefix. A read that starts inside it (the header longer than predicted) fetches
-    // only the missing part and extends the prefix; others fetch what they ask for.
+    // Beyond the prefix. A read that starts inside it (the header longer than predicted, or a
+    // reader walking a header in windows, as GGUF's does) extends the prefix to at least twice
+    // its length, so that a walk through a 20 MB header costs ~9 requests, not one a window, and
+    // never more than twice the bytes; others fetch what they ask for.
     const from = offset <= have ? have : offset;
-    const more = await this.fetch(from, end);
+    let to = end;
+    if (offset <= have && this.ranged && 2n * have > to)
+      to = 2n * have < this.size ? 2n * have : this.size;
+    const more = await this.fetch(from, to);
     if (offset <= have) {
       this.prefix = Buffer.concat([this.prefix, more]);
       return this.prefix.subarray(Number(offset), Number(end));
     }
-    return more;
+    return more.subarray(0, Number(end - from));
   }
 
   close(): Promise<void> {

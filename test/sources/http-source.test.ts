@@ -117,6 +117,18 @@ describe("HttpSource", () => {
     expect((e as InspectError).message).toContain("ignores Range");
   });
 
+  it("a walk through a header in small windows grows the prefix geometrically", async () => {
+    const c = client();
+    const src = await open("model.safetensors", 1024, c);
+    const seen: Buffer[] = [];
+    for (let at = 0; at < HEAD.length; at += 512)
+      seen.push(await src.read(BigInt(at), Math.min(512, HEAD.length - at)));
+    expect(Buffer.concat(seen).equals(HEAD)).toBe(true);
+    // 1 KiB, then 2, 4, 8, 16, 32 KiB: six requests for ~20 KB read in 41 windows.
+    expect(c.stats.requests).toBe(Math.ceil(Math.log2(HEAD.length / 1024)) + 1);
+    expect(hub.counters.cdn.bytes).toBeLessThanOrEqual(2 * HEAD.length);
+  });
+
   it("serves reads inside the prefix without a request", async () => {
     const c = client();
     const src = await open("direct.bin", 1024, c);
