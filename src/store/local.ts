@@ -14,13 +14,14 @@ import { readSmallFileSync, SmallFileError, type SmallFileProblem } from "../sou
 import type { ByteSource } from "../sources/source.js";
 import { SyncFileSource } from "../sources/sync-file-source.js";
 import { refusal, TargetScope, type Admission } from "./scope.js";
-import type {
-  CheckpointStore,
-  Entry,
-  Listing,
-  ReadManyOptions,
-  RefusedEntry,
-  SmallFile,
+import {
+  readOne,
+  type CheckpointStore,
+  type Entry,
+  type Listing,
+  type ReadManyOptions,
+  type RefusedEntry,
+  type SmallFile,
 } from "./store.js";
 
 /** The InspectError for a file the scope refused: the finding's code and message. */
@@ -124,25 +125,13 @@ export class LocalStore implements CheckpointStore {
   ): Promise<Array<R | InspectError>> {
     const blocking = (options.indexBytes ?? 0) >= SHARD_SYNC_MIN_INDEX_BYTES;
     const one = async (p: string): Promise<R | InspectError> => {
-      let src: ByteSource;
       const admitted = blocking ? this.scope.admitSync(p) : await this.scope.admit(p);
       if (!admitted.ok) return refused(p, admitted);
-      try {
-        src = blocking
-          ? SyncFileSource.open(admitted.real, p)
-          : await FileSource.open(admitted.real, p);
-      } catch (e) {
-        if (e instanceof InspectError) return e;
-        throw e;
-      }
-      try {
-        return await read(src);
-      } catch (e) {
-        if (e instanceof InspectError) return e;
-        throw e;
-      } finally {
-        await src.close();
-      }
+      return readOne(
+        () =>
+          blocking ? SyncFileSource.open(admitted.real, p) : FileSource.open(admitted.real, p),
+        read,
+      );
     };
     if (!blocking) return mapBounded(paths, SHARD_CONCURRENCY, one);
     const out: Array<R | InspectError> = [];

@@ -22,7 +22,14 @@ import {
 import { hostOf, type HttpClient, type HttpResult } from "../sources/http-client.js";
 import { HttpSource, httpError } from "../sources/http-source.js";
 import type { ByteSource } from "../sources/source.js";
-import type { CheckpointStore, Entry, Listing, ReadManyOptions, SmallFile } from "./store.js";
+import {
+  readOne,
+  type CheckpointStore,
+  type Entry,
+  type Listing,
+  type ReadManyOptions,
+  type SmallFile,
+} from "./store.js";
 
 /** `a/./b`, `./a`, `.` → `a/b`, `a`, "" (the store's paths are joined with path.join). */
 export function normalize(p: string): string {
@@ -115,23 +122,7 @@ abstract class HttpStore implements CheckpointStore {
     read: (src: ByteSource) => Promise<R>,
     _options?: ReadManyOptions,
   ): Promise<Array<R | InspectError>> {
-    return mapBounded(paths, Math.max(1, paths.length), async (p) => {
-      let src: ByteSource;
-      try {
-        src = await this.open(p);
-      } catch (e) {
-        if (e instanceof InspectError) return e;
-        throw e;
-      }
-      try {
-        return await read(src);
-      } catch (e) {
-        if (e instanceof InspectError) return e;
-        throw e;
-      } finally {
-        await src.close();
-      }
-    });
+    return mapBounded(paths, Math.max(1, paths.length), (p) => readOne(() => this.open(p), read));
   }
 }
 

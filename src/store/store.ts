@@ -7,7 +7,7 @@
 // with `path.join`, which inspect only does with names already checked to stay inside
 // (checkpoint/shard-names.ts).
 
-import type { InspectError } from "../core/errors.js";
+import { InspectError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import type { ByteSource } from "../sources/source.js";
 
@@ -70,4 +70,30 @@ export interface CheckpointStore {
     read: (src: ByteSource) => Promise<R>,
     options?: ReadManyOptions,
   ): Promise<Array<R | InspectError>>;
+}
+
+/**
+ * Opens one file and reads it, closing it either way; an InspectError from opening or reading is
+ * returned (it belongs to that file), anything else is a bug and thrown. Every store's readMany
+ * reads each file through this.
+ */
+export async function readOne<R>(
+  open: () => ByteSource | Promise<ByteSource>,
+  read: (src: ByteSource) => Promise<R>,
+): Promise<R | InspectError> {
+  let src: ByteSource;
+  try {
+    src = await open();
+  } catch (e) {
+    if (e instanceof InspectError) return e;
+    throw e;
+  }
+  try {
+    return await read(src);
+  } catch (e) {
+    if (e instanceof InspectError) return e;
+    throw e;
+  } finally {
+    await src.close();
+  }
 }
