@@ -2,7 +2,7 @@
 // numbers mean the same on any machine. Page cache warm throughout (every input is read once
 // before timing). Not part of the tests: nothing here asserts, it reports.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomFillSync } from "node:crypto";
 import {
@@ -28,6 +28,7 @@ import { runHashJobs } from "../src/integrity/hash-pool.js";
 import { verifyFiles } from "../src/integrity/verify.js";
 import { FileSource } from "../src/sources/file-source.js";
 import { writeLayout } from "../test/helpers/checkpoints.js";
+import { spawnCollect } from "../test/helpers/cli.js";
 import { HubEmulator, type OriginCounters } from "../test/helpers/hub-emulator.js";
 import { deepseekV3 } from "../test/helpers/layouts.js";
 import { modelSpec, FAMILIES, writeGguf } from "../test/helpers/gguf.js";
@@ -66,33 +67,6 @@ function measure(cmd: string[], runs: number, warmup = 2): { ms: number; rssKiB:
   for (let i = 0; i < warmup; i++) runOnce(cmd);
   const rs = Array.from({ length: runs }, () => runOnce(cmd));
   return { ms: median(rs.map((r) => r.ms)), rssKiB: median(rs.map((r) => r.rssKiB)) };
-}
-
-/** A child process run without blocking this one (the emulator serves it from here). */
-function spawnAsync(
-  cmd: string[],
-  env: NodeJS.ProcessEnv,
-  cwd?: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd[0]!, cmd.slice(1), {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(cwd ? { cwd } : {}),
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on("data", (b: Buffer) => out.push(b));
-    p.stderr.on("data", (b: Buffer) => err.push(b));
-    p.on("error", reject);
-    p.on("close", (status) =>
-      resolve({
-        status,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
-  });
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
@@ -426,7 +400,7 @@ if (want("g")) {
     const runCli = async (args: string[], cwd?: string) => {
       const cmd = [process.execPath, BIN, ...args];
       const t0 = process.hrtime.bigint();
-      const r = await spawnAsync(useTime ? [TIME, "-f", "%U %S", ...cmd] : cmd, env, cwd);
+      const r = await spawnCollect(useTime ? [TIME, "-f", "%U %S", ...cmd] : cmd, env, cwd);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       let cpuMs = NaN;
       if (useTime) {

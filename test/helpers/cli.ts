@@ -45,11 +45,16 @@ export function inspectAsync(
   const env = { ...process.env, ...(options.env ?? {}) };
   if (!options.env || !("FORCE_COLOR" in options.env)) delete env.FORCE_COLOR;
   if (!options.env || !("NO_COLOR" in options.env)) delete env.NO_COLOR;
+  return spawnCollect([process.execPath, BIN, ...args], env, options.cwd);
+}
+
+/** Runs a command without blocking this process and collects its output as UTF-8. */
+export function spawnCollect(cmd: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], {
+    const p = spawn(cmd[0]!, cmd.slice(1), {
       env,
       stdio: ["ignore", "pipe", "pipe"],
-      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(cwd ? { cwd } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
