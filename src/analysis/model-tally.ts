@@ -138,7 +138,7 @@ interface LayerSums {
   fusedFirstDims: Set<bigint> | undefined;
   shared: Total;
   mtp: boolean;
-  routedBytes: bigint;
+  routedBytes: Total;
 }
 
 const newLayerSums = (): LayerSums => ({
@@ -150,7 +150,7 @@ const newLayerSums = (): LayerSums => ({
   fusedFirstDims: undefined,
   shared: new Total(),
   mtp: false,
-  routedBytes: 0n,
+  routedBytes: new Total(),
 });
 
 function layerTally(l: LayerSums): LayerTally {
@@ -167,7 +167,7 @@ function layerTally(l: LayerSums): LayerTally {
   t.fusedFirstDims = l.fusedFirstDims;
   t.shared = l.shared.value;
   t.mtp = l.mtp;
-  t.routedBytes = l.routedBytes;
+  t.routedBytes = l.routedBytes.value;
   return t;
 }
 
@@ -319,9 +319,9 @@ export class ModelTally {
       layer.tensors++;
       if (p.expertKind === ROUTED) {
         this.expertOf(layer, p.expert).add(params);
-        layer.routedBytes += BigInt(bytes);
+        layer.routedBytes.add(bytes);
       } else if (p.expertKind === FUSED) {
-        layer.routedBytes += BigInt(bytes);
+        layer.routedBytes.add(bytes);
         layer.fused += BigInt(params);
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);

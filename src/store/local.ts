@@ -4,6 +4,7 @@
 // to follow links. Only regular files are opened, without blocking; small files are read under
 // a bound checked at open and enforced while reading (small-file.ts).
 
+import { statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
@@ -124,7 +125,12 @@ export class LocalStore implements CheckpointStore {
     options: ReadManyOptions = {},
   ): Promise<Array<R | InspectError>> {
     const blocking = (options.indexBytes ?? 0) >= SHARD_SYNC_MIN_INDEX_BYTES;
+    let absent: InspectError | undefined;
     const one = async (p: string): Promise<R | InspectError> => {
+      // An absent file told by one stat that throws nothing, before realpath and open would each
+      // make an error of the system's; the error says nothing of the file, so all share one: an
+      // index may name 160,000 shards that are not there.
+      if (blocking && absentSync(p)) return (absent ??= openError({ code: "ENOENT" }));
       const admitted = blocking ? this.scope.admitSync(p) : await this.scope.admit(p);
       if (!admitted.ok) return refused(p, admitted);
       return readOne(
@@ -137,6 +143,15 @@ export class LocalStore implements CheckpointStore {
     const out: Array<R | InspectError> = [];
     for (const p of paths) out.push(await one(p));
     return out;
+  }
+}
+
+/** Nothing at `p` (nor where a link there leads); false when that cannot be told. */
+function absentSync(p: string): boolean {
+  try {
+    return statSync(p, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
   }
 }
 

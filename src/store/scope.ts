@@ -77,7 +77,8 @@ export class TargetScope {
   admitSync(p: string): Admission {
     let real: string;
     try {
-      real = realpathSync(p);
+      // realpath(3), one call: the JavaScript realpathSync makes an lstat per path component.
+      real = realpathSync.native(p);
     } catch (e) {
       return this.unresolved(p, e);
     }
