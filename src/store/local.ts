@@ -4,7 +4,6 @@
 // to follow links. Only regular files are opened, without blocking; small files are read under
 // a bound checked at open and enforced while reading (small-file.ts).
 
-import { statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
@@ -14,7 +13,7 @@ import { FileSource, openError } from "../sources/file-source.js";
 import { readSmallFileSync, SmallFileError, type SmallFileProblem } from "../sources/small-file.js";
 import type { ByteSource } from "../sources/source.js";
 import { SyncFileSource } from "../sources/sync-file-source.js";
-import { refusal, TargetScope, type Admission } from "./scope.js";
+import { absentSync, refusal, TargetScope, type Admission } from "./scope.js";
 import {
   readOne,
   type CheckpointStore,
@@ -143,15 +142,6 @@ export class LocalStore implements CheckpointStore {
     const out: Array<R | InspectError> = [];
     for (const p of paths) out.push(await one(p));
     return out;
-  }
-}
-
-/** Nothing at `p` (nor where a link there leads); false when that cannot be told. */
-function absentSync(p: string): boolean {
-  try {
-    return statSync(p, { throwIfNoEntry: false }) === undefined;
-  } catch {
-    return false;
   }
 }
 
