@@ -14,7 +14,7 @@ import { mapBounded } from "../core/pool.js";
 import { excerpt, group, plural } from "../core/text.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 import { readChecksums } from "./checksums.js";
-import { parseSha256, type Expected } from "./digest.js";
+import { parseSha256, type Expected } from "../core/digest.js";
 import {
   hfBlobLink,
   hfIncompleteBlobs,

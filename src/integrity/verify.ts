@@ -15,7 +15,7 @@ import { finding, type Finding } from "../core/findings.js";
 import { LFS_POINTER_HINT, lfsPointerMessage } from "../formats/sniff.js";
 import { gigabytes, group, nameOf, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
-import type { Expected } from "./digest.js";
+import type { Expected } from "../core/digest.js";
 import {
   runHashJobs,
   type HashJob,
