@@ -13,20 +13,22 @@ import { verifyFiles } from "../../src/integrity/verify.js";
 import { tempDir } from "../helpers/safetensors.js";
 import { sha256 } from "./files.js";
 
-const calls = new Map<string, number>();
-const count = (fn: string, p: unknown) => {
-  const key = `${fn} ${String(p)}`;
-  calls.set(key, (calls.get(key) ?? 0) + 1);
-};
-
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const fs = await importOriginal<typeof FsPromises>();
+// Hoisted with the mocks below, which run before this module's own lines.
+const { calls, wrap } = vi.hoisted(() => {
+  const calls = new Map<string, number>();
+  /** `f`, counting its calls by name and first argument (the path). */
   const wrap =
     <A extends unknown[], R>(name: string, f: (...a: A) => R) =>
     (...a: A): R => {
-      count(name, a[0]);
+      const key = `${name} ${String(a[0])}`;
+      calls.set(key, (calls.get(key) ?? 0) + 1);
       return f(...a);
     };
+  return { calls, wrap };
+});
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const fs = await importOriginal<typeof FsPromises>();
   return {
     ...fs,
     default: fs,
@@ -40,12 +42,6 @@ vi.mock("node:fs/promises", async (importOriginal) => {
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof Fs>();
-  const wrap =
-    <A extends unknown[], R>(name: string, f: (...a: A) => R) =>
-    (...a: A): R => {
-      count(name, a[0]);
-      return f(...a);
-    };
   return {
     ...fs,
     default: fs,
