@@ -8,6 +8,7 @@ import { group, plural } from "../core/text.js";
 import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
+import { splitWords } from "./table-hardware.js";
 import { bytesBoth, countShort } from "./units.js";
 
 /** Escaped for the terminal and cut when absurdly long, like every table cell. */
@@ -124,7 +125,9 @@ function smallestSetup(hw: HardwareEstimate): string | undefined {
 function fit(hw: HardwareEstimate, st: Style): string {
   const f = hw.fit!;
   const per = f.devices > 1 ? " each" : "";
+  // llama.cpp splits by layers: when the whole model does not fit, say how much does.
+  const split = f.layerSplit && !f.fits ? `; llama.cpp ${splitWords(f.layerSplit)}` : "";
   return f.fits
     ? `${st.green("fits")} ${esc(f.target)}, ${bytesBoth(f.marginBytes)} to spare${per}`
-    : `${st.red("does not fit")} ${esc(f.target)}: needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable`;
+    : `${st.red("does not fit")} ${esc(f.target)}: needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable${split}`;
 }

@@ -42,7 +42,8 @@ function layerText(g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[numbe
   if (g.kind === "no-cache") return `${head} (none)`;
   if (g.fixedBytes !== undefined) return `${head} state: ${iec(g.fixedBytes)} per sequence`;
   const w = g.window !== undefined ? ` ≤ ${group(g.window)} tokens` : "";
-  return `${head}${w}: ${iec(g.bytes)}`;
+  const cells = g.cells !== undefined ? `, ${group(g.cells)} cells` : "";
+  return `${head}${w}${cells}: ${iec(g.bytes)}`;
 }
 
 /** The smallest Mac that holds it, or the largest that does not. */
@@ -82,8 +83,11 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   const a = hw.assumptions;
   const b = hw.breakdown;
   const out: string[] = [];
+  const tokens = a.runtime
+    ? `${group(a.runtime.cells)} cells (${a.runtime.name})`
+    : `${group(a.context)} tokens`;
   const kvWhat = a.kvCacheKnown
-    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${group(a.context)} tokens × ${a.batch}`
+    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${tokens} × ${a.batch}${a.runtime?.windowCells !== undefined ? ", window layers fewer" : ""}`
     : "unknown without config.json: 10 % of the weights";
   out.push(
     st.bold(
@@ -100,7 +104,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
           `${precisionHow(hw)}${hw.optional.length > 0 ? `, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}` : ""}`,
         ],
         ["KV cache", bytesBoth(b.kvCache), kvWhat],
-        ["activations", bytesBoth(b.activations), `${a.activationsPercent} % of the weights`],
+        ["activations", bytesBoth(b.activations), activationsHow(hw)],
         ["reserve", bytesBoth(b.reserve), "per device (runtime, CUDA context)"],
       ],
       [1],
@@ -109,6 +113,8 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   const groups = b.layers ?? [];
   if (groups.length > 1 || groups.some((g) => g.fixedBytes !== undefined || g.window !== undefined))
     out.push(`  ${st.dim("· KV by layer: " + groups.map(layerText).join(" · "))}`);
+  const runtime = runtimeLine(hw);
+  if (runtime) out.push(`  ${st.dim("· " + runtime)}`);
   for (const note of a.notes) out.push(`  ${st.dim("· " + esc(note))}`);
   const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${a.laptop}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${a.referenceServer}, ${a.gpuShare})`;
   out.push(`  ${st.dim("· tiers: " + tiers)}`);
@@ -158,6 +164,44 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
   return out;
 }
 
+/** How the activations are charged: a share of the weights, or llama.cpp's buffers. */
+function activationsHow(hw: HardwareEstimate): string {
+  const b = hw.breakdown;
+  const a = hw.assumptions;
+  if (a.activationsFrom !== "llama.cpp-buffers" || b.computeBuffer === undefined)
+    return `${a.activationsPercent} % of the weights`;
+  return `llama.cpp compute buffer ${iec(b.computeBuffer)} (estimated) + output buffer ${iec(b.outputBuffer ?? 0n)}`;
+}
+
+/** "llama.cpp: 4,096 cells per sequence (…)": the runtime's allocation rules, when they apply. */
+function runtimeLine(hw: HardwareEstimate): string | undefined {
+  const r = hw.assumptions.runtime;
+  if (!r) return undefined;
+  const parts = [
+    `${group(r.cells)} cells per sequence (the context rounded up to ${r.cellPadding})`,
+  ];
+  if (r.windowCells !== undefined)
+    parts.push(`window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`);
+  if (r.mlaCache === "latent") parts.push("MLA caches the latent, no V");
+  if (r.mlaCache === "decompressed")
+    parts.push("MLA decompressed: K and V per head (a file converted before key_length_mla)");
+  parts.push(`compute buffer for ${r.ubatch}-token micro-batches with flash attention`);
+  return `${r.name}: ${parts.join("; ")}`;
+}
+
+/** "-ngl 20 of 33 on the GPU (14.20 GB each), the other 13 in RAM: 6.10 GB": llama.cpp's split. */
+export function splitWords(
+  s: NonNullable<NonNullable<HardwareEstimate["fit"]>["layerSplit"]>,
+): string {
+  const ram = `${bytesBoth(s.ramBytes)} of RAM`;
+  if (s.gpuLayers === 0) return `-ngl 0: nothing fits on it, everything in RAM (${ram})`;
+  const rest = s.layers - s.gpuLayers;
+  const on = `-ngl ${s.gpuLayers} of ${s.layers} (${bytesBoth(s.gpuBytes)} on each device)`;
+  return rest === 0
+    ? `${on}, all layers; the token embedding stays in RAM (${ram})`
+    : `${on}, the other ${rest} in RAM (${ram})`;
+}
+
 /** The answer for the user's machine (--memory, --gpu), when asked. */
 function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
   const f = hw.fit;
@@ -175,7 +219,8 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
       : f.maxContext === 0
         ? "; not even one token of context fits"
         : `; longest context that fits: ${group(f.maxContext)} tokens`;
-  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}${f.fits ? speed(f) : ""}`;
+  const split = f.layerSplit ? `\n  ${st.bold("llama.cpp")} ${splitWords(f.layerSplit)}` : "";
+  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}${f.fits ? speed(f) : ""}${split}`;
 }
 
 /**
