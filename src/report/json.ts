@@ -237,6 +237,9 @@ export function* jsonDocument(s: Report, options: JsonOptions = {}): Iterable<st
         ["byDtype", obj(s.dtypes.map((d) => [d.dtype, d.bytes]))],
       ]),
     ],
+    ["bitsPerWeight", s.bitsPerWeight],
+    ["fileType", plain(s.fileType)],
+    ["tokenizer", plain(s.tokenizer)],
     ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
     ["moe", plain(s.moe)],
@@ -336,9 +339,22 @@ function componentJson(name: string, s: Report): Json {
         ["tensors", s.bytes.tensors],
       ]),
     ],
+    ["bitsPerWeight", s.bitsPerWeight],
+    ["fileType", plain(s.fileType)],
     ["architecture", plain(s.architecture)],
     ["quantization", s.quantization && quantizationJson(s.quantization)],
     ["moe", plain(s.moe)],
+    // Alternatives (GGUF quantizations) are estimated one by one: the one figure people compare.
+    [
+      "hardware",
+      s.hardware
+        ? obj([
+            ["precision", s.hardware.precision],
+            ["tier", s.hardware.tier],
+            ["requiredBytes", s.hardware.requiredBytes],
+          ])
+        : undefined,
+    ],
   ]);
 }
 
