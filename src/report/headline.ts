@@ -20,7 +20,11 @@ export function headlineLines(s: Report, st: Style): string[] {
   const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
   const model = modelName(s);
   if (model) kv("model", model);
-  const params = parameters(s);
+  // Alternatives (one GGUF per quantization) add up to no model: the rows below compare them.
+  const alternatives = s.checkpoint.alternatives === true;
+  if (alternatives)
+    kv("models", `${plural(s.components?.length ?? 0, "alternative")}, one row each below`);
+  const params = alternatives ? undefined : parameters(s);
   if (params) kv("parameters", params);
   if (s.files.length > 0) {
     const part = s.partial ? st.yellow(" (partial)") : "";
