@@ -11,6 +11,7 @@ import {
   notesOf,
   serverText,
   shareText,
+  weightsOnlyText,
 } from "./hardware-words.js";
 import type { Style } from "./style.js";
 import { bytesBoth, iec } from "./units.js";
@@ -239,7 +240,7 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
 export function weightsOnlyLines(hw: HardwareEstimate, st: Style): string[] {
   const out = [
     st.bold(`  Memory  ${bytesBoth(hw.breakdown.weights)} to hold the weights`),
-    `  ${st.dim("· weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model"))}`,
+    `  ${st.dim("· weights only: " + weightsOnlyText(hw.weightsOnlyCause))}`,
   ];
   const fit = fitLine(hw, st);
   if (fit) out.push(fit);
