@@ -4,8 +4,9 @@
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
+import type { ColumnOptions } from "./columns.js";
 import type { Style } from "./style.js";
-import { bytesBoth, iec } from "./units.js";
+import { keep, wrapLines, wrapStyled } from "./wrap.js";
 
 /** Devices named in the "smallest setup" line: the common choices of each class. */
 const SHOWN_GPUS = [
@@ -19,7 +20,16 @@ const SHOWN_GPUS = [
   "rtx-4090",
 ];
 
-type Grid = (head: string[], rows: Iterable<readonly string[]>, right: number[]) => string;
+type Grid = (
+  head: string[],
+  rows: Iterable<readonly string[]>,
+  right: number[],
+  options?: ColumnOptions,
+) => string;
+
+/** "  · note", wrapped under itself and dimmed (or coloured by `colour`). */
+const note = (st: Style, text: string, colour: (s: string) => string = st.dim) =>
+  wrapStyled("· " + text, st.width, "  ", "    ", colour);
 
 /** "~45 tok/s", or "~3 tok/s, too slow" below the usable speed. */
 function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string {
@@ -29,20 +39,24 @@ function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string 
   return d.usable === false ? ` ~${shown} tok/s, too slow` : ` ~${shown} tok/s`;
 }
 
+/** One device in the "smallest setup" list: glued, a line never breaks inside it. */
 function setup(d: DeviceRow): string {
   const name = d.label;
-  if (d.count !== undefined && d.fits) return `${name} ×${d.count}${speed(d)}`;
-  if (d.nodes !== undefined) return `${name}: ${d.nodes} nodes of 8`;
-  return `${name}: no`;
+  if (d.count !== undefined && d.fits) return keep(`${name} ×${d.count}${speed(d)}`);
+  if (d.nodes !== undefined) return keep(`${name}: ${d.nodes} nodes of 8`);
+  return keep(`${name}: no`);
 }
 
 /** "36 chunked-attention ≤ 8,192 tokens: 1.13 GiB", "27 mamba2 state: 69.40 MiB per sequence". */
-function layerText(g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[number]): string {
+function layerText(
+  g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[number],
+  st: Style,
+): string {
   const head = `${g.count} ${g.kind}`;
   if (g.kind === "no-cache") return `${head} (none)`;
-  if (g.fixedBytes !== undefined) return `${head} state: ${iec(g.fixedBytes)} per sequence`;
+  if (g.fixedBytes !== undefined) return `${head} state: ${st.bytes(g.fixedBytes)} per sequence`;
   const w = g.window !== undefined ? ` ≤ ${group(g.window)} tokens` : "";
-  return `${head}${w}: ${iec(g.bytes)}`;
+  return `${head}${w}: ${st.bytes(g.bytes)}`;
 }
 
 /** The smallest Mac that holds it, or the largest that does not. */
@@ -67,7 +81,7 @@ function precisionHow(hw: HardwareEstimate): string {
  * model that needs a node or several.
  */
 function tierWords(hw: HardwareEstimate): string {
-  const server = hw.reference.server;
+  const server = keep(hw.reference.server);
   switch (hw.tier) {
     case "laptop":
       return `laptop tier, fits one device (a ${hw.reference.laptop})`;
@@ -78,7 +92,8 @@ function tierWords(hw: HardwareEstimate): string {
   }
 }
 
-export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): string[] {
+/** `tiers`: show the tier thresholds (false once a run has shown them: they are the same). */
+export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers = true): string[] {
   const a = hw.assumptions;
   const b = hw.breakdown;
   const out: string[] = [];
@@ -86,8 +101,12 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
     ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${group(a.context)} tokens × ${a.batch}`
     : "unknown without config.json: 10 % of the weights";
   out.push(
-    st.bold(
-      `  Hardware  needs ${bytesBoth(hw.requiredBytes)} in total (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"}): ${tierWords(hw)}`,
+    ...wrapStyled(
+      `Hardware  needs ${keep(st.bytes(hw.requiredBytes))} in total (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"}): ${tierWords(hw)}`,
+      st.width,
+      "  ",
+      "    ",
+      st.bold,
     ),
   );
   out.push(
@@ -96,26 +115,36 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
       [
         [
           "weights",
-          bytesBoth(b.weights),
+          st.bytes(b.weights),
           `${precisionHow(hw)}${hw.optional.length > 0 ? `, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}` : ""}`,
         ],
-        ["KV cache", bytesBoth(b.kvCache), kvWhat],
-        ["activations", bytesBoth(b.activations), `${a.activationsPercent} % of the weights`],
-        ["reserve", bytesBoth(b.reserve), "per device (runtime, CUDA context)"],
+        ["KV cache", st.bytes(b.kvCache), kvWhat],
+        ["activations", st.bytes(b.activations), `${a.activationsPercent} % of the weights`],
+        ["reserve", st.bytes(b.reserve), "per device (runtime, CUDA context)"],
       ],
       [1],
+      { wrap: 2 },
     ),
   );
   const groups = b.layers ?? [];
   if (groups.length > 1 || groups.some((g) => g.fixedBytes !== undefined || g.window !== undefined))
-    out.push(`  ${st.dim("· KV by layer: " + groups.map(layerText).join(" · "))}`);
-  for (const note of a.notes) out.push(`  ${st.dim("· " + esc(note))}`);
-  const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${a.laptop}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${a.referenceServer}, ${a.gpuShare})`;
-  out.push(`  ${st.dim("· tiers: " + tiers)}`);
+    out.push(...note(st, "KV by layer: " + groups.map((g) => keep(layerText(g, st))).join(" · ")));
+  for (const n of a.notes) out.push(...note(st, esc(n)));
+  if (tiers)
+    out.push(
+      ...note(
+        st,
+        `tiers: laptop ≤ ${keep(st.bytes(hw.thresholds.laptopBytes))} (${a.laptop}); single server ≤ ${keep(st.bytes(hw.thresholds.singleServerBytes))} (${a.referenceServer}, ${a.gpuShare})`,
+      ),
+    );
   if (hw.cluster) {
     const alt = hw.cluster.singleNodeAlternatives;
     out.push(
-      `  ${st.yellow("· cluster:")} ${hw.cluster.nodes} nodes of ${a.referenceServer}${alt.length > 0 ? `; one ${alt.join(" or one ")} node would hold it` : ""}`,
+      ...note(
+        st,
+        `cluster: ${hw.cluster.nodes} nodes of ${keep(a.referenceServer)}${alt.length > 0 ? `; one ${alt.map(keep).join(" or one ")} node would hold it` : ""}`,
+        st.yellow,
+      ),
     );
   }
 
@@ -131,8 +160,8 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
           const row = [
             p.name,
             p.bitsPerWeight ?? "",
-            bytesBoth(p.weightsBytes),
-            bytesBoth(p.requiredBytes),
+            st.bytes(p.weightsBytes),
+            st.bytes(p.requiredBytes),
             p.tier,
           ];
           if (withFit) row.push(p.fits ? st.green("fits") : st.red("does not fit"));
@@ -145,28 +174,37 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
 
   const gpus = SHOWN_GPUS.flatMap((id) => hw.devices.filter((d) => d.device === id));
   out.push("");
-  out.push(`  ${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`);
+  out.push(
+    ...wrapLines(
+      `${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`,
+      st.width,
+      "  ",
+      "    ",
+    ),
+  );
   if (hw.speed)
     out.push(
-      `  ${st.dim(`· tok/s: one sequence generating at ${group(hw.speed.context)} tokens of context, estimated from bandwidth (docs/memory-model.md)`)}`,
+      ...note(
+        st,
+        `tok/s: one sequence generating at ${group(hw.speed.context)} tokens of context, estimated from bandwidth (docs/memory-model.md)`,
+      ),
     );
   const mac = macs(hw.devices);
-  if (mac) out.push(`  ${st.dim("on a Mac:")} ${mac}`);
+  if (mac) out.push(...wrapLines(`${st.dim("on a Mac:")} ${mac}`, st.width, "  ", "    "));
 
-  const fit = fitLine(hw, st);
-  if (fit) out.push(fit);
+  out.push(...fitLines(hw, st));
   return out;
 }
 
 /** The answer for the user's machine (--memory, --gpu), when asked. */
-function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
+function fitLines(hw: HardwareEstimate, st: Style): string[] {
   const f = hw.fit;
-  if (!f) return undefined;
+  if (!f) return [];
   const verdict = f.fits ? st.green("fits") : st.red("does not fit");
   const margin =
     f.marginBytes >= 0n
-      ? `${bytesBoth(f.marginBytes)} to spare`
-      : `${bytesBoth(-f.marginBytes)} short`;
+      ? `${keep(st.bytes(f.marginBytes))} to spare`
+      : `${keep(st.bytes(-f.marginBytes))} short`;
   const per = f.devices > 1 ? " per device" : "";
   const context = !hw.languageModel
     ? ""
@@ -175,7 +213,12 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
       : f.maxContext === 0
         ? "; not even one token of context fits"
         : `; longest context that fits: ${group(f.maxContext)} tokens`;
-  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}${f.fits ? speed(f) : ""}`;
+  return wrapLines(
+    `${st.bold("fit")} ${keep(esc(f.target))}: ${verdict} (needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable, ${margin})${context}${f.fits ? speed(f) : ""}`,
+    st.width,
+    "  ",
+    "    ",
+  );
 }
 
 /**
@@ -183,11 +226,15 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
  * (a KV cache, tiers and data-centre GPUs would be noise for an MNIST net).
  */
 export function weightsOnlyLines(hw: HardwareEstimate, st: Style): string[] {
-  const out = [
-    st.bold(`  Memory  ${bytesBoth(hw.breakdown.weights)} to hold the weights`),
-    `  ${st.dim("· weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model"))}`,
+  return [
+    ...wrapStyled(
+      `Memory  ${st.bytes(hw.breakdown.weights)} to hold the weights`,
+      st.width,
+      "  ",
+      "    ",
+      st.bold,
+    ),
+    ...note(st, "weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model")),
+    ...fitLines(hw, st),
   ];
-  const fit = fitLine(hw, st);
-  if (fit) out.push(fit);
-  return out;
 }
