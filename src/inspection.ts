@@ -56,8 +56,9 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
             }
           : {}),
         ...(m.weightsOnlyReason !== undefined ? { weightsOnly: m.weightsOnlyReason } : {}),
+        ...(m.layerWeights ? { layerWeights: m.layerWeights } : {}),
       };
-  const { components: _, ...facts } = m;
+  const { components: _, layerWeights: __, ...facts } = m;
   const report: Report = {
     ...facts,
     ok: m.files.length > 0 && !findings.some((f) => f.severity === "error"),

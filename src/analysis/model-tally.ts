@@ -25,6 +25,17 @@ import { schemeFromConfig, schemeFromNames } from "./quantization.js";
 import type { OptionalKind, OptionalModule, ParameterCounts, QuantizationFacts } from "./facts.js";
 import { FUSED, NameParser, ROUTED, SHARED } from "./tensor-names.js";
 
+/** Where the resident weights sit by layer: what a runtime splitting by layers moves. */
+interface LayerWeights {
+  /** Bytes of each layer of the main stack, in order. */
+  layers: bigint[];
+  /** The input embedding. */
+  inputBytes: bigint;
+  /** Everything else resident (norms, the head), plus the embedding again when the head is tied. */
+  outputBytes: bigint;
+  residentBytes: bigint;
+}
+
 export interface ModelAnalysis {
   parameters: ParameterCounts;
   /** config.json as read (typed, wrong-typed fields left out): the KV-cache estimate's input. */
@@ -39,6 +50,9 @@ export interface ModelAnalysis {
   bytesPerToken: bigint;
   /** Parameters a prompt token multiplies through (2 FLOPs each): active less the embedding. */
   computeParameters: bigint;
+  /** The resident weights by where a layer split puts them; absent unless the main stack's
+   * layers are numbered 0…n−1 with none missing. */
+  layerWeights?: LayerWeights;
   findings: Finding[];
 }
 
@@ -64,6 +78,7 @@ const EMBEDDINGS = [
   "word_embeddings.weight",
   "tok_embeddings.weight",
   "embed_in.weight",
+  "token_embd.weight",
 ];
 const HEADS = ["lm_head.weight", "embed_out.weight", "output_layer.weight"];
 /** DeepSeek-V3 and GLM-4.5 MTP layers project [embedding; hidden state] with `eh_proj`. */
@@ -507,11 +522,37 @@ export class ModelTally {
       ...this.perToken(tensorBytes - optionalBytes, mainParams, mainLayers, moe, config),
       findings,
     };
+    const split = this.layerWeights(mainLayers, tensorBytes - optionalBytes);
+    if (split) result.layerWeights = split;
     if (config) result.config = config;
     if (architecture) result.architecture = architecture;
     if (quantization) result.quantization = quantization;
     if (moe.facts) result.moe = moe.facts;
     return result;
+  }
+
+  /**
+   * Each main layer's bytes, the input embedding, and the rest (norms, the output head): a
+   * model stored without a head (tied) computes its logits from the embedding, which llama.cpp
+   * copies to the device of the output layer, so the output layer then weighs the embedding.
+   */
+  private layerWeights(
+    layers: ReadonlyMap<number, LayerTally>,
+    resident: bigint,
+  ): LayerWeights | undefined {
+    const n = layers.size;
+    if (n === 0) return undefined;
+    const bytes: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = layers.get(i);
+      if (l === undefined) return undefined;
+      bytes.push(l.bytes);
+    }
+    const input = this.embedding ? this.embeddingBytes : 0n;
+    const rest = resident - input - bytes.reduce((a, b) => a + b, 0n);
+    if (rest < 0n) return undefined;
+    const tied = this.head === undefined ? input : 0n;
+    return { layers: bytes, inputBytes: input, outputBytes: rest + tied, residentBytes: resident };
   }
 
   /**

@@ -27,7 +27,13 @@ import type { SourceInfo } from "../checkpoint/checkpoint.js";
 import type { Architecture } from "./architecture.js";
 import { parametersFromConfig } from "./config-parameters.js";
 import type { ParameterClaim } from "./claims.js";
-import { elementsWithin, ModelTally, SMALL_ELEMENTS, Total } from "./model-tally.js";
+import {
+  elementsWithin,
+  ModelTally,
+  SMALL_ELEMENTS,
+  Total,
+  type ModelAnalysis,
+} from "./model-tally.js";
 import type { ParameterCounts, QuantizationFacts } from "./facts.js";
 import { modelConfigOf } from "../model/gguf-config.js";
 import type { ModelConfig } from "../model/model-config.js";
@@ -86,6 +92,9 @@ export interface ModelSummary {
   /** What one generated token reads and one prompt token multiplies (one model, not a folder
    * of several): the speed estimate's input. */
   perToken?: { weightBytes: bigint; computeParameters: bigint };
+  /** The resident weights by layer, input embedding and output layer (one model, layers 0…n−1
+   * all present): what a runtime that splits by layers moves. */
+  layerWeights?: ModelAnalysis["layerWeights"];
   /** From config.json, completed from tensor names; absent when nothing is known. */
   architecture?: Architecture;
   quantization?: QuantizationFacts;
@@ -329,6 +338,7 @@ export function summarize(cp: Checkpoint): ModelSummary {
     if (model.quantization) summary.quantization = model.quantization;
     if (model.moe) summary.moe = model.moe;
     if (model.config) summary.modelConfig = model.config;
+    if (model.layerWeights) summary.layerWeights = model.layerWeights;
     summary.perToken = {
       weightBytes: model.bytesPerToken,
       computeParameters: model.computeParameters,

@@ -64,7 +64,12 @@ export function targetFrom(
     return { kind: "devices", device, count: 1 };
   }
   // Without a GPU the model runs from RAM; leave a tenth for the system.
-  return { kind: "memory", label: "this machine's RAM (90 %)", memoryBytes: (totalMem * 9n) / 10n };
+  return {
+    kind: "memory",
+    label: "this machine's RAM (90 %)",
+    memoryBytes: (totalMem * 9n) / 10n,
+    systemRam: true,
+  };
 }
 
 export async function thisMachine(): Promise<FitTarget> {

@@ -109,7 +109,7 @@ function program(): Command {
     .option("--batch <n>", "concurrent sequences (default 1)")
     .option(
       "--kv-dtype <dtype>",
-      "KV cache precision: f16, bf16, f32, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit)",
+      "KV cache precision: f16, bf16, f32, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit; f16 for GGUF)",
     )
     .option(
       "--memory <size>",

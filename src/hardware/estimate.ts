@@ -20,14 +20,25 @@ import {
 import {
   configCacheDtype,
   DEFAULT_CACHE_DTYPE,
+  findCacheDtype,
+  fullCells,
+  ubatchOf,
   kvBytesPerToken,
   kvCacheBytes,
   kvLayout,
   layerBreakdown,
+  layerCacheBytes,
   type CacheDtype,
   type KvLayout,
   type LayerBreakdown,
 } from "./kv-cache.js";
+import {
+  layerSplit,
+  llamaCppBuffers,
+  type LayerSplit,
+  type LayerWeights,
+  type LlamaCppBuffers,
+} from "./llama-cpp.js";
 import {
   estimateSpeed,
   SPEED_CLASSES,
@@ -68,6 +79,9 @@ export interface ModelFootprint {
   /** Parameters each prompt token multiplies through. */
   computeParameters?: bigint;
   config?: ModelConfig;
+  /** Bytes of each repeating layer, the input embedding and the output layer: what a runtime
+   * that splits by layers (llama.cpp's -ngl) moves between a GPU and system RAM. */
+  layerWeights?: LayerWeights;
   /**
    * Not a transformer language model (a batch-norm layer, an MNIST net, a filterbank): why. The
    * estimate is then the weights alone: no KV cache, no activation workspace.
@@ -96,7 +110,13 @@ const LOADED_FOR: Readonly<Record<string, string>> = {
 
 /** "Does it fit on mine?": a memory budget, or n devices of a kind. */
 export type FitTarget =
-  | { kind: "memory"; label: string; memoryBytes: bigint }
+  | {
+      kind: "memory";
+      label: string;
+      memoryBytes: bigint;
+      /** The machine's own RAM (no GPU found): nothing to split layers with. */
+      systemRam?: boolean;
+    }
   | { kind: "devices"; device: Device; count: number };
 
 export interface HardwareOptions {
@@ -118,6 +138,9 @@ export interface Breakdown {
   /** Attention caches and recurrent state together, every layer group summed. */
   kvCache: bigint;
   activations: bigint;
+  /** llama.cpp: activations are its compute buffer (an estimate) plus its output buffer. */
+  computeBuffer?: bigint;
+  outputBuffer?: bigint;
   reserve: bigint;
   /** kvCache per group of identical layers; absent when the layout is unknown. */
   layers?: LayerBreakdown[];
@@ -177,6 +200,8 @@ export interface FitResult {
   decodeTokensPerSecond?: number;
   prefillTokensPerSecond?: number;
   usable?: boolean;
+  /** llama.cpp: how many layers fit on the target (-ngl) and the RAM the rest needs. */
+  layerSplit?: LayerSplit;
 }
 
 /** What the speed figures assume. */
@@ -191,6 +216,24 @@ export interface SpeedAssumptions {
   usableBelow: number;
   tensorParallelScalingPerDoubling: number;
   classes: SpeedClass[];
+}
+
+/** llama.cpp's allocation (docs/memory-model.md §8): what the figures assume. */
+export interface RuntimeAssumptions {
+  name: "llama.cpp";
+  /** Cache cells per sequence: the context rounded up to cellPadding. */
+  cells: number;
+  cellPadding: number;
+  /** Cells of sliding-window layers: the window plus one micro-batch, rounded to cellPadding. */
+  windowCells?: number;
+  /** Tokens of the micro-batch the compute buffer is reserved for (n_ubatch). */
+  ubatch: number;
+  /** The compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the backend has it). */
+  flashAttention: boolean;
+  /** One KV stream per sequence (kv_unified false, llama.cpp's default). */
+  unifiedCache: boolean;
+  /** What is cached per token of an MLA layer: the latent, or decompressed K and V. */
+  mlaCache?: "latent" | "decompressed";
 }
 
 export interface HardwareEstimate {
@@ -218,6 +261,10 @@ export interface HardwareEstimate {
     attention: string | null;
     activationsPercent: number;
     reservePerDeviceBytes: bigint;
+    /** How the activations are charged: a share of the weights, or llama.cpp's buffers. */
+    activationsFrom: "share-of-weights" | "llama.cpp-buffers";
+    /** The runtime whose allocation rules the estimate follows, when the weights name one. */
+    runtime?: RuntimeAssumptions;
     gpuShare: string;
     laptop: string;
     referenceServer: string;
@@ -249,16 +296,28 @@ interface Model {
   layout: KvLayout | undefined;
   dtype: CacheDtype;
   batch: number;
+  /** The runtime's buffers for a context, when it names them (llama.cpp). */
+  buffers?: (context: number) => LlamaCppBuffers | undefined;
+}
+
+interface Shared {
+  kv: bigint;
+  activations: bigint;
+  total: bigint;
+  buffers?: LlamaCppBuffers;
 }
 
 /** Everything but the reserve, for `context` tokens: what is split across devices. */
-function shared(m: Model, context: number): { kv: bigint; activations: bigint; total: bigint } {
+function shared(m: Model, context: number): Shared {
   if (m.weightsOnly) return { kv: 0n, activations: 0n, total: m.weights };
   const kv = m.layout
     ? kvCacheBytes(m.layout, context, m.batch, m.dtype)
     : percentOf(m.weights, UNKNOWN_KV_PERCENT);
-  const activations = percentOf(m.weights, ACTIVATION_PERCENT);
-  return { kv, activations, total: m.weights + kv + activations };
+  const buffers = m.buffers?.(context);
+  const activations = buffers
+    ? buffers.computeBytes + buffers.outputBytes
+    : percentOf(m.weights, ACTIVATION_PERCENT);
+  return { kv, activations, total: m.weights + kv + activations, ...(buffers ? { buffers } : {}) };
 }
 
 const perDevice = (sharedBytes: bigint, n: number) =>
@@ -337,6 +396,7 @@ function fitOn(
   context: number,
   maxPosition: number | undefined,
   speed?: SpeedInput,
+  layers?: LayerWeights,
 ): FitResult {
   const [label, devices, usable] =
     target.kind === "memory"
@@ -371,6 +431,39 @@ function fitOn(
     marginBytes: usable - perDev,
     maxContext,
     ...(target.kind === "devices" ? speedOf(target.device, target.count, speed) : {}),
+    ...splitOn(m, target, context, layers, devices, usable),
+  };
+}
+
+/** llama.cpp's -ngl on the target: only for a runtime that splits by layers, onto an accelerator. */
+function splitOn(
+  m: Model,
+  target: FitTarget,
+  context: number,
+  layers: LayerWeights | undefined,
+  devices: number,
+  usable: bigint,
+): { layerSplit?: LayerSplit } {
+  const buffers = m.buffers?.(context);
+  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam)) return {};
+  // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
+  const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
+  const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
+  return {
+    layerSplit: layerSplit(scaled, cache, buffers, devices, usable, RESERVE_PER_DEVICE),
+  };
+}
+
+/** The parts in proportion to a new total (the weights at another precision). */
+function scaleWeights(w: LayerWeights, total: bigint): LayerWeights {
+  const old = w.residentBytes;
+  if (old === 0n) return w;
+  const at = (b: bigint) => (b * total) / old;
+  return {
+    layers: w.layers.map(at),
+    inputBytes: at(w.inputBytes),
+    outputBytes: at(w.outputBytes),
+    residentBytes: total,
   };
 }
 
@@ -397,15 +490,28 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
-  const dtype = o.kvDtype ?? configDtype ?? DEFAULT_CACHE_DTYPE;
   const layout = kvLayout(f.config);
+  const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
+  const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
   const laptopBytes = usableBytes(REFERENCE_LAPTOP);
   const singleServerBytes = BigInt(GPUS_PER_NODE) * usableBytes(refGpu);
   const heads = f.config?.numAttentionHeads;
 
   const weightsOnly = f.weightsOnly !== undefined;
-  const model = (weights: bigint): Model => ({ weights, weightsOnly, layout, dtype, batch });
+  const config = f.config;
+  const buffers =
+    layout?.policy && config && !weightsOnly
+      ? (c: number) => llamaCppBuffers(config, layout, c, batch)
+      : undefined;
+  const model = (weights: bigint): Model => ({
+    weights,
+    weightsOnly,
+    layout,
+    dtype,
+    batch,
+    ...(buffers ? { buffers } : {}),
+  });
 
   /** The resident weights re-quantized to `name`; MXFP4 weights stay MXFP4 at 4 bits. */
   const requantized = (name: Exclude<PrecisionName, "as stored">) => {
@@ -545,6 +651,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       weights: weightsUsed,
       kvCache: s.kv,
       activations: s.activations,
+      ...(s.buffers
+        ? { computeBuffer: s.buffers.computeBytes, outputBuffer: s.buffers.outputBytes }
+        : {}),
       reserve: RESERVE_PER_DEVICE,
       ...(layers ? { layers } : {}),
     },
@@ -558,6 +667,25 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       attention: layout ? layout.kind : null,
       activationsPercent: Number(ACTIVATION_PERCENT),
       reservePerDeviceBytes: RESERVE_PER_DEVICE,
+      activationsFrom: s.buffers ? "llama.cpp-buffers" : "share-of-weights",
+      ...(layout?.policy
+        ? {
+            runtime: {
+              name: layout.policy.runtime,
+              cells: fullCells(context, layout.policy),
+              cellPadding: layout.policy.padding,
+              ...(s.buffers?.windowCells !== undefined
+                ? { windowCells: s.buffers.windowCells }
+                : {}),
+              ubatch: ubatchOf(context, layout.policy),
+              flashAttention: true,
+              unifiedCache: false,
+              ...(config?.kvLoraRank !== undefined
+                ? { mlaCache: config.latentCache === false ? "decompressed" : "latent" }
+                : {}),
+            } satisfies RuntimeAssumptions,
+          }
+        : {}),
       gpuShare: shareOf(refGpu).why,
       laptop: `${REFERENCE_LAPTOP.label}, ${shareOf(REFERENCE_LAPTOP).why}`,
       referenceServer: `${GPUS_PER_NODE} × ${refGpu.label}`,
@@ -583,6 +711,8 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
           },
         }
       : {}),
-    ...(o.target ? { fit: fitOn(m, o.target, context, maxPosition, speedInput) } : {}),
+    ...(o.target
+      ? { fit: fitOn(m, o.target, context, maxPosition, speedInput, f.layerWeights) }
+      : {}),
   };
 }

@@ -55,6 +55,56 @@ export function configCacheDtype(config: ModelConfig | undefined): CacheDtype | 
   return undefined;
 }
 
+/**
+ * How a runtime turns a context into cache cells (docs/memory-model.md §8). llama.cpp rounds the
+ * context up to a multiple of 256 cells (`GGML_PAD(n_ctx, 256)`, `src/llama-context.cpp`) and
+ * sizes the cache of sliding-window layers at the window plus one micro-batch, also rounded to
+ * 256: `GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256)` (`src/llama-kv-cache-iswa.cpp`), one stream
+ * per sequence (`kv_unified` false, its default). Without a policy a layer holds
+ * min(window, context) tokens, as vLLM's paged cache does.
+ */
+export interface CellPolicy {
+  runtime: "llama.cpp";
+  /** Cells come in multiples of this. */
+  padding: number;
+  /** Tokens of one micro-batch (llama.cpp's n_ubatch, 512 by default; at most the cells). */
+  ubatch: number;
+  /** The cache dtype when not told (llama.cpp's --cache-type-k/-v default: f16). */
+  cacheDtype: string;
+}
+
+/** llama.cpp's defaults: `common/common.h` n_ubatch 512, swa_full false, kv_unified false. */
+export const LLAMA_CPP_CELLS: CellPolicy = {
+  runtime: "llama.cpp",
+  padding: 256,
+  ubatch: 512,
+  cacheDtype: "f16",
+};
+
+const padTo = (n: number, to: number) => Math.ceil(n / to) * to;
+
+/** Cells of a layer without a window: the context as the runtime rounds it. */
+export function fullCells(context: number, policy: CellPolicy | undefined): number {
+  return policy ? padTo(context, policy.padding) : context;
+}
+
+/** The micro-batch a runtime processes the prompt in, for `context` tokens. */
+export function ubatchOf(context: number, policy: CellPolicy): number {
+  return Math.min(policy.ubatch, fullCells(context, policy));
+}
+
+/** Tokens one sequence keeps in a layer with this window (or none), for `context` tokens. */
+export function cellsHeld(
+  window: number | undefined,
+  context: number,
+  policy: CellPolicy | undefined,
+): number {
+  if (!policy) return Math.min(context, window ?? context);
+  const cells = fullCells(context, policy);
+  if (window === undefined) return cells;
+  return padTo(Math.min(cells, window + ubatchOf(context, policy)), policy.padding);
+}
+
 /** What a layer keeps per sequence. */
 export type LayerKind =
   | "full-attention"
@@ -84,6 +134,10 @@ export interface LayerGroup {
 export interface KvLayout {
   kind: AttentionKind;
   groups: LayerGroup[];
+  /** Layer i's groups (one; two for Falcon-H1's parallel blocks), in layer order. */
+  byLayer: LayerGroup[][];
+  /** The runtime's cell rules, when the model names its runtime (a GGUF file: llama.cpp). */
+  policy?: CellPolicy;
   /** How each number was found, for the report. */
   notes: string[];
 }
@@ -342,7 +396,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
   // Attention elements per token, per layer.
   let attention: AttentionKind = "none";
   let perLayer: (i: number) => bigint | undefined = () => undefined;
-  if (config.kvLoraRank !== undefined) {
+  if (config.kvLoraRank !== undefined && config.latentCache !== false) {
     // MLA caches one compressed latent plus the decoupled RoPE key per layer, whatever the head count.
     const rope = config.qkRopeHeadDim ?? 0;
     attention = "mla";
@@ -356,17 +410,23 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     if (!heads || headDim === undefined || !Number.isInteger(headDim)) return undefined;
     const perLayerHeads = config.kvHeadsPerLayer;
     const kvHeads = config.numKeyValueHeads ?? heads;
+    // K and V rows: head_dim each, unless V's head differs (GGUF value_length).
+    const vDim = config.valueHeadDim ?? headDim;
+    const kv = BigInt(headDim) + BigInt(vDim);
+    const dims = vDim === headDim ? `2 × head_dim ${headDim}` : `(K ${headDim} + V ${vDim})`;
     attention = "gqa";
-    if (perLayerHeads) {
-      perLayer = (i) => 2n * BigInt(perLayerHeads[i] ?? kvHeads) * BigInt(headDim);
+    if (config.kvLoraRank !== undefined)
       notes.push(
-        `2 × KV heads of each layer (${config.from.get("kvHeadsPerLayer")}) × head_dim ${headDim}`,
+        "MLA decompressed: llama.cpp caches K and V per head for a file without attention.key_length_mla (converted before llama.cpp's MLA cache; re-converting caches the latent)",
       );
+    if (perLayerHeads) {
+      perLayer = (i) => BigInt(perLayerHeads[i] ?? kvHeads) * kv;
+      notes.push(`KV heads of each layer (${config.from.get("kvHeadsPerLayer")}) × ${dims}`);
     } else {
-      const e = 2n * BigInt(kvHeads) * BigInt(headDim);
+      const e = BigInt(kvHeads) * kv;
       perLayer = () => e;
       notes.push(
-        `2 × ${kvHeads} KV heads × head_dim ${headDim} per layer${kvHeads < heads ? ` (${kvHeads === 1 ? "MQA" : "GQA"}, ${heads} query heads)` : ""}`,
+        `${kvHeads} KV heads × ${dims} per layer${kvHeads < heads ? ` (${kvHeads === 1 ? "MQA" : "GQA"}, ${heads} query heads)` : ""}`,
       );
     }
   }
@@ -384,7 +444,10 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     );
     if (same) same.count += g.count;
     else groups.push(g);
+    return same ?? g;
   };
+  // Each layer's groups, in layer order: what a split by layers (llama.cpp's -ngl) moves.
+  const byLayer: LayerGroup[][] = kinds.map(() => []);
   const states = new Map<LayerKind, bigint | undefined>();
   const stateOf = (k: LayerKind) => {
     if (!states.has(k)) {
@@ -398,14 +461,14 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     return states.get(k);
   };
   let unwindowed = 0;
-  kinds.forEach((k, i) => {
+  const groupOf = (k: LayerKind, i: number): LayerGroup | undefined => {
     if (k === "no-cache") return add({ kind: k, count: 1 });
     if (k === "mamba" || k === "mamba2" || k === "gated-deltanet") {
       const s = stateOf(k);
       return add({ kind: k, count: 1, ...(s !== undefined ? { stateBytes: s } : {}) });
     }
     const e = perLayer(i);
-    if (e === undefined) return;
+    if (e === undefined) return undefined;
     const kind: LayerKind = attention === "mla" && k === "full-attention" ? "mla" : k;
     const w = k === "sliding-attention" ? window : k === "chunked-attention" ? chunk : undefined;
     if (k !== "full-attention" && w === undefined) {
@@ -416,13 +479,22 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
         elementsPerToken: e,
       });
     }
-    add({ kind, count: 1, elementsPerToken: e, ...(w !== undefined ? { window: w } : {}) });
+    return add({ kind, count: 1, elementsPerToken: e, ...(w !== undefined ? { window: w } : {}) });
+  };
+  kinds.forEach((k, i) => {
+    const g = groupOf(k, i);
+    if (g) byLayer[i]!.push(g);
   });
   if (unwindowed > 0)
     notes.push(`${unwindowed} windowed layers without a window size: charged as full layers`);
   if (parallelMamba > 0) {
     const s = stateOf("mamba2");
-    add({ kind: "mamba2", count: parallelMamba, ...(s !== undefined ? { stateBytes: s } : {}) });
+    const g = add({
+      kind: "mamba2",
+      count: parallelMamba,
+      ...(s !== undefined ? { stateBytes: s } : {}),
+    });
+    for (const l of byLayer) l.push(g);
   }
   const mix = groups
     .map((g) => `${g.count} ${g.kind}${g.window !== undefined ? ` (${g.window} tokens)` : ""}`)
@@ -430,7 +502,13 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
   notes.unshift(`layers: ${mix}, from ${source}`);
   if (config.modelType === "gpt_oss")
     notes.push("attention sinks: a learned logit per head, no cached tokens");
-  return { kind: attention, groups, notes };
+  return {
+    kind: attention,
+    groups,
+    byLayer,
+    notes,
+    ...(config.allocation === "llama.cpp" ? { policy: LLAMA_CPP_CELLS } : {}),
+  };
 }
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
@@ -441,11 +519,12 @@ export function groupBytes(
   context: number,
   batch: number,
   dtype: CacheDtype,
+  policy?: CellPolicy,
 ): bigint {
   const n = BigInt(g.count) * BigInt(batch);
   if (g.stateBytes !== undefined) return g.stateBytes * n;
   if (g.elementsPerToken === undefined) return 0n;
-  const tokens = BigInt(Math.min(context, g.window ?? context));
+  const tokens = BigInt(cellsHeld(g.window, context, policy));
   return ceilDiv(g.elementsPerToken * tokens * n * dtype.numerator, dtype.denominator);
 }
 
@@ -462,10 +541,22 @@ export function kvCacheBytes(
     if (g.stateBytes !== undefined) fixed += g.stateBytes * BigInt(g.count);
     else if (g.elementsPerToken !== undefined)
       elements +=
-        g.elementsPerToken * BigInt(g.count) * BigInt(Math.min(context, g.window ?? context));
+        g.elementsPerToken * BigInt(g.count) * BigInt(cellsHeld(g.window, context, l.policy));
   }
   const b = BigInt(batch);
   return ceilDiv(elements * b * dtype.numerator, dtype.denominator) + fixed * b;
+}
+
+/** Each layer's cache for `context` tokens in each of `batch` sequences, in layer order. */
+export function layerCacheBytes(
+  l: KvLayout,
+  context: number,
+  batch: number,
+  dtype: CacheDtype,
+): bigint[] {
+  return l.byLayer.map((gs) =>
+    gs.reduce((a, g) => a + groupBytes({ ...g, count: 1 }, context, batch, dtype, l.policy), 0n),
+  );
 }
 
 /** Bytes per token at full context (every attention layer charged), the figure model cards quote. */
@@ -486,6 +577,8 @@ export interface LayerBreakdown {
   fixedBytes?: bigint;
   /** Tokens kept at most (window or chunk). */
   window?: number;
+  /** Cells each sequence's cache holds in these layers, when the runtime rounds (llama.cpp). */
+  cells?: number;
   /** At the context and batch assumed. */
   bytes: bigint;
   /** Chunked layers: what they take when allocated for the whole context instead. */
@@ -502,8 +595,10 @@ export function layerBreakdown(
     const out: LayerBreakdown = {
       kind: g.kind,
       count: g.count,
-      bytes: groupBytes(g, context, batch, dtype),
+      bytes: groupBytes(g, context, batch, dtype, l.policy),
     };
+    if (l.policy && g.elementsPerToken !== undefined)
+      out.cells = cellsHeld(g.window, context, l.policy);
     if (g.elementsPerToken !== undefined)
       out.bytesPerToken = ceilDiv(
         g.elementsPerToken * BigInt(g.count) * dtype.numerator,

@@ -13,7 +13,8 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
   if (f?.format !== "gguf" || !f.complete) return undefined;
   const m = describeGguf(f.metadata).model;
   if (m.architecture === undefined) return undefined;
-  const c: ModelConfig = { from: new Map(), modelType: m.architecture };
+  // GGUF files run in llama.cpp: its allocation rules apply (docs/memory-model.md §8).
+  const c: ModelConfig = { from: new Map(), modelType: m.architecture, allocation: "llama.cpp" };
   const set = <K extends keyof ModelConfig>(
     key: K,
     value: ModelConfig[K] | undefined,
@@ -38,12 +39,24 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
   set("sharedExperts", m.expertSharedCount, "expert_shared_count");
   set("moeIntermediateSize", m.expertFeedForwardLength, "expert_feed_forward_length");
   set("firstKDenseReplace", m.leadingDenseBlockCount, "leading_dense_block_count");
+  if (m.valueLength !== undefined) set("valueHeadDim", m.valueLength, "attention.value_length");
   if (m.kvLoraRank !== undefined && m.kvLoraRank > 0) {
     set("kvLoraRank", m.kvLoraRank, "attention.kv_lora_rank");
     set("qkRopeHeadDim", m.ropeDimensionCount, "rope.dimension_count");
-    set("vHeadDim", m.valueLength, "attention.value_length");
-    if (m.keyLength !== undefined && m.ropeDimensionCount !== undefined)
-      set("qkNopeHeadDim", m.keyLength - m.ropeDimensionCount, "attention.key_length");
+    if (m.keyLengthMla !== undefined && m.valueLengthMla !== undefined) {
+      // Converted for llama.cpp's MLA cache: key_length is the latent (kv_lora_rank + rope
+      // dims) under one KV head; the per-head sizes after decompression are the _mla keys.
+      set("headDim", m.keyLengthMla, "attention.key_length_mla");
+      set("vHeadDim", m.valueLengthMla, "attention.value_length_mla");
+      if (m.ropeDimensionCount !== undefined)
+        set("qkNopeHeadDim", m.keyLengthMla - m.ropeDimensionCount, "attention.key_length_mla");
+    } else {
+      // An older conversion: llama.cpp decompresses K and V and caches both, per head.
+      set("vHeadDim", m.valueLength, "attention.value_length");
+      if (m.keyLength !== undefined && m.ropeDimensionCount !== undefined)
+        set("qkNopeHeadDim", m.keyLength - m.ropeDimensionCount, "attention.key_length");
+      set("latentCache", false, "attention.key_length_mla");
+    }
   }
   if (m.qLoraRank !== undefined && m.qLoraRank > 0)
     set("qLoraRank", m.qLoraRank, "attention.q_lora_rank");

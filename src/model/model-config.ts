@@ -154,6 +154,21 @@ export interface ModelConfig {
   kvCache?: KvCacheSetting;
 
   /**
+   * The runtime whose allocation rules the memory estimate follows, when the weights name one:
+   * a GGUF file runs in llama.cpp (cache cells in blocks of 256, window layers sized by the
+   * micro-batch, compute and output buffers; docs/memory-model.md §8). Absent: the generic
+   * rules (vLLM-like).
+   */
+  allocation?: "llama.cpp";
+  /** V head size where it differs from K's (GGUF `attention.value_length`). */
+  valueHeadDim?: number;
+  /**
+   * False when the runtime caches MLA's decompressed K and V instead of the latent: llama.cpp
+   * with a deepseek2 GGUF converted before `attention.key_length_mla` existed.
+   */
+  latentCache?: boolean;
+
+  /**
    * Values no model can have (0 heads, layers below 1, KV heads that do not divide the query
    * heads, …), as "<json path> <what is wrong>": the fields are left out, and the estimate says
    * it could not use them rather than compute from them (a KV cache of 0 bytes).

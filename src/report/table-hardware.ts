@@ -56,7 +56,8 @@ function layerText(
   if (g.kind === "no-cache") return `${head} (none)`;
   if (g.fixedBytes !== undefined) return `${head} state: ${st.bytes(g.fixedBytes)} per sequence`;
   const w = g.window !== undefined ? ` ≤ ${group(g.window)} tokens` : "";
-  return `${head}${w}: ${st.bytes(g.bytes)}`;
+  const cells = g.cells !== undefined ? `, ${group(g.cells)} cells` : "";
+  return `${head}${w}${cells}: ${st.bytes(g.bytes)}`;
 }
 
 /** The smallest Mac that holds it, or the largest that does not. */
@@ -97,8 +98,11 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
   const a = hw.assumptions;
   const b = hw.breakdown;
   const out: string[] = [];
+  const tokens = a.runtime
+    ? `${group(a.runtime.cells)} cells (${a.runtime.name})`
+    : `${group(a.context)} tokens`;
   const kvWhat = a.kvCacheKnown
-    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${group(a.context)} tokens × ${a.batch}`
+    ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${tokens} × ${a.batch}${a.runtime?.windowCells !== undefined ? ", window layers fewer" : ""}`
     : "unknown without config.json: 10 % of the weights";
   out.push(
     ...wrapStyled(
@@ -119,7 +123,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
           `${precisionHow(hw)}${hw.optional.length > 0 ? `, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}` : ""}`,
         ],
         ["KV cache", st.bytes(b.kvCache), kvWhat],
-        ["activations", st.bytes(b.activations), `${a.activationsPercent} % of the weights`],
+        ["activations", st.bytes(b.activations), activationsHow(hw, st)],
         ["reserve", st.bytes(b.reserve), "per device (runtime, CUDA context)"],
       ],
       [1],
@@ -129,6 +133,8 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
   const groups = b.layers ?? [];
   if (groups.length > 1 || groups.some((g) => g.fixedBytes !== undefined || g.window !== undefined))
     out.push(...note(st, "KV by layer: " + groups.map((g) => keep(layerText(g, st))).join(" · ")));
+  const runtime = runtimeLine(hw);
+  if (runtime) out.push(...note(st, runtime));
   for (const n of a.notes) out.push(...note(st, esc(n)));
   if (tiers)
     out.push(
@@ -196,6 +202,45 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
   return out;
 }
 
+/** How the activations are charged: a share of the weights, or llama.cpp's buffers. */
+function activationsHow(hw: HardwareEstimate, st: Style): string {
+  const b = hw.breakdown;
+  const a = hw.assumptions;
+  if (a.activationsFrom !== "llama.cpp-buffers" || b.computeBuffer === undefined)
+    return `${a.activationsPercent} % of the weights`;
+  return `llama.cpp compute buffer ${st.bytes(b.computeBuffer)} (estimated) + output buffer ${st.bytes(b.outputBuffer ?? 0n)}`;
+}
+
+/** "llama.cpp: 4,096 cells per sequence (…)": the runtime's allocation rules, when they apply. */
+function runtimeLine(hw: HardwareEstimate): string | undefined {
+  const r = hw.assumptions.runtime;
+  if (!r) return undefined;
+  const parts = [
+    `${group(r.cells)} cells per sequence (the context rounded up to ${r.cellPadding})`,
+  ];
+  if (r.windowCells !== undefined)
+    parts.push(`window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`);
+  if (r.mlaCache === "latent") parts.push("MLA caches the latent, no V");
+  if (r.mlaCache === "decompressed")
+    parts.push("MLA decompressed: K and V per head (a file converted before key_length_mla)");
+  parts.push(`compute buffer for ${r.ubatch}-token micro-batches with flash attention`);
+  return `${r.name}: ${parts.join("; ")}`;
+}
+
+/** "-ngl 20 of 33 on the GPU (14.20 GB each), the other 13 in RAM: 6.10 GB": llama.cpp's split. */
+export function splitWords(
+  s: NonNullable<NonNullable<HardwareEstimate["fit"]>["layerSplit"]>,
+  st: Style,
+): string {
+  const ram = `${st.bytes(s.ramBytes)} of RAM`;
+  if (s.gpuLayers === 0) return `-ngl 0: nothing fits on it, everything in RAM (${ram})`;
+  const rest = s.layers - s.gpuLayers;
+  const on = `-ngl ${s.gpuLayers} of ${s.layers} (${st.bytes(s.gpuBytes)} on each device)`;
+  return rest === 0
+    ? `${on}, all layers; the token embedding stays in RAM (${ram})`
+    : `${on}, the other ${rest} in RAM (${ram})`;
+}
+
 /** The answer for the user's machine (--memory, --gpu), when asked. */
 function fitLines(hw: HardwareEstimate, st: Style): string[] {
   const f = hw.fit;
@@ -213,12 +258,22 @@ function fitLines(hw: HardwareEstimate, st: Style): string[] {
       : f.maxContext === 0
         ? "; not even one token of context fits"
         : `; longest context that fits: ${group(f.maxContext)} tokens`;
-  return wrapLines(
+  const lines = wrapLines(
     `${st.bold("fit")} ${keep(esc(f.target))}: ${verdict} (needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable, ${margin})${context}${f.fits ? speed(f) : ""}`,
     st.width,
     "  ",
     "    ",
   );
+  if (f.layerSplit)
+    lines.push(
+      ...wrapLines(
+        `${st.bold("llama.cpp")} ${splitWords(f.layerSplit, st)}`,
+        st.width,
+        "  ",
+        "    ",
+      ),
+    );
+  return lines;
 }
 
 /**

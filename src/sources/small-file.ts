@@ -113,6 +113,39 @@ function tooLarge(
 }
 
 /**
+ * The bytes read so far, in a buffer sized from the size at open and grown (doubling) up to one
+ * byte past the bound, which tells a file that grew to the bound from one that grew past it.
+ */
+class BoundedBuffer {
+  private buf: Buffer;
+  done = 0;
+
+  constructor(
+    size: bigint,
+    private readonly limit: number,
+    private readonly what: string,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(Number(size), limit) + 1);
+  }
+
+  /** The buffer to read into at `done`, with room left; throws once the file is past the bound. */
+  room(): Buffer {
+    if (this.done === this.buf.length) {
+      if (this.done > this.limit) throw tooLarge(this.done, this.limit, this.what, true);
+      const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.limit + 1));
+      this.buf.copy(bigger, 0, 0, this.done);
+      this.buf = bigger;
+    }
+    return this.buf;
+  }
+
+  contents(): Buffer {
+    if (this.done > this.limit) throw tooLarge(this.done, this.limit, this.what, true);
+    return this.buf.subarray(0, this.done);
+  }
+}
+
+/**
  * The whole of a small regular file. Throws SmallFileError for a missing, non-regular, pseudo
  * or oversized file; `what` names it in the size message ("an index", "config.json").
  */
@@ -133,27 +166,18 @@ export async function readSmallFile(path: string, limit: number, what: string): 
     checkOpened(st, limit, what);
     const fs = await pseudoFileSystem(path);
     if (fs !== undefined) throw pseudoFileError(fs);
-    // One byte past the bound, to tell a file that grew to it from one that grew past it.
-    let buf = Buffer.allocUnsafe(Math.min(Number(st.size), limit) + 1);
-    let done = 0;
+    const into = new BoundedBuffer(st.size, limit, what);
     for (;;) {
-      if (done === buf.length) {
-        if (done > limit) throw tooLarge(done, limit, what, true);
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
-        buf.copy(bigger, 0, 0, done);
-        buf = bigger;
-      }
+      const buf = into.room();
       let n: number;
       try {
-        ({ bytesRead: n } = await handle.read(buf, done, buf.length - done, done));
+        ({ bytesRead: n } = await handle.read(buf, into.done, buf.length - into.done, into.done));
       } catch (e) {
         throw openFailure(e);
       }
-      if (n === 0) break;
-      done += n;
+      if (n === 0) return into.contents();
+      into.done += n;
     }
-    if (done > limit) throw tooLarge(done, limit, what, true);
-    return buf.subarray(0, done);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -177,26 +201,18 @@ export function readSmallFileSync(path: string, limit: number, what: string): Bu
     checkOpened(st, limit, what);
     const fs = pseudoFileSystemSync(path);
     if (fs !== undefined) throw pseudoFileError(fs);
-    let buf = Buffer.allocUnsafe(Math.min(Number(st.size), limit) + 1);
-    let done = 0;
+    const into = new BoundedBuffer(st.size, limit, what);
     for (;;) {
-      if (done === buf.length) {
-        if (done > limit) throw tooLarge(done, limit, what, true);
-        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
-        buf.copy(bigger, 0, 0, done);
-        buf = bigger;
-      }
+      const buf = into.room();
       let n: number;
       try {
-        n = readSync(fd, buf, done, buf.length - done, done);
+        n = readSync(fd, buf, into.done, buf.length - into.done, into.done);
       } catch (e) {
         throw openFailure(e);
       }
-      if (n === 0) break;
-      done += n;
+      if (n === 0) return into.contents();
+      into.done += n;
     }
-    if (done > limit) throw tooLarge(done, limit, what, true);
-    return buf.subarray(0, done);
   } finally {
     try {
       closeSync(fd);

@@ -59,10 +59,36 @@ describe("inspect file.gguf", () => {
     },
   );
 
-  it("deepseek2 with MLA caches the latent: (kv_lora_rank + rope dims) × layers × 2 bytes", () => {
-    const { doc } = json(write("ds.gguf", familyFile("deepseek2").bytes));
+  it("deepseek2 converted for llama.cpp's MLA cache (key_length_mla): the latent, no V", () => {
+    const { doc } = json(write("ds-mla.gguf", familyFile("deepseek2Mla").bytes));
     expect(doc.hardware.assumptions.attention).toBe("mla");
+    expect(doc.hardware.assumptions.runtime.mlaCache).toBe("latent");
+    // (kv_lora_rank 128 + rope 32) × 2 layers × 2 bytes.
     expect(doc.hardware.assumptions.kvBytesPerToken).toBe((128 + 32) * 2 * 2);
+  });
+
+  it("an older deepseek2 conversion: llama.cpp caches the decompressed K and V per head", () => {
+    const { doc } = json(write("ds.gguf", familyFile("deepseek2").bytes));
+    expect(doc.hardware.assumptions.attention).toBe("gqa");
+    expect(doc.hardware.assumptions.runtime.mlaCache).toBe("decompressed");
+    // 4 KV heads × (K 96 + V 64) × 2 layers × 2 bytes, as llama.cpp allocates it.
+    expect(doc.hardware.assumptions.kvBytesPerToken).toBe(4 * (96 + 64) * 2 * 2);
+  });
+
+  it("--gpu: llama.cpp's layer split in the JSON, valid against the schema", () => {
+    const { status, doc } = json(
+      write("llama-gpu.gguf", familyFile("llama").bytes),
+      "--gpu",
+      "rtx-4090",
+    );
+    expect(status).toBe(0);
+    assertSchema(doc);
+    expect(doc.hardware.assumptions.activationsFrom).toBe("llama.cpp-buffers");
+    expect(doc.hardware.fit.layerSplit).toMatchObject({
+      runtime: "llama.cpp",
+      layers: 3,
+      gpuLayers: 3,
+    });
   });
 
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {

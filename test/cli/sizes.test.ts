@@ -55,6 +55,8 @@ describe("this machine", () => {
       kind: "memory",
       label: "this machine's RAM (90 %)",
       memoryBytes: ((32n << 30n) * 9n) / 10n,
+      // The RAM itself: nothing to split llama.cpp's layers with.
+      systemRam: true,
     });
     expect(targetFrom([], 36n << 30n, "darwin")).toMatchObject({
       kind: "devices",

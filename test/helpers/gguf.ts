@@ -211,7 +211,11 @@ export interface ModelOptions {
   slidingPattern?: number | boolean[];
   keyLength?: number;
   valueLength?: number;
-  mla?: { kvLoraRank: number; ropeDims: number; qkNope: number; vHead: number };
+  /**
+   * MLA tensors. `latent`: converted for llama.cpp's MLA cache (`attention.key_length_mla`, K's
+   * decompression split into attn_k_b and attn_v_b); otherwise the older single attn_kv_b.
+   */
+  mla?: { kvLoraRank: number; ropeDims: number; qkNope: number; vHead: number; latent?: boolean };
   /** Keys added or replaced. */
   extraKv?: Kv[];
   qkvBias?: boolean;
@@ -319,7 +323,10 @@ export function modelSpec(o: ModelOptions): GgufSpec {
       add(p + "attn_q.weight", [o.embd, headsAt(l) * (m.qkNope + m.ropeDims)]);
       add(p + "attn_kv_a_mqa.weight", [o.embd, m.kvLoraRank + m.ropeDims]);
       add(p + "attn_kv_a_norm.weight", [m.kvLoraRank]);
-      add(p + "attn_kv_b.weight", [m.kvLoraRank, headsAt(l) * (m.qkNope + m.vHead)]);
+      if (m.latent) {
+        add(p + "attn_k_b.weight", [m.qkNope, m.kvLoraRank, headsAt(l)]);
+        add(p + "attn_v_b.weight", [m.kvLoraRank, m.vHead, headsAt(l)]);
+      } else add(p + "attn_kv_b.weight", [m.kvLoraRank, headsAt(l) * (m.qkNope + m.vHead)]);
       add(p + "attn_output.weight", [headsAt(l) * m.vHead, o.embd]);
     } else {
       add(p + "attn_q.weight", [o.embd, qDim]);
@@ -459,6 +466,19 @@ export const FAMILIES = {
       u32("deepseek2.attention.kv_lora_rank", 128),
       u32("deepseek2.attention.q_lora_rank", 0),
       u32("deepseek2.rope.dimension_count", 32),
+    ],
+  }),
+  /** deepseek2 as converted since llama.cpp's MLA cache: one KV head of the latent's width. */
+  deepseek2Mla: (): ModelOptions => ({
+    ...FAMILIES.deepseek2(),
+    kvHeads: 1,
+    keyLength: 128 + 32,
+    valueLength: 128,
+    mla: { kvLoraRank: 128, ropeDims: 32, qkNope: 64, vHead: 64, latent: true },
+    extraKv: [
+      ...FAMILIES.deepseek2().extraKv!,
+      u32("deepseek2.attention.key_length_mla", 64 + 32),
+      u32("deepseek2.attention.value_length_mla", 64),
     ],
   }),
 } satisfies Record<string, () => ModelOptions>;

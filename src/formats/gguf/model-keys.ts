@@ -57,6 +57,14 @@ export interface GgufModel {
   leadingDenseBlockCount: number | undefined;
   kvLoraRank: number | undefined;
   qLoraRank: number | undefined;
+  /**
+   * MLA head sizes after decompression (`attention.key_length_mla` / `value_length_mla`): their
+   * presence makes llama.cpp cache the latent (key_length wide, one KV head) and no V
+   * (`hparams.is_mla()`, `src/llama-hparams.cpp`); files converted before they existed cache
+   * the decompressed K and V.
+   */
+  keyLengthMla: number | undefined;
+  valueLengthMla: number | undefined;
   tokenizer: GgufTokenizer;
   /** general.* keys (name, license, base model, quantized by …), JSON-safe, arrays summarised. */
   general: Record<string, unknown>;
@@ -194,6 +202,8 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
     leadingDenseBlockCount: int(k("leading_dense_block_count")),
     kvLoraRank: int(k("attention.kv_lora_rank")),
     qLoraRank: int(k("attention.q_lora_rank")),
+    keyLengthMla: int(k("attention.key_length_mla")),
+    valueLengthMla: int(k("attention.value_length_mla")),
     tokenizer: {
       model: str("tokenizer.ggml.model"),
       pre: str("tokenizer.ggml.pre"),

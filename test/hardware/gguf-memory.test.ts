@@ -1,0 +1,236 @@
+// Memory as llama.cpp allocates it, for tiny GGUF files whose every byte is derived by hand in
+// the comments (docs/memory-model.md §8). llama-cpp-memory.test.ts checks the same rules against
+// llama.cpp itself; these pin the exact numbers.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { findCacheDtype } from "../../src/hardware/kv-cache.js";
+import type { HardwareOptions } from "../../src/hardware/estimate.js";
+import { buildReport } from "../../src/inspection.js";
+import { headlineLines } from "../../src/report/headline.js";
+import { PLAIN } from "../../src/report/style.js";
+import { renderTable } from "../../src/report/table.js";
+import { familyFile, type Family } from "../helpers/gguf.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "inspect-gguf-memory-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function estimate(family: Family, hardware: HardwareOptions = {}) {
+  const file = path.join(dir, `${family}.gguf`);
+  writeFileSync(file, familyFile(family).bytes);
+  return buildReport(await loadCheckpoint(file), { hardware }).hardware!;
+}
+
+const GiB = 1n << 30n;
+
+describe("KV cells as llama.cpp pads them", () => {
+  it("llama: 1,000 tokens take 1,024 cells (a multiple of 256)", async () => {
+    const hw = await estimate("llama", { context: 1000 });
+    // 2 layers × 2 KV heads × (K 64 + V 64) × 2 bytes = 1,024 bytes per cell; × 1,024 cells.
+    expect(hw.breakdown.kvCache).toBe(1_048_576n);
+    expect(hw.assumptions.runtime).toEqual({
+      name: "llama.cpp",
+      cells: 1024,
+      cellPadding: 256,
+      ubatch: 512,
+      flashAttention: true,
+      unifiedCache: false,
+    });
+    expect(hw.breakdown.layers).toEqual([
+      { kind: "full-attention", count: 2, bytes: 1_048_576n, bytesPerToken: 1024n, cells: 1024 },
+    ]);
+  });
+
+  it("1,024 tokens stay 1,024 cells; 1,025 take 1,280", async () => {
+    expect((await estimate("llama", { context: 1024 })).breakdown.kvCache).toBe(1024n * 1024n);
+    expect((await estimate("llama", { context: 1025 })).breakdown.kvCache).toBe(1024n * 1280n);
+  });
+
+  it("--kv-dtype q8_0 and q4_0: 34 and 18 bytes per block of 32 values", async () => {
+    const q8 = await estimate("llama", { context: 4096, kvDtype: findCacheDtype("q8_0")! });
+    // 512 values per cell (2 layers × 2 heads × 128) = 16 blocks × 34 bytes = 544 × 4,096 cells.
+    expect(q8.breakdown.kvCache).toBe(544n * 4096n);
+    const q4 = await estimate("llama", { context: 4096, kvDtype: findCacheDtype("q4_0")! });
+    // 16 blocks × 18 bytes = 288 per cell.
+    expect(q4.breakdown.kvCache).toBe(288n * 4096n);
+  });
+
+  it("batch 2: one stream of cells per sequence", async () => {
+    const hw = await estimate("llama", { context: 1000, batch: 2 });
+    expect(hw.breakdown.kvCache).toBe(2n * 1_048_576n);
+    // The output buffer holds one row of logits per sequence: 512 tokens × 4 bytes × 2.
+    expect(hw.breakdown.outputBuffer).toBe(4096n);
+  });
+});
+
+describe("sliding-window layers as llama.cpp sizes them", () => {
+  it("gemma2: the window (128) plus one micro-batch (512), padded to 256: 768 cells", async () => {
+    const hw = await estimate("gemma2", { context: 1000 });
+    // 512 bytes per cell per layer (2 heads × (64 + 64) × 2 bytes). llama.cpp's gemma2 period is
+    // 2 (layer il windowed when il % 2 < 1): layers 0 and 2 hold 768 cells, 2 × 512 × 768 =
+    // 786,432; layers 1 and 3 the full 1,024, 2 × 512 × 1,024 = 1,048,576.
+    expect(hw.breakdown.kvCache).toBe(786_432n + 1_048_576n);
+    expect(hw.assumptions.runtime?.windowCells).toBe(768);
+    const byKind = Object.fromEntries(hw.breakdown.layers!.map((g) => [g.kind, g]));
+    expect(byKind["sliding-attention"]).toMatchObject({ count: 2, cells: 768, window: 128 });
+    expect(byKind["full-attention"]).toMatchObject({ count: 2, cells: 1024 });
+  });
+
+  it("gemma3 (5 windowed of every 6): 5 × 768 cells + 1 × 1,024", async () => {
+    const hw = await estimate("gemma3", { context: 1000 });
+    // One KV head: (64 + 64) × 2 bytes = 256 per cell per layer.
+    expect(hw.breakdown.kvCache).toBe(5n * 256n * 768n + 256n * 1024n);
+  });
+
+  it("a short context caps the window cache at the context's own cells", async () => {
+    const hw = await estimate("gemma3", { context: 100 });
+    // 256 cells; the micro-batch is min(512, 256) = 256, and min(256, 128 + 256) = 256.
+    expect(hw.assumptions.runtime).toMatchObject({ cells: 256, windowCells: 256, ubatch: 256 });
+    expect(hw.breakdown.kvCache).toBe(6n * 256n * 256n);
+  });
+});
+
+describe("MLA as llama.cpp caches it", () => {
+  it("converted with key_length_mla: K holds the latent, there is no V", async () => {
+    const hw = await estimate("deepseek2Mla", { context: 1000 });
+    // (kv_lora_rank 128 + rope 32) × 2 bytes × 2 layers × 1,024 cells.
+    expect(hw.breakdown.kvCache).toBe(160n * 2n * 2n * 1024n);
+    expect(hw.assumptions.attention).toBe("mla");
+    expect(hw.assumptions.runtime?.mlaCache).toBe("latent");
+  });
+
+  it("an older conversion: K and V decompressed, per head", async () => {
+    const hw = await estimate("deepseek2", { context: 1000 });
+    // 4 heads × (K 96 + V 64) × 2 bytes × 2 layers × 1,024 cells.
+    expect(hw.breakdown.kvCache).toBe(4n * 160n * 2n * 2n * 1024n);
+    expect(hw.assumptions.runtime?.mlaCache).toBe("decompressed");
+  });
+});
+
+describe("compute and output buffers", () => {
+  it("llama: the KQ mask plus the feed-forward peak; logits of one row", async () => {
+    const hw = await estimate("llama", { context: 1000 });
+    // mask 512 × 1,024 × 2 = 1,048,576; feed-forward 4 × 512 × 512 × 4 = 4,194,304 (larger than
+    // the attention phase 6 × 512 × 256 × 4 and the logits 512 × (512 + 256) × 4).
+    expect(hw.breakdown.computeBuffer).toBe(1_048_576n + 4_194_304n);
+    expect(hw.breakdown.outputBuffer).toBe(512n * 4n);
+    expect(hw.breakdown.activations).toBe(1_048_576n + 4_194_304n + 2048n);
+    expect(hw.assumptions.activationsFrom).toBe("llama.cpp-buffers");
+  });
+
+  it("a MoE: the experts a token uses set the feed-forward width", async () => {
+    const hw = await estimate("moe", { context: 1000 });
+    // 2 of 4 experts of width 512: 4 × 512 × 1,024 × 4 = 8,388,608, plus the mask.
+    expect(hw.breakdown.computeBuffer).toBe(1_048_576n + 8_388_608n);
+  });
+
+  it("gemma2: the mask covers the window cache too", async () => {
+    const hw = await estimate("gemma2", { context: 1000 });
+    // 512 × (1,024 + 768) × 2 = 1,835,008, plus the feed-forward 4,194,304.
+    expect(hw.breakdown.computeBuffer).toBe(1_835_008n + 4_194_304n);
+  });
+});
+
+describe("the layer split (-ngl)", () => {
+  // llama, F16: each layer holds 2 norms (1,024 bytes each), q and o (131,072 each), k and v
+  // (65,536 each), gate, up and down (262,144 each): 1,181,696 bytes. The embedding is 262,144,
+  // the output layer 263,168 (head 262,144 + norm 1,024). At 1,000 tokens each layer's cache is
+  // 524,288, the compute buffer 5,242,880 and the output buffer 2,048.
+  const LAYER = 1_181_696n + 524_288n;
+  const OUTPUT = 263_168n;
+  const COMPUTE = 5_242_880n;
+
+  it("a budget for the output layer and one block: -ngl 2 of 3, the rest in RAM", async () => {
+    const gpu2 = OUTPUT + COMPUTE + LAYER + GiB;
+    const hw = await estimate("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "test", memoryBytes: gpu2 + LAYER - 1n },
+    });
+    expect(hw.fit?.layerSplit).toEqual({
+      runtime: "llama.cpp",
+      layers: 3,
+      gpuLayers: 2,
+      gpuBytes: gpu2,
+      // The embedding, layer 0 with its cache, the output buffer.
+      ramBytes: 262_144n + LAYER + 2048n,
+    });
+  });
+
+  it("everything fits: all 3, with only the embedding and the output buffer in RAM", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "t", memoryBytes: 2n * GiB },
+    });
+    expect(hw.fit?.layerSplit).toMatchObject({ gpuLayers: 3, ramBytes: 262_144n + 2048n });
+  });
+
+  it("not even the output layer: -ngl 0, everything in RAM", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "t", memoryBytes: GiB },
+    });
+    expect(hw.fit?.layerSplit).toMatchObject({
+      gpuLayers: 0,
+      gpuBytes: 0n,
+      ramBytes: 262_144n + 2n * LAYER + OUTPUT + COMPUTE + 2048n,
+    });
+  });
+
+  it("a tied head: the output layer carries llama.cpp's copy of the embedding", async () => {
+    const hw = await estimate("gemma2", {
+      context: 1000,
+      target: { kind: "memory", label: "t", memoryBytes: 2n * GiB },
+    });
+    const s = hw.fit!.layerSplit!;
+    expect(s.gpuLayers).toBe(5);
+    // Embedding 256 × 512 × 2 = 262,144, kept in RAM and copied to the GPU for the logits.
+    expect(s.ramBytes).toBe(262_144n + 2048n);
+  });
+
+  it("this machine's RAM (no GPU): no split", async () => {
+    const hw = await estimate("llama", {
+      target: { kind: "memory", label: "RAM", memoryBytes: 2n * GiB, systemRam: true },
+    });
+    expect(hw.fit?.layerSplit).toBeUndefined();
+  });
+});
+
+describe("the table and the headline say the same", () => {
+  async function rendered(family: Family, hardware: HardwareOptions) {
+    const file = path.join(dir, `${family}.gguf`);
+    writeFileSync(file, familyFile(family).bytes);
+    const report = buildReport(await loadCheckpoint(file), { hardware });
+    return {
+      table: renderTable(report, { style: PLAIN }),
+      headline: headlineLines(report, PLAIN).join("\n"),
+    };
+  }
+
+  it("the split: -ngl, the layers left in RAM and their bytes, in both", async () => {
+    const { table, headline } = await rendered("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "1.08GB", memoryBytes: 1_081_000_000n },
+    });
+    const words = "-ngl 2 of 3 (1.08 GB on each device), the other 1 in RAM (1.97 MB of RAM)";
+    expect(table).toContain(`llama.cpp ${words}`);
+    expect(headline).toContain(`does not fit 1.08GB`);
+    expect(headline).toContain(`llama.cpp ${words}`);
+  });
+
+  it("the cells, the window cells and the buffers llama.cpp allocates", async () => {
+    const { table } = await rendered("gemma3", { context: 1000 });
+    expect(table).toMatch(
+      /KV cache .* 1,536 B\/token in f16 × 1,024 cells \(llama\.cpp\) × 1, window layers fewer/,
+    );
+    expect(table).toContain("5 sliding-attention ≤ 128 tokens, 768 cells: 983.04 kB");
+    expect(table).toContain(
+      "llama.cpp: 1,024 cells per sequence (the context rounded up to 256); window layers 768 (window + a 512-token micro-batch)",
+    );
+    expect(table).toMatch(
+      /activations .* llama\.cpp compute buffer 6\.03 MB \(estimated\) \+ output buffer 2\.05 kB/,
+    );
+  });
+});
