@@ -62,9 +62,12 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
   const report: Report = {
     ...facts,
     ok: m.files.length > 0 && !findings.some((f) => f.severity === "error"),
-    hardware: m.readable
-      ? estimateHardware(footprint, options.hardware)
-      : fromIndex(m, options.hardware),
+    // Alternatives are never loaded together: each component has its own estimate, none here.
+    hardware: m.checkpoint.alternatives
+      ? null
+      : m.readable
+        ? estimateHardware(footprint, options.hardware)
+        : fromIndex(m, options.hardware),
     findings,
   };
   if (components) report.components = components;

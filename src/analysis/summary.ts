@@ -35,7 +35,7 @@ import {
   type ModelAnalysis,
 } from "./model-tally.js";
 import type { ParameterCounts, QuantizationFacts } from "./facts.js";
-import { modelConfigOf } from "../model/gguf-config.js";
+import { ggufFactsOf, modelConfigOf, type GgufFacts } from "../model/gguf-config.js";
 import type { ModelConfig } from "../model/model-config.js";
 import type { MoeFacts } from "./moe.js";
 import { parametersOf, type CountingRules } from "./parameters.js";
@@ -79,6 +79,8 @@ export interface ModelSummary {
   checkpoint: {
     kind: Checkpoint["kind"];
     root?: string;
+    /** Components that are alternatives (one GGUF per quantization), not loaded together. */
+    alternatives?: boolean;
     index?: { path: string; totalSize?: bigint; shards: number; tensorCount: number };
   };
   files: FileFacts[];
@@ -87,6 +89,15 @@ export interface ModelSummary {
   tensorCount: number;
   parameters: ParameterCounts;
   bytes: { total: bigint; headers: bigint; headerPadding: bigint; tensors: bigint };
+  /**
+   * Tensor bytes × 8 per parameter, to 4 decimals: what a weight costs as stored (16 for BF16,
+   * 4.89 for a usual Q4_K_M mix). Absent without parameters.
+   */
+  bitsPerWeight?: number;
+  /** GGUF `general.file_type`: the quantization mix by llama.cpp's name. */
+  fileType?: GgufFacts["fileType"];
+  /** GGUF: the tokenizer the file carries (model, vocabulary, BOS/EOS, chat template). */
+  tokenizer?: GgufFacts["tokenizer"];
   /** Tensor bytes without optional modules (multi-token prediction): what must be loaded. */
   residentBytes: bigint;
   /** What one generated token reads and one prompt token multiplies (one model, not a folder
@@ -331,6 +342,11 @@ export function summarize(cp: Checkpoint): ModelSummary {
       for (const f of cp.files) yield* rowsOf(f, tally.rules);
     },
   };
+  const bits = bitsPerWeight(tensorBytes.value, parameters.total);
+  if (bits !== undefined) summary.bitsPerWeight = bits;
+  const gguf = parts ? undefined : ggufFactsOf(first);
+  if (gguf?.fileType) summary.fileType = gguf.fileType;
+  if (gguf?.tokenizer) summary.tokenizer = gguf.tokenizer;
   if (parts) {
     summary.components = parts;
   } else {
@@ -355,6 +371,13 @@ export function summarize(cp: Checkpoint): ModelSummary {
   if (why !== undefined) summary.weightsOnlyReason = why;
   if (cp.source) summary.source = cp.source;
   return summary;
+}
+
+/** bytes × 8 / parameters, rounded half up to 4 decimals; exact in BigInt before the division. */
+function bitsPerWeight(bytes: bigint, parameters: bigint): number | undefined {
+  if (parameters === 0n) return undefined;
+  const tenThousandths = (bytes * 8n * 20000n + parameters) / (2n * parameters);
+  return Number(tenThousandths) / 10000;
 }
 
 /**
@@ -403,6 +426,7 @@ function checkpointFacts(cp: Checkpoint): ModelSummary["checkpoint"] {
   return {
     kind: cp.kind,
     ...(cp.root !== undefined ? { root: cp.root } : {}),
+    ...(cp.alternatives ? { alternatives: true } : {}),
     ...(ix
       ? {
           index: {

@@ -12,7 +12,9 @@ export type CheckpointKind =
   /** A folder of .safetensors files without an index. */
   | "files"
   /** A folder of several models (diffusers: unet/, vae/, text_encoder/…). */
-  | "components";
+  | "components"
+  /** A GGUF split set (`name-00001-of-00003.gguf` …), from any part or its folder. */
+  | "split";
 
 export interface IndexFacts {
   path: string;
@@ -73,6 +75,11 @@ export interface Checkpoint {
   configPath?: string;
   /** For kind "components": one checkpoint per sub-model, named by its folder. */
   components?: Array<{ name: string; checkpoint: Checkpoint }>;
+  /**
+   * For kind "components": the models are alternatives, not parts loaded together (a folder of
+   * GGUF files, one per quantization; an LM Studio library): each gets its own estimate.
+   */
+  alternatives?: boolean;
   /** Set when the files read are not the whole model. */
   partial?: PartialFacts;
   /** Findings about the target as a whole (cannot open it, cross-checks); files carry their own. */

@@ -1,9 +1,12 @@
-// What a model folder holds: a sharded set (an index), loose .safetensors files, or several
-// sub-models in subfolders (diffusers), as the store lists it.
+// What a model folder holds: a sharded set (an index), loose .safetensors files, GGUF files (one
+// per quantization, split sets), or several sub-models in subfolders (diffusers, an LM Studio
+// library), as the store lists it.
 
 import path from "node:path";
 import type { Finding } from "../core/findings.js";
+import { COMPONENT_SEARCH_DEPTH } from "../core/limits.js";
 import type { CheckpointStore } from "../store/store.js";
+import { ggufSplitName } from "./shard-names.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
 const PREFERRED_INDEXES = [
@@ -11,14 +14,16 @@ const PREFERRED_INDEXES = [
   "diffusion_pytorch_model.safetensors.index.json",
 ];
 
-/** Weights in formats inspect does not read, named when a folder has no safetensors. */
-const OTHER_WEIGHTS = /\.(bin|pt|pth|ckpt|gguf|h5|onnx|msgpack|npz)$/i;
+/** Weights in formats inspect does not read, named when a folder has none it reads. */
+const OTHER_WEIGHTS = /\.(bin|pt|pth|ckpt|h5|onnx|msgpack|npz)$/i;
 
 export type FolderPlan =
   | { kind: "sharded"; index: string; otherIndexes: string[]; files: string[] }
   /** Units: each a shard set (by its -of-N name) or a single file; several units are separate models. */
   | { kind: "files"; units: Unit[]; variants: string[]; subfolders: string[] }
   | { kind: "components"; subfolders: string[] }
+  /** GGUF files without safetensors: each file, or split set, a model of its own. */
+  | { kind: "gguf"; units: Unit[]; subfolders: string[] }
   | { kind: "empty"; otherWeights: string[] };
 
 export interface Unit {
@@ -28,9 +33,18 @@ export interface Unit {
 }
 
 const isWeights = (f: string) => f.endsWith(".safetensors");
+const isGguf = (f: string) => f.endsWith(".gguf");
 
-/** `model-00001-of-00003.safetensors` → `model-*-of-00003.safetensors`, grouping a set. */
+/**
+ * `model-00001-of-00003.safetensors` → `model-*-of-00003.safetensors`, grouping a set; GGUF
+ * split parts likewise (`name-*-of-00003.gguf`).
+ */
 function shardSetName(file: string): string | undefined {
+  const split = ggufSplitName(file);
+  if (split)
+    return split.count > 1
+      ? `${split.prefix}-*-of-${String(split.count).padStart(5, "0")}.gguf`
+      : undefined;
   const m = /^(.*[-_])\d{5,6}([-_]of[-_]\d{5,6}\.safetensors)$/.exec(file);
   return m ? `${m[1]}*${m[2]}` : undefined;
 }
@@ -61,9 +75,18 @@ function variantOf(file: string, all: Set<string>): boolean {
   return m !== null && all.has(`${m[1]}.safetensors`);
 }
 
-async function holdsWeights(store: CheckpointStore, dir: string): Promise<boolean> {
-  const { files } = await store.list(dir).catch(() => ({ files: [] as string[] }));
-  return files.some((f) => isWeights(f) || isIndex(f));
+/**
+ * Whether `dir` holds weights inspect reads, itself or in its subfolders down to `depth` more
+ * levels (an LM Studio library keeps `publisher/model/file.gguf`).
+ */
+async function holdsWeights(store: CheckpointStore, dir: string, depth: number): Promise<boolean> {
+  const { files, dirs } = await store
+    .list(dir)
+    .catch(() => ({ files: [] as string[], dirs: [] as string[] }));
+  if (files.some((f) => isWeights(f) || isIndex(f) || isGguf(f))) return true;
+  if (depth <= 0) return false;
+  for (const d of dirs) if (await holdsWeights(store, path.join(dir, d), depth - 1)) return true;
+  return false;
 }
 
 /**
@@ -76,7 +99,9 @@ export async function planFolder(
 ): Promise<{ plan: FolderPlan; refused: Finding[] }> {
   const { files, dirs, refused = [] } = await store.list(dir);
   // Only what would have been read: weights, indexes and folders.
-  const relevant = refused.filter((r) => r.kind === "dir" || isWeights(r.name) || isIndex(r.name));
+  const relevant = refused.filter(
+    (r) => r.kind === "dir" || isWeights(r.name) || isIndex(r.name) || isGguf(r.name),
+  );
   return {
     plan: await planListing(store, dir, files, dirs),
     refused: relevant.map((r) => r.finding),
@@ -102,7 +127,9 @@ async function planListing(
   }
   const subfolders = (
     await Promise.all(
-      dirs.map(async (d) => ((await holdsWeights(store, path.join(dir, d))) ? d : undefined)),
+      dirs.map(async (d) =>
+        (await holdsWeights(store, path.join(dir, d), COMPONENT_SEARCH_DEPTH - 1)) ? d : undefined,
+      ),
     )
   ).filter((d): d is string => d !== undefined);
   if (weights.length > 0) {
@@ -115,6 +142,8 @@ async function planListing(
       subfolders,
     };
   }
+  const ggufs = files.filter(isGguf);
+  if (ggufs.length > 0) return { kind: "gguf", units: units(ggufs), subfolders };
   if (subfolders.length > 0) return { kind: "components", subfolders };
   return { kind: "empty", otherWeights: files.filter((f) => OTHER_WEIGHTS.test(f)) };
 }

@@ -5,6 +5,7 @@
 
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
+import { FindingSink } from "../core/finding-sink.js";
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_ENUMERATED_SHARDS, MAX_INDEX_BYTES, MAX_LISTED_MISSING } from "../core/limits.js";
 import { group } from "../core/text.js";
@@ -19,9 +20,18 @@ import type { CheckpointStore } from "../store/store.js";
 import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
-import { planFolder } from "./folder.js";
+import { planFolder, type Unit } from "./folder.js";
 import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
-import { shardNumber, shardPath, shardSet, siblingShard, unsafeShardName } from "./shard-names.js";
+import { checkSplit, type SplitPart } from "./gguf-split.js";
+import {
+  ggufSplitName,
+  ggufSplitPart,
+  shardNumber,
+  shardPath,
+  shardSet,
+  siblingShard,
+  unsafeShardName,
+} from "./shard-names.js";
 
 export { STDIN_TARGET };
 
@@ -49,29 +59,44 @@ async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<W
 }
 
 /**
- * The files of a checkpoint, through the store: a missing or unreadable part is an error of the
- * checkpoint (SHARD_MISSING), in the list of results.
+ * The files of a checkpoint, through the store, in the order of `paths` (undefined where one
+ * could not be read); a missing or unreadable part is an error of the checkpoint
+ * (SHARD_MISSING), capped per code as it is found: an index naming 160,000 absent shards
+ * builds 20 findings and a count, not 160,000 findings to drop.
  */
 async function readParts(
   store: CheckpointStore,
   paths: readonly string[],
   nameKey?: NameKey,
   indexBytes?: number,
-): Promise<Array<WeightsFile | Finding>> {
+): Promise<{ parts: Array<WeightsFile | undefined>; findings: Finding[] }> {
   const options = nameKey ? { nameKey } : {};
   const read = await store.readMany(paths, (src) => readWeights(src, options), {
     ...(indexBytes !== undefined ? { indexBytes } : {}),
   });
-  return read.map((r, i) => (r instanceof InspectError ? partError(paths[i]!, r) : r));
+  const sink = new FindingSink();
+  const parts = read.map((r, i) => {
+    if (!(r instanceof InspectError)) return r;
+    partError(sink, paths[i]!, r);
+    return undefined;
+  });
+  return { parts, findings: sink.finish() };
 }
 
-function partError(p: string, e: InspectError): Finding {
-  // A link the store refused is named as such, not as a missing shard.
-  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") return e.toFinding(p);
+function partError(sink: FindingSink, p: string, e: InspectError): void {
+  // A link the store refused is named as such, not as a missing shard (and said once, after
+  // the folder's listing named it too: dedupeLinks).
+  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") {
+    sink.push(e.toFinding(p));
+    return;
+  }
   const missing = e.code === "TARGET_NOT_FOUND";
-  return finding(
+  sink.add(
     "SHARD_MISSING",
-    missing ? `${path.basename(p)} is missing` : `${path.basename(p)} cannot be read: ${e.message}`,
+    () =>
+      missing
+        ? `${path.basename(p)} is missing`
+        : `${path.basename(p)} cannot be read: ${e.message}`,
     {
       file: p,
       hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
@@ -191,13 +216,11 @@ async function loadSharded(
     nameKey,
     bytes.length,
   );
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
-    const r = read[i]!;
-    if ("code" in r) {
-      findings.push(r);
-      return { name: s.name };
-    }
+    const r = read.parts[i];
+    if (r === undefined) return { name: s.name };
     files.push(r);
     // A GGUF file named by a safetensors index is not one of its shards.
     return r.format === "safetensors" ? { name: s.name, file: r } : { name: s.name };
@@ -272,11 +295,9 @@ async function loadFiles(
     store,
     names.map((n) => path.join(dir, n)),
   );
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
-  for (const r of read) {
-    if ("code" in r) findings.push(r);
-    else files.push(r);
-  }
+  for (const r of read.parts) if (r !== undefined) files.push(r);
   const safetensors = files.flatMap((f) => (f.format === "safetensors" ? [f] : []));
   if (safetensors.length > 1) for (const f of checkFiles(safetensors, names)) findings.push(f);
   const partial = missingFromSets(
@@ -337,6 +358,100 @@ function missingFromSets(
   }
   if (missingCount === 0) return undefined;
   return { shards, missingCount, missing };
+}
+
+/**
+ * A GGUF split set, from any of its parts: every part named `prefix-0000N-of-0000M.gguf` read in
+ * order, the set checked as llama.cpp's loader checks it (gguf-split.ts), the parts absent or
+ * unreadable named and the totals marked partial. `present` is the folder's listing when the
+ * caller has it; otherwise the folder is listed here.
+ */
+async function loadGgufSplit(
+  store: CheckpointStore,
+  target: string,
+  dir: string,
+  member: string,
+  present?: readonly string[],
+  extra: Finding[] = [],
+): Promise<Checkpoint> {
+  const { prefix, count } = ggufSplitName(member)!;
+  let names = present;
+  if (names === undefined) {
+    const listed = await store.list(dir).catch(() => ({ files: [member] }));
+    names = listed.files;
+  }
+  const here = new Set(names.filter((n) => ggufSplitName(n)?.prefix === prefix));
+  here.add(member);
+  const parts: SplitPart[] = [];
+  const absent: string[] = [];
+  let absentCount = 0;
+  // The count is at most 99,999 (five digits): enumerating it is bounded.
+  for (let i = 1; i <= count; i++) {
+    const name = ggufSplitPart(prefix, i, count);
+    if (here.has(name)) parts.push({ name, path: path.join(dir, name), number: i });
+    else {
+      absentCount++;
+      if (absent.length < MAX_LISTED_MISSING) absent.push(name);
+    }
+  }
+  const findings: Finding[] = [...extra];
+  const read = await readParts(
+    store,
+    parts.map((p) => p.path),
+  );
+  const files: WeightsFile[] = [];
+  const unread: string[] = [];
+  parts.forEach((p, i) => {
+    const r = read[i]!;
+    if ("code" in r) {
+      findings.push(r);
+      unread.push(p.name);
+      return;
+    }
+    files.push(r);
+    if (r.format === "gguf") {
+      p.file = r;
+      // The model's keys are the first part's: a later part has no general.architecture.
+      if (p.number > 1) r.findings = r.findings.filter((f) => f.code !== "GGUF_NO_ARCHITECTURE");
+    } else {
+      unread.push(p.name);
+      findings.push(
+        finding(
+          "SHARD_MISSING",
+          `${p.name} is named as a part of a GGUF split set but is not GGUF`,
+          {
+            file: p.path,
+            hint: "its own findings say what it is; fetch the real part",
+          },
+        ),
+      );
+    }
+  });
+  for (const name of absent)
+    findings.push(
+      finding("SHARD_MISSING", `${name} is missing: part of the split set ${prefix}`, {
+        file: path.join(dir, name),
+        hint: "the download is incomplete; fetch the missing part",
+      }),
+    );
+  findings.push(...checkSplit(parts, count));
+  const missingCount = absentCount + unread.length;
+  return {
+    target,
+    kind: "split",
+    root: dir,
+    files,
+    findings,
+    ...(missingCount > 0
+      ? {
+          partial: {
+            shards: count,
+            missingCount,
+            missing: [...unread, ...absent].slice(0, MAX_LISTED_MISSING),
+          },
+        }
+      : {}),
+  };
 }
 
 async function loadFolder(
@@ -424,6 +539,33 @@ async function loadFolder(
       );
       return components_(target, dir, components, extra);
     }
+    case "gguf": {
+      const notes =
+        plan.subfolders.length > 0
+          ? [
+              finding(
+                "UNREFERENCED_WEIGHTS",
+                `subfolders ${plan.subfolders.join(", ")} also hold weights; not counted`,
+                { hint: "inspect them on their own" },
+              ),
+            ]
+          : [];
+      const names = plan.units.flatMap((u) => u.files);
+      const one = (u: Unit, name: string, found: Finding[]) =>
+        u.files.length > 1 || (ggufSplitName(u.files[0]!)?.count ?? 1) > 1
+          ? loadGgufSplit(store, name, dir, u.files[0]!, names, found)
+          : loadFiles(store, name, dir, u.files, found);
+      const [only] = plan.units;
+      if (plan.units.length === 1 && only) return one(only, target, [...extra, ...notes]);
+      // One file per quantization (or an unrelated model beside): alternatives, one row each.
+      const components = await Promise.all(
+        plan.units.map(async (u) => ({
+          name: u.name,
+          checkpoint: await one(u, path.join(target, u.name), []),
+        })),
+      );
+      return components_(target, dir, components, [...extra, ...notes]);
+    }
     case "empty":
       return emptyFolder(target, dir, plan.otherWeights, extra);
   }
@@ -435,24 +577,30 @@ function components_(
   components: NonNullable<Checkpoint["components"]>,
   findings: Finding[],
 ): Checkpoint {
+  // GGUF models in one folder are alternatives (quantizations, a library), never loaded together.
+  const files = components.flatMap((c) => c.checkpoint.files);
+  const alternatives = files.length > 0 && files.every((f) => f.format === "gguf");
   return {
     target,
     kind: "components",
     root: dir,
-    files: components.flatMap((c) => c.checkpoint.files),
+    files,
     components,
     findings,
+    ...(alternatives ? { alternatives } : {}),
   };
 }
 
 function emptyFolder(target: string, dir: string, others: string[], found: Finding[]): Checkpoint {
   const hint =
     others.length > 0
-      ? `it holds ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}: only safetensors weights can be inspected`
-      : "name a .safetensors file, a model folder, an index file or a cached repo id";
+      ? `it holds ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", …" : ""}: only safetensors and GGUF weights can be inspected`
+      : "name a .safetensors or .gguf file, a model folder, an index file or a cached repo id";
   const cp = failed(
     target,
-    new InspectError("TARGET_NO_WEIGHTS", "folder holds no .safetensors weights", { hint }),
+    new InspectError("TARGET_NO_WEIGHTS", "folder holds no .safetensors or .gguf weights", {
+      hint,
+    }),
     "files",
   );
   // Weights refused in it (links that lead outside) say why there is nothing to read.
@@ -559,7 +707,11 @@ async function readPlan(
       return loadFolder(store, target, plan.dir, options, plan.notes);
     case "index":
       return loadSharded(store, target, plan.dir, plan.index, [], options);
-    case "file":
+    case "file": {
+      // Any part of a GGUF split set stands for the set, as its folder would.
+      const split = ggufSplitName(path.basename(plan.path));
+      if (split && split.count > 1)
+        return loadGgufSplit(store, target, path.dirname(plan.path), path.basename(plan.path));
       try {
         const file = await readSource(await store.open(plan.path));
         return {
@@ -574,6 +726,7 @@ async function readPlan(
         if (!(e instanceof InspectError)) throw e;
         return failed(target, e);
       }
+    }
   }
 }
 

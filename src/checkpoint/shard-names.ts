@@ -70,3 +70,28 @@ export function siblingShard(name: string, index: number): string {
   const digits = m[1]!.length;
   return name.slice(0, start) + String(index).padStart(digits, "0") + name.slice(start + digits);
 }
+
+/**
+ * A GGUF split part as llama.cpp names one (`llama_split_path` in `src/llama.cpp`: the format
+ * `%s-%05d-of-%05d.gguf`, the number counted from 1): exactly five digits each, since
+ * `llama_split_prefix` compares the name with that format printed back.
+ */
+const GGUF_SPLIT = /^(.+)-(\d{5})-of-(\d{5})\.gguf$/;
+
+/** `name-00002-of-00003.gguf` → {prefix: "name", number: 2, count: 3}; undefined otherwise. */
+export function ggufSplitName(
+  name: string,
+): { prefix: string; number: number; count: number } | undefined {
+  const m = GGUF_SPLIT.exec(name);
+  if (!m) return undefined;
+  const number = Number(m[2]);
+  const count = Number(m[3]);
+  // Part 0 or past the count is not a name llama.cpp writes or derives.
+  if (number < 1 || count < 1 || number > count) return undefined;
+  return { prefix: m[1]!, number, count };
+}
+
+/** Part `number` (from 1) of the split set `prefix` of `count` parts. */
+export function ggufSplitPart(prefix: string, number: number, count: number): string {
+  return `${prefix}-${String(number).padStart(5, "0")}-of-${String(count).padStart(5, "0")}.gguf`;
+}

@@ -34,7 +34,7 @@ export const CODES = {
   TARGET_NO_WEIGHTS: {
     severity: "error",
     exit: "target",
-    summary: "a directory with no .safetensors weights in it",
+    summary: "a directory with no .safetensors or .gguf weights in it",
   },
   TARGET_NOT_CACHED: {
     severity: "error",
@@ -277,6 +277,22 @@ export const CODES = {
   GGUF_STRING_NOT_DECODED: {
     severity: "info",
     summary: "a string or array too long to keep whole: only its start is shown",
+  },
+  GGUF_SPLIT_KEY_INVALID: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary:
+      "a part of a GGUF split set without split.no, split.count or split.tensors.count, or with one of the wrong type",
+  },
+  GGUF_SPLIT_MISMATCH: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "a GGUF split part whose split.no or split.count disagrees with its file name",
+  },
+  GGUF_SPLIT_TENSOR_COUNT: {
+    severity: "error",
+    llamaCpp: "refuses",
+    summary: "split.tensors.count is not the number of tensors the parts hold",
   },
   GGUF_NO_TENSORS: { severity: "info", summary: "a GGUF file without tensors (vocabulary only?)" },
   GGUF_FILE_TYPE_UNKNOWN: {

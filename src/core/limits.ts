@@ -263,3 +263,10 @@ export const OUTPUT_WATCH_SECONDS = 0.2;
 
 /** --json writes strings longer than this in pieces of this size, never copying one whole again. */
 export const JSON_PIECE_CHARS = 1 << 20;
+
+/**
+ * How deep below a folder its subfolders are searched for weights when deciding which are
+ * models: 2 reaches LM Studio's library layout (`models/<publisher>/<model>/file.gguf`) from its
+ * root, and keeps a folder of unrelated trees from being walked at any depth.
+ */
+export const COMPONENT_SEARCH_DEPTH = 2;

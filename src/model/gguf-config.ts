@@ -2,7 +2,8 @@
 // checkpoint has config.json: the keys llama.cpp reads (formats/gguf/model-keys.ts) mapped onto
 // the same fields, so that analysis and hardware read one description whatever the format.
 
-import { describeGguf, type PerLayer } from "../formats/gguf/model-keys.js";
+import type { FileType } from "../formats/gguf/file-types.js";
+import { describeGguf, type GgufTokenizer, type PerLayer } from "../formats/gguf/model-keys.js";
 import type { WeightsFile } from "../formats/weights.js";
 import type { ModelConfig } from "./model-config.js";
 
@@ -69,4 +70,25 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
     );
   }
   return c;
+}
+
+/** What a GGUF file says of itself beside the model's shape: its quantization mix, its tokenizer. */
+export interface GgufFacts {
+  /** general.file_type, with llama.cpp's name for it when it has one ("Q4_K_M"). */
+  fileType?: { id: number } & Partial<Pick<FileType, "name" | "description">>;
+  tokenizer?: GgufTokenizer;
+}
+
+export function ggufFactsOf(f: WeightsFile | undefined): GgufFacts | undefined {
+  if (f?.format !== "gguf" || !f.complete) return undefined;
+  const m = describeGguf(f.metadata).model;
+  const out: GgufFacts = {};
+  const ft = m.fileType;
+  if (ft)
+    out.fileType = ft.known
+      ? { id: ft.id, name: ft.name, description: ft.description }
+      : { id: ft.id };
+  const t = m.tokenizer;
+  if (t.model !== undefined || t.vocabSize !== undefined) out.tokenizer = t;
+  return out;
 }

@@ -21,7 +21,11 @@ export function headlineLines(s: Report, st: Style): string[] {
     lines.push(...wrapLines(v, st.width, `  ${st.dim(k.padEnd(12))} `, " ".repeat(15)));
   const model = modelName(s);
   if (model) kv("model", model);
-  const params = parameters(s);
+  // Alternatives (one GGUF per quantization) add up to no model: the rows below compare them.
+  const alternatives = s.checkpoint.alternatives === true;
+  if (alternatives)
+    kv("models", `${plural(s.components?.length ?? 0, "alternative")}, one row each below`);
+  const params = alternatives ? undefined : parameters(s);
   if (params) kv("parameters", params);
   if (s.files.length > 0) {
     const part = s.partial ? st.yellow(" (partial)") : "";

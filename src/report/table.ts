@@ -17,6 +17,7 @@ import { columns, type ColumnOptions } from "./columns.js";
 import type { Style } from "./style.js";
 import { collapseFirst } from "./patterns.js";
 import { headlineLines } from "./headline.js";
+import { componentLines } from "./table-components.js";
 import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
 import { countShort, percent } from "./units.js";
@@ -81,10 +82,19 @@ export function renderTable(s: Report, o: TableOptions): string {
   if (o.brief) return unglue(lines.join("\n")) + "\n";
   lines.push("");
   const kv = (k: string, v: string) => lines.push(...keyValue(st, k, v));
+  const components = (h: string[], r: string[][], right: number[], shrink?: number) =>
+    grid(h, r, right, st, shrink !== undefined ? { shrink } : {});
   const from = sourceLine(s, st);
   if (from) kv("source", from);
 
   const readable = s.files.some((f) => f.headerBytes > 0n);
+  // Alternatives: their sums describe no model; each has its row (table-components.ts).
+  if (s.checkpoint.alternatives) {
+    kv("format", `${s.format}, ${plural(s.files.length, "file")}`);
+    for (const l of componentLines(s, st, components)) lines.push(l);
+    for (const l of findingLines(s, st)) lines.push(l);
+    return unglue(lines.join("\n")) + "\n";
+  }
   if (readable) {
     const headerText =
       s.files.length === 1
@@ -109,6 +119,8 @@ export function renderTable(s: Report, o: TableOptions): string {
         kv("", st.dim(`inferred: ${cutText(s.architecture.inferred.join("; "), MESSAGE_CHARS)}`));
     }
     if (s.quantization) kv("quantization", quantizationLine(s.quantization, st));
+    if (s.fileType) kv("file type", fileTypeLine(s));
+    if (s.tokenizer) kv("tokenizer", tokenizerLine(s.tokenizer));
     kv("metadata", metadataLine(s.metadata, st));
   }
   if (!readable && s.partial?.fromIndex) indexOnlyLines(s, kv, st);
@@ -187,6 +199,8 @@ export function renderTable(s: Report, o: TableOptions): string {
     );
   }
 
+  for (const l of componentLines(s, st, components)) lines.push(l);
+
   if (s.hardware) {
     lines.push("");
     const hw = s.hardware.languageModel
@@ -223,33 +237,33 @@ export function renderTable(s: Report, o: TableOptions): string {
       lines.push(l);
   }
 
-  if (s.findings.length > 0) {
-    lines.push("");
-    lines.push(st.bold("  Findings"));
-    // The message wraps under itself, past the severity; the code keeps its line.
-    const under = " ".repeat(10);
-    for (const f of s.findings) {
-      lines.push(
-        ...wrapLines(
-          `${st.cyan(f.code)}  ${cutText(f.message, MESSAGE_CHARS)}`,
-          st.width,
-          `  ${severityLabel(f, st)} `,
-          under,
-        ),
-      );
-      if (f.hint)
-        lines.push(
-          ...wrapLines(
-            "hint: " + cutText(f.hint, MESSAGE_CHARS),
-            st.width,
-            under,
-            under + "  ",
-          ).map((l) => under + st.dim(l.slice(under.length))),
-        );
-    }
-  }
+  for (const l of findingLines(s, st)) lines.push(l);
   // Glue (wrap.ts) that reached a table cell unwrapped is a space too.
   return unglue(lines.join("\n")) + "\n";
+}
+
+/** The findings, each message wrapped under itself, past the severity; the code keeps its line. */
+function findingLines(s: Report, st: Style): string[] {
+  if (s.findings.length === 0) return [];
+  const lines = ["", st.bold("  Findings")];
+  const under = " ".repeat(10);
+  for (const f of s.findings) {
+    lines.push(
+      ...wrapLines(
+        `${st.cyan(f.code)}  ${cutText(f.message, MESSAGE_CHARS)}`,
+        st.width,
+        `  ${severityLabel(f, st)} `,
+        under,
+      ),
+    );
+    if (f.hint)
+      lines.push(
+        ...wrapLines("hint: " + cutText(f.hint, MESSAGE_CHARS), st.width, under, under + "  ").map(
+          (l) => under + st.dim(l.slice(under.length)),
+        ),
+      );
+  }
+  return lines;
 }
 
 /** `key=value, …`: the first TABLE_METADATA_ENTRIES entries, each cut; --json has them all. */
@@ -372,6 +386,35 @@ function quantizationLine(q: QuantizationFacts, st: Style): string {
   if (!q.counted) return `${head}: not counted, parameters are stored elements`;
   const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
   return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${st.bytes(q.bookkeepingBytes)}, 0 parameters)`;
+}
+
+/** "Q4_K_M (Q4_K - Medium), 4.89 bits per weight". */
+function fileTypeLine(s: Report): string {
+  const ft = s.fileType!;
+  const name = ft.name
+    ? `${cell(ft.name)}${ft.description && ft.description !== ft.name ? ` (${cell(ft.description)})` : ""}`
+    : `${ft.id} (a number llama.cpp does not name)`;
+  return `${name}${s.bitsPerWeight !== undefined ? `, ${s.bitsPerWeight.toFixed(2)} bits per weight` : ""}`;
+}
+
+/** "llama, 32,000 tokens, BOS 1 "<s>", EOS 2 "</s>", chat template". */
+function tokenizerLine(t: NonNullable<Report["tokenizer"]>): string {
+  const special = (label: string, x: typeof t.bos) =>
+    x
+      ? `${label} ${x.id}${x.text !== undefined ? ` ${cell(JSON.stringify(x.text))}` : ""}`
+      : undefined;
+  return [
+    t.model !== undefined
+      ? cell(t.model) + (t.pre !== undefined ? ` (${cell(t.pre)})` : "")
+      : undefined,
+    t.vocabSize !== undefined ? `${group(t.vocabSize)} tokens` : undefined,
+    t.merges !== undefined ? `${group(t.merges)} merges` : undefined,
+    special("BOS", t.bos),
+    special("EOS", t.eos),
+    t.chatTemplate ? "chat template" : "no chat template",
+  ]
+    .filter((x): x is string => x !== undefined)
+    .join(", ");
 }
 
 /** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */

@@ -1,13 +1,21 @@
 // `inspect file.gguf` end to end: the same summary, JSON document and exit codes as safetensors,
 // with the model description read from the file's own metadata.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readGguf } from "../../src/formats/gguf/read.js";
 import { inspect } from "../helpers/cli.js";
-import { familyFile, type Family } from "../helpers/gguf.js";
+import {
+  FAMILIES,
+  familyFile,
+  modelSpec,
+  splitName,
+  splitSpec,
+  writeGguf,
+  type Family,
+} from "../helpers/gguf.js";
 import { variants } from "../helpers/gguf-variants.js";
 import { memorySource } from "../helpers/memory-source.js";
 import { assertSchema } from "../helpers/schema.js";
@@ -98,5 +106,63 @@ describe("inspect file.gguf", () => {
     expect(r.stderr).toContain("GGUF_NOT_CONTIGUOUS");
     expect(r.stderr).toContain("bad.gguf");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("inspect: GGUF sets and folders", () => {
+  it("a folder with one file per quantization: a row each with its type and estimate, exit 0", () => {
+    const folder = path.join(dir, "quants");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "tiny-Q4_K_M.gguf"), familyFile("llamaQ4KM").bytes);
+    writeFileSync(path.join(folder, "tiny-F16.gguf"), familyFile("llama").bytes);
+    const r = inspect(["--no-color", folder]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("2 alternatives");
+    expect(r.stdout).toMatch(/tiny-Q4_K_M\.gguf\s+ok\s+Q4_K_M\s+5\.18\s/);
+    expect(r.stdout).toMatch(/tiny-F16\.gguf\s+ok\s+F16\s+16\.01\s/);
+    const { doc } = json(folder);
+    assertSchema(doc);
+    expect(doc.hardware).toBeNull();
+    expect(doc.components.map((c: { fileType: { name: string } }) => c.fileType.name)).toEqual([
+      "F16",
+      "Q4_K_M",
+    ]);
+  });
+
+  it("a split set missing a part: exit 1, the part named on stderr, totals partial", () => {
+    const folder = path.join(dir, "split");
+    mkdirSync(folder);
+    const parts = splitSpec(modelSpec(FAMILIES.llama()), 3);
+    for (const i of [0, 1])
+      writeFileSync(path.join(folder, splitName("tiny", i + 1, 3)), writeGguf(parts[i]!).bytes);
+    const { status, stderr, doc } = json(path.join(folder, splitName("tiny", 2, 3)));
+    expect(status).toBe(1);
+    expect(stderr).toContain(`${splitName("tiny", 3, 3)} is missing`);
+    assertSchema(doc);
+    expect(doc.checkpoint.kind).toBe("split");
+    expect(doc.partial).toBe(true);
+    expect(doc.files).toHaveLength(2);
+  });
+
+  it("file type, bits per weight and the tokenizer in the table and the JSON", () => {
+    const file = write("facts.gguf", familyFile("llamaQ4KM").bytes);
+    const r = inspect(["--no-color", file]);
+    expect(r.stdout).toContain("file type    Q4_K_M (Q4_K - Medium), 5.18 bits per weight");
+    expect(r.stdout).toContain(
+      'tokenizer    llama, 512 tokens, BOS 1 "<s>", EOS 2 "</s>", chat template',
+    );
+    const { doc } = json(file);
+    expect(doc.fileType).toEqual({ id: 15, name: "Q4_K_M", description: "Q4_K - Medium" });
+    // 934,400 tensor bytes × 8 / 1,443,072 parameters = 5.18008…, to 4 decimals.
+    expect([doc.bytes.tensors, doc.parameters.total, doc.bitsPerWeight]).toEqual([
+      934400, 1443072, 5.1801,
+    ]);
+    expect(doc.tokenizer).toEqual({
+      model: "llama",
+      vocabSize: 512,
+      bos: { id: 1, text: "<s>" },
+      eos: { id: 2, text: "</s>" },
+      chatTemplate: true,
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   FAMILIES,
   GgufOut,
   modelSpec,
+  splitSpec,
   tensorBytes,
   writeGguf,
   type GgufSpec,
@@ -336,4 +337,74 @@ export function variants(): Variant[] {
     patch(g, (b) => b.writeUInt32LE(2, 4)),
   );
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split sets
+
+export interface SplitVariant {
+  name: string;
+  /** Parts 1..N, as specs (the folder test writes them as m-0000i-of-0000N.gguf). */
+  parts: GgufSpec[];
+  /** "severity CODE" of every finding the set raises, in order. */
+  findings: string[];
+}
+
+const setKey =
+  (at: number, key: string, type: Kv["type"], value: number) => (p: number, kv: Kv[]) =>
+    p === at ? kv.map((x) => (x.key === key ? { ...x, type, value } : x)) : kv;
+const dropKey = (at: number, key: string) => (p: number, kv: Kv[]) =>
+  p === at ? kv.filter((x) => x.key !== key) : kv;
+
+/** A good 3-part set and one broken per rule of docs/gguf.md "Split sets". */
+export function splitVariants(): SplitVariant[] {
+  const spec = base();
+  const n = spec.tensors.length;
+  const split = (edit?: (p: number, kv: Kv[]) => Kv[]) => splitSpec(spec, 3, edit);
+  const dup = split();
+  dup[2]!.tensors[0] = { ...dup[0]!.tensors[1]! };
+  return [
+    { name: "a good set", parts: split(), findings: [] },
+    {
+      name: "split.no of part 2 says 2",
+      parts: split(setKey(1, "split.no", "u16", 2)),
+      findings: ["error GGUF_SPLIT_MISMATCH"],
+    },
+    {
+      name: "split.no missing in part 2",
+      parts: split(dropKey(1, "split.no")),
+      findings: ["error GGUF_SPLIT_KEY_INVALID"],
+    },
+    {
+      name: "split.no of part 2 a u32",
+      parts: split(setKey(1, "split.no", "u32", 1)),
+      findings: ["error GGUF_SPLIT_KEY_INVALID"],
+    },
+    {
+      name: "split.count of part 1 a u32",
+      parts: split(setKey(0, "split.count", "u32", 3)),
+      findings: ["error GGUF_SPLIT_KEY_INVALID"],
+    },
+    {
+      name: "split.count of part 1 says 4",
+      parts: split(setKey(0, "split.count", "u16", 4)),
+      findings: ["error GGUF_SPLIT_MISMATCH"],
+    },
+    {
+      name: "split.count of part 3 says 5 (llama.cpp reads the first part's only)",
+      parts: split(setKey(2, "split.count", "u16", 5)),
+      findings: ["warning GGUF_SPLIT_MISMATCH"],
+    },
+    {
+      name: "split.tensors.count one too many",
+      parts: split(setKey(0, "split.tensors.count", "i32", n + 1)),
+      findings: ["error GGUF_SPLIT_TENSOR_COUNT"],
+    },
+    {
+      name: "split.tensors.count missing",
+      parts: split(dropKey(0, "split.tensors.count")),
+      findings: ["error GGUF_SPLIT_KEY_INVALID"],
+    },
+    { name: "a tensor in parts 1 and 3", parts: dup, findings: ["error GGUF_DUPLICATE_TENSOR"] },
+  ];
 }

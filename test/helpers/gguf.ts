@@ -502,3 +502,35 @@ export function headerOnly(version: number, tensors: bigint, kvs: bigint, body: 
 }
 
 export { Out as GgufOut };
+
+// ---------------------------------------------------------------------------------------------
+// Split sets
+
+/**
+ * A spec cut into `parts` files as llama.cpp's gguf-split writes them: the metadata in the first
+ * part only, `split.no` (u16), `split.count` (u16) and `split.tensors.count` (i32) in every part,
+ * the tensors in order, spread evenly. `edit` changes one part's keys (hostile sets).
+ */
+export function splitSpec(
+  spec: GgufSpec,
+  parts: number,
+  edit?: (part: number, kv: Kv[]) => Kv[],
+): GgufSpec[] {
+  const per = Math.ceil(spec.tensors.length / parts);
+  return Array.from({ length: parts }, (_, i) => {
+    const kv: Kv[] = [
+      ...(i === 0 ? spec.kv : []),
+      { key: "split.no", type: "u16", value: i },
+      { key: "split.count", type: "u16", value: parts },
+      { key: "split.tensors.count", type: "i32", value: spec.tensors.length },
+    ];
+    return {
+      kv: edit ? edit(i, kv) : kv,
+      tensors: spec.tensors.slice(i * per, (i + 1) * per).map((t) => ({ ...t, offset: undefined })),
+    };
+  });
+}
+
+/** `name-0000N-of-0000M.gguf`, as llama.cpp names part N (from 1) of M. */
+export const splitName = (name: string, n: number, m: number) =>
+  `${name}-${String(n).padStart(5, "0")}-of-${String(m).padStart(5, "0")}.gguf`;

@@ -33,6 +33,7 @@ import {
   BOOL_TYPE,
   STRING_TYPE,
   VALUE_SIZE,
+  integerOf,
   VALUE_TYPES,
   type ArrayItems,
   type Entry,
@@ -927,6 +928,10 @@ async function checkFileSize(
 
 /** What llama.cpp's model loader needs before it looks at any tensor. */
 function checkModel(p: Parser, file: GgufFile): void {
+  // A split set's later parts carry only tensors and the split.* keys: the loader reads the
+  // model's keys from the first part (llama.cpp's gguf-split writes them there alone).
+  const splitNo = integerOf(file.metadata.get("split.no")?.value);
+  if (splitNo !== undefined && splitNo > 0) return;
   const arch = file.metadata.get("general.architecture");
   if (arch === undefined || typeof arch.value !== "string") {
     p.sink.add(

@@ -5,14 +5,15 @@
 // Skipped, with the reason, when the prebuilt binary cannot run on this machine.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CODES, type CodeInfo, type FindingCode } from "../../../src/core/codes.js";
+import { loadCheckpoint } from "../../../src/checkpoint/load.js";
 import { readGguf, type GgufFile } from "../../../src/formats/gguf/read.js";
-import { FAMILIES, familyFile, type Family } from "../../helpers/gguf.js";
-import { variants } from "../../helpers/gguf-variants.js";
+import { FAMILIES, familyFile, splitName, writeGguf, type Family } from "../../helpers/gguf.js";
+import { splitVariants, variants } from "../../helpers/gguf-variants.js";
 import { memorySource } from "../../helpers/memory-source.js";
 
 interface Outcome {
@@ -63,6 +64,18 @@ function loadAll(files: string[]): { unavailable?: string; outcomes: Map<string,
   return { outcomes };
 }
 
+/** What llama.cpp's model loader says when it refuses a split set, by the name of the variant. */
+const SPLIT_REASON: Record<string, RegExp> = {
+  "split.no of part 2 says 2": /invalid split file idx: 2/,
+  "split.no missing in part 2": /missing key split\.no/,
+  "split.no of part 2 a u32": /GGML_ASSERT\(type_to_gguf_type/,
+  "split.count of part 1 a u32": /key split\.count has wrong type/,
+  "split.count of part 1 says 4": /invalid split file name/,
+  "split.tensors.count one too many": /corrupted model: \d+ tensors expected/,
+  "split.tensors.count missing": /key not found in model: split\.tensors\.count/,
+  "a tensor in parts 1 and 3": /tensor '.*' is duplicated/,
+};
+
 /** What llama.cpp logs when it refuses a file for the reason a code names. */
 const REASON: Partial<Record<FindingCode, RegExp>> = {
   GGUF_BAD_MAGIC: /magic/,
@@ -104,7 +117,19 @@ for (const [i, v] of variants().entries()) {
   writeFileSync(file, v.bytes);
   cases.push({ name: v.name, file, parsed: await readGguf(memorySource(v.bytes)) });
 }
-const { unavailable, outcomes } = loadAll(cases.map((c) => c.file));
+// Split sets: llama.cpp is given the first part and finds the others by name.
+const sets = splitVariants().map((v, i) => {
+  const folder = path.join(dir, `set-${i}`);
+  mkdirSync(folder);
+  v.parts.forEach((p, k) =>
+    writeFileSync(path.join(folder, splitName("m", k + 1, v.parts.length)), writeGguf(p).bytes),
+  );
+  return { ...v, folder, file: path.join(folder, splitName("m", 1, v.parts.length)) };
+});
+const { unavailable, outcomes } = loadAll([
+  ...cases.map((c) => c.file),
+  ...sets.map((s) => s.file),
+]);
 if (unavailable) console.warn(`llama.cpp reference tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== undefined)("llama.cpp agrees", () => {
@@ -140,5 +165,25 @@ describe.skipIf(unavailable !== undefined)("llama.cpp agrees", () => {
     else expect(o.crashed).toBeUndefined();
     const reason = REASON[code];
     if (reason) expect(o.crashed ?? o.error).toMatch(reason);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)("llama.cpp agrees on split sets", () => {
+  it.each(sets)("$name", async ({ folder, file, findings }) => {
+    const cp = await loadCheckpoint(folder);
+    const o = outcomes.get(file)!;
+    const errors = findings.filter((f) => f.startsWith("error "));
+    if (errors.length === 0) {
+      // Loads, with the totals of the parts together.
+      expect(o).toMatchObject({ ok: true });
+      const elements = cp.files.reduce((a, f) => a + (f.format === "gguf" ? f.elements : 0n), 0n);
+      const bytes = cp.files.reduce((a, f) => a + (f.format === "gguf" ? f.tensorBytes : 0n), 0n);
+      expect(BigInt(o.params!)).toBe(elements);
+      expect(BigInt(o.size!)).toBe(bytes);
+      return;
+    }
+    expect(o.ok).toBe(false);
+    const name = sets.find((s) => s.file === file)!.name;
+    expect(o.crashed ?? o.error).toMatch(SPLIT_REASON[name]!);
   });
 });
