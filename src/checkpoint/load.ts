@@ -399,12 +399,12 @@ async function loadGgufSplit(
     store,
     parts.map((p) => p.path),
   );
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
   const unread: string[] = [];
   parts.forEach((p, i) => {
-    const r = read[i]!;
-    if ("code" in r) {
-      findings.push(r);
+    const r = read.parts[i];
+    if (r === undefined) {
       unread.push(p.name);
       return;
     }
