@@ -5,6 +5,14 @@ import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
 import type { ColumnOptions } from "./columns.js";
+import {
+  alternativesText,
+  bitsText,
+  laptopText,
+  notesOf,
+  serverText,
+  shareText,
+} from "./hardware-words.js";
 import type { Style } from "./style.js";
 import { keep, wrapLines, wrapStyled } from "./wrap.js";
 
@@ -135,20 +143,21 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
     out.push(...note(st, "KV by layer: " + groups.map((g) => keep(layerText(g, st))).join(" · ")));
   const runtime = runtimeLine(hw);
   if (runtime) out.push(...note(st, runtime));
-  for (const n of a.notes) out.push(...note(st, esc(n)));
+  for (const n of notesOf(hw)) out.push(...note(st, esc(n)));
+  const server = keep(serverText(a.serverReference));
   if (tiers)
     out.push(
       ...note(
         st,
-        `tiers: laptop ≤ ${keep(st.bytes(hw.thresholds.laptopBytes))} (${a.laptop}); single server ≤ ${keep(st.bytes(hw.thresholds.singleServerBytes))} (${a.referenceServer}, ${a.gpuShare})`,
+        `tiers: laptop ≤ ${keep(st.bytes(hw.thresholds.laptopBytes))} (${laptopText(a.laptopReference)}); single server ≤ ${keep(st.bytes(hw.thresholds.singleServerBytes))} (${server}, ${shareText(a.serverReference.usableShare)})`,
       ),
     );
   if (hw.cluster) {
-    const alt = hw.cluster.singleNodeAlternatives;
+    const alt = alternativesText(hw);
     out.push(
       ...note(
         st,
-        `cluster: ${hw.cluster.nodes} nodes of ${keep(a.referenceServer)}${alt.length > 0 ? `; one ${alt.map(keep).join(" or one ")} node would hold it` : ""}`,
+        `cluster: ${hw.cluster.nodes} nodes of ${server}${alt.length > 0 ? `; one ${alt.map(keep).join(" or one ")} node would hold it` : ""}`,
         st.yellow,
       ),
     );
@@ -165,7 +174,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers
         hw.precisions.map((p) => {
           const row = [
             p.name,
-            p.bitsPerWeight ?? "",
+            bitsText(p) ?? "",
             st.bytes(p.weightsBytes),
             st.bytes(p.requiredBytes),
             p.tier,
