@@ -153,7 +153,7 @@ interface LayerSums {
   fusedFirstDims: Set<bigint> | undefined;
   shared: Total;
   mtp: boolean;
-  routedBytes: bigint;
+  routedBytes: Total;
 }
 
 const newLayerSums = (): LayerSums => ({
@@ -165,7 +165,7 @@ const newLayerSums = (): LayerSums => ({
   fusedFirstDims: undefined,
   shared: new Total(),
   mtp: false,
-  routedBytes: 0n,
+  routedBytes: new Total(),
 });
 
 function layerTally(l: LayerSums): LayerTally {
@@ -182,7 +182,7 @@ function layerTally(l: LayerSums): LayerTally {
   t.fusedFirstDims = l.fusedFirstDims;
   t.shared = l.shared.value;
   t.mtp = l.mtp;
-  t.routedBytes = l.routedBytes;
+  t.routedBytes = l.routedBytes.value;
   return t;
 }
 
@@ -334,9 +334,9 @@ export class ModelTally {
       layer.tensors++;
       if (p.expertKind === ROUTED) {
         this.expertOf(layer, p.expert).add(params);
-        layer.routedBytes += BigInt(bytes);
+        layer.routedBytes.add(bytes);
       } else if (p.expertKind === FUSED) {
-        layer.routedBytes += BigInt(bytes);
+        layer.routedBytes.add(bytes);
         layer.fused += BigInt(params);
         (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);

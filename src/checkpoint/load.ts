@@ -5,6 +5,7 @@
 
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
+import { FindingSink } from "../core/finding-sink.js";
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_ENUMERATED_SHARDS, MAX_INDEX_BYTES, MAX_LISTED_MISSING } from "../core/limits.js";
 import { group } from "../core/text.js";
@@ -58,29 +59,44 @@ async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<W
 }
 
 /**
- * The files of a checkpoint, through the store: a missing or unreadable part is an error of the
- * checkpoint (SHARD_MISSING), in the list of results.
+ * The files of a checkpoint, through the store, in the order of `paths` (undefined where one
+ * could not be read); a missing or unreadable part is an error of the checkpoint
+ * (SHARD_MISSING), capped per code as it is found: an index naming 160,000 absent shards
+ * builds 20 findings and a count, not 160,000 findings to drop.
  */
 async function readParts(
   store: CheckpointStore,
   paths: readonly string[],
   nameKey?: NameKey,
   indexBytes?: number,
-): Promise<Array<WeightsFile | Finding>> {
+): Promise<{ parts: Array<WeightsFile | undefined>; findings: Finding[] }> {
   const options = nameKey ? { nameKey } : {};
   const read = await store.readMany(paths, (src) => readWeights(src, options), {
     ...(indexBytes !== undefined ? { indexBytes } : {}),
   });
-  return read.map((r, i) => (r instanceof InspectError ? partError(paths[i]!, r) : r));
+  const sink = new FindingSink();
+  const parts = read.map((r, i) => {
+    if (!(r instanceof InspectError)) return r;
+    partError(sink, paths[i]!, r);
+    return undefined;
+  });
+  return { parts, findings: sink.finish() };
 }
 
-function partError(p: string, e: InspectError): Finding {
-  // A link the store refused is named as such, not as a missing shard.
-  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") return e.toFinding(p);
+function partError(sink: FindingSink, p: string, e: InspectError): void {
+  // A link the store refused is named as such, not as a missing shard (and said once, after
+  // the folder's listing named it too: dedupeLinks).
+  if (e.code === "LINK_OUTSIDE_TARGET" || e.code === "LINK_LOOP") {
+    sink.push(e.toFinding(p));
+    return;
+  }
   const missing = e.code === "TARGET_NOT_FOUND";
-  return finding(
+  sink.add(
     "SHARD_MISSING",
-    missing ? `${path.basename(p)} is missing` : `${path.basename(p)} cannot be read: ${e.message}`,
+    () =>
+      missing
+        ? `${path.basename(p)} is missing`
+        : `${path.basename(p)} cannot be read: ${e.message}`,
     {
       file: p,
       hint: missing ? "the download is incomplete; fetch the missing file" : undefined,
@@ -200,13 +216,11 @@ async function loadSharded(
     nameKey,
     bytes.length,
   );
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
   const shardReads: ShardRead[] = safe.map((s, i) => {
-    const r = read[i]!;
-    if ("code" in r) {
-      findings.push(r);
-      return { name: s.name };
-    }
+    const r = read.parts[i];
+    if (r === undefined) return { name: s.name };
     files.push(r);
     // A GGUF file named by a safetensors index is not one of its shards.
     return r.format === "safetensors" ? { name: s.name, file: r } : { name: s.name };
@@ -281,11 +295,9 @@ async function loadFiles(
     store,
     names.map((n) => path.join(dir, n)),
   );
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
-  for (const r of read) {
-    if ("code" in r) findings.push(r);
-    else files.push(r);
-  }
+  for (const r of read.parts) if (r !== undefined) files.push(r);
   const safetensors = files.flatMap((f) => (f.format === "safetensors" ? [f] : []));
   if (safetensors.length > 1) for (const f of checkFiles(safetensors, names)) findings.push(f);
   const partial = missingFromSets(
@@ -387,12 +399,12 @@ async function loadGgufSplit(
     store,
     parts.map((p) => p.path),
   );
+  findings.push(...read.findings);
   const files: WeightsFile[] = [];
   const unread: string[] = [];
   parts.forEach((p, i) => {
-    const r = read[i]!;
-    if ("code" in r) {
-      findings.push(r);
+    const r = read.parts[i];
+    if (r === undefined) {
       unread.push(p.name);
       return;
     }

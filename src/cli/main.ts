@@ -116,6 +116,7 @@ function wantsJson(argv: readonly string[]): boolean {
 async function main(argv: string[]): Promise<ExitCode> {
   const cmd = program();
   let debug = argv.includes("--debug");
+  InspectError.stacks = debug;
   // A usage error under --json still prints one document: scripts parse stdout whatever happens.
   const usageJson = (message: string, hint?: string) => {
     if (wantsJson(argv.slice(2))) {

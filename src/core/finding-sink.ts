@@ -13,11 +13,13 @@ export class FindingSink {
 
   constructor(private readonly file?: string) {}
 
-  add(code: FindingCode, message: string, detail: FindingDetail = {}): void {
+  /** `message` may be a function: it is then called only for a finding that is kept. */
+  add(code: FindingCode, message: string | (() => string), detail: FindingDetail = {}): void {
     const n = (this.perCode.get(code) ?? 0) + 1;
     this.perCode.set(code, n);
     if (n <= MAX_FINDINGS_PER_CODE) {
-      this.list.push(finding(code, message, { file: this.file, ...detail }));
+      const text = typeof message === "string" ? message : message();
+      this.list.push(finding(code, text, { file: this.file, ...detail }));
     }
   }
 

@@ -39,7 +39,10 @@ export interface ResolvedSnapshot extends Snapshot {
 
 /** The snapshot `path` lies in, judged from the path alone; its paths absolute. */
 export function snapshotOf(p: string): Snapshot | undefined {
-  const parts = path.resolve(p).split(path.sep);
+  const abs = path.resolve(p);
+  // Most paths are nowhere near a cache: told without splitting them.
+  if (!abs.includes(`${path.sep}snapshots${path.sep}`)) return undefined;
+  const parts = abs.split(path.sep);
   for (let i = parts.length - 2; i >= 1; i--) {
     if (parts[i] === "snapshots") {
       const repo = parts.slice(0, i).join(path.sep) || path.sep;

@@ -15,7 +15,7 @@ import { lstat, readdir, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { finding, type Finding } from "../core/findings.js";
 import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
-import { algorithmOfId, shortHex, type Expected } from "../integrity/digest.js";
+import { algorithmOfId, shortHex, type Expected } from "../core/digest.js";
 import { refusal, type TargetScope } from "../store/scope.js";
 import { readSmallFile, SmallFileError } from "../sources/small-file.js";
 import { snapshotOf } from "./cache.js";

@@ -13,7 +13,7 @@ import { finding, type Finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS, MAX_SNAPSHOT_FILES } from "../core/limits.js";
 import { group } from "../core/text.js";
 import type { HubRevision } from "../hub/api.js";
-import type { Expected } from "./digest.js";
+import type { Expected } from "../core/digest.js";
 import type { VerifyFile } from "./plan.js";
 import type { Against } from "./verification.js";
 import { verifyFiles, type VerifyOptions, type VerifyOutcome } from "./verify.js";

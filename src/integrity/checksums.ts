@@ -12,7 +12,7 @@ import { moreLine } from "../core/finding-sink.js";
 import { MAX_CHECKSUMS_BYTES, MAX_FINDINGS_PER_CODE } from "../core/limits.js";
 import { excerpt, group, plural } from "../core/text.js";
 import { readSmallFile, SmallFileError } from "../sources/small-file.js";
-import type { Expected } from "./digest.js";
+import type { Expected } from "../core/digest.js";
 
 export interface ChecksumEntry {
   hex: string;

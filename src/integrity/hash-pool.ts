@@ -11,7 +11,9 @@ import {
   HASH_PROGRESS_MS,
   HASH_STOP_REPLY_MS,
   MAX_HASH_WORKERS,
+  PROBE_CONCURRENCY,
 } from "../core/limits.js";
+import { mapBounded } from "../core/pool.js";
 import type { JobMessage, ScanCounts, ScanLayout, StopMessage, WorkerMessage } from "./protocol.js";
 import { hashWorkerLocation, type WorkerLocation } from "./worker-location.js";
 
@@ -23,6 +25,8 @@ export interface HashJob {
   gitSha1?: boolean;
   /** Scan these tensors' values in the same pass. */
   layout?: ScanLayout;
+  /** Known not to be there (the plan looked): failed as missing without another probe. */
+  absent?: boolean;
 }
 
 export type HashJobState = "done" | "failed" | "interrupted" | "not-started";
@@ -100,19 +104,21 @@ export async function runHashJobs(
   const signal = options.signal;
   if (signal?.aborted) return finish(results, true);
 
-  const sizes = await Promise.all(
-    jobs.map((j) =>
-      stat(j.path, { bigint: true }).then(
-        (s) => s,
-        (e: NodeJS.ErrnoException) => e,
-      ),
-    ),
+  // PROBE_CONCURRENCY at a time, keeping what a failure says and not the error: a checksums file
+  // may list a million files, and a million stats at once held a million errors.
+  const sizes = await mapBounded(jobs, PROBE_CONCURRENCY, (j) =>
+    j.absent
+      ? Promise.resolve(ABSENT)
+      : stat(j.path, { bigint: true }).then(
+          (s) => s,
+          (e: NodeJS.ErrnoException) => ({ code: e.code, message: e.message }),
+        ),
   );
   const queue: number[] = [];
   for (let i = 0; i < jobs.length; i++) {
     const s = sizes[i]!;
     const r = results[i]!;
-    if (s instanceof Error) {
+    if ("message" in s) {
       fail(r, s.code, s.message);
     } else if (!s.isFile()) {
       fail(r, undefined, "not a regular file");
@@ -156,6 +162,8 @@ export async function runHashJobs(
   return new Promise<HashRun>((resolve) => {
     const slots: Slot[] = [];
     let settled = false;
+    // The next job to start: an index into the queue, not shift(), which copies a large array.
+    let next = 0;
 
     const settle = (interrupted: boolean) => {
       if (settled) return;
@@ -183,7 +191,7 @@ export async function runHashJobs(
     const onAbort = () => {
       if (settled || stopping) return;
       stopping = true;
-      queue.length = 0;
+      next = queue.length;
       for (const s of slots) {
         if (s.job === undefined || s.dead) continue;
         s.awaitingStop = true;
@@ -194,7 +202,7 @@ export async function runHashJobs(
     };
 
     const dispatch = (slot: Slot) => {
-      const i = queue.shift();
+      const i = next < queue.length ? queue[next++] : undefined;
       if (i === undefined) {
         slot.job = undefined;
         slot.awaitingStop = false;
@@ -275,9 +283,9 @@ export async function runHashJobs(
           doneBytes += r.size ?? 0n;
         }
         if (!slot.spoke) {
-          for (const q of queue.splice(0)) fail(results[q]!, undefined, why);
+          while (next < queue.length) fail(results[queue[next++]!]!, undefined, why);
         }
-        if (queue.length > 0) {
+        if (next < queue.length) {
           const next = spawn();
           slots.push(next);
           dispatch(next);
@@ -301,6 +309,8 @@ export async function runHashJobs(
     for (const s of slots) dispatch(s);
   });
 }
+
+const ABSENT = { code: "ENOENT", message: "no such file or directory" };
 
 function fail(r: HashJobResult, errno: string | undefined, message: string): void {
   r.state = "failed";

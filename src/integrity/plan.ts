@@ -5,15 +5,16 @@
 // no input. A file with no source is still hashed, and its digest reported for pinning.
 
 import { stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Checkpoint } from "../checkpoint/checkpoint.js";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
 import { LFS_POINTER_MAX_BYTES, PROBE_CONCURRENCY } from "../core/limits.js";
+import { mapBounded } from "../core/pool.js";
 import { excerpt, group, plural } from "../core/text.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 import { readChecksums } from "./checksums.js";
-import { parseSha256, type Expected } from "./digest.js";
+import { parseSha256, type Expected } from "../core/digest.js";
 import {
   hfBlobLink,
   hfIncompleteBlobs,
@@ -23,7 +24,7 @@ import {
 } from "../hub/downloads.js";
 import { snapshotOf } from "../hub/cache.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
-import { refusal, TargetScope, type Admission } from "../store/scope.js";
+import { absentSync, refusal, TargetScope, type Admission } from "../store/scope.js";
 
 export interface VerifyFile {
   /** Path to open. */
@@ -43,6 +44,11 @@ export interface VerifyFile {
   open?: string;
   /** What the checkpoint's store records (Ollama's manifest): used when nothing else is given. */
   known?: Expected;
+  /**
+   * Nothing was there when the plan looked (it is reported missing without another probe): a
+   * checksums file may list a million files that are not there.
+   */
+  absent?: boolean;
 }
 
 export interface PlanOptions {
@@ -105,8 +111,8 @@ export async function planVerification(
   const findings: Finding[] = [];
   const files: VerifyFile[] = [];
   const byPath = new Map<string, VerifyFile>();
-  const add = (f: VerifyFile): VerifyFile => {
-    const key = resolve(f.path);
+  /** `key`: the file's absolute path, when known (default: resolved from `f.path`). */
+  const add = (f: VerifyFile, key = resolve(f.path)): VerifyFile => {
     const had = byPath.get(key);
     if (had !== undefined) return had;
     byPath.set(key, f);
@@ -146,19 +152,34 @@ export async function planVerification(
     ));
   /** Files found rather than named by the checkpoint: read only when the scope admits them. */
   const refused = new Set<VerifyFile>();
-  const admit = async (f: VerifyFile, within: readonly TargetScope[]): Promise<void> => {
+  const admit = async (
+    f: VerifyFile,
+    within: readonly TargetScope[],
+  ): Promise<Finding | undefined> => {
+    // Nothing there: nothing to read, so nothing to refuse (as realpath failing would say).
+    if (absentSync(f.path)) {
+      f.absent = true;
+      return undefined;
+    }
     let last: Admission | undefined;
     for (const sc of within) {
       last = await sc.admit(f.path);
       if (last.ok) {
         f.open = last.real;
-        return;
+        if (last.absent) f.absent = true;
+        return undefined;
       }
     }
     if (last !== undefined && !last.ok) {
-      findings.push(refusal(f.path, last));
       refused.add(f);
+      return refusal(f.path, last);
     }
+    return undefined;
+  };
+  /** admit for many files, PROBE_CONCURRENCY at a time; refusals reported in the files' order. */
+  const admitAll = async (list: readonly VerifyFile[]): Promise<void> => {
+    const said = await mapBounded(list, PROBE_CONCURRENCY, (f) => admit(f, [scope]));
+    for (const r of said) if (r !== undefined) findings.push(r);
   };
 
   if (options.checksums !== undefined) {
@@ -167,21 +188,22 @@ export async function planVerification(
     // The target's files only, as `sha256sum -c --ignore-missing` users expect: one file named
     // on its own is checked alone; a folder's listed files are checked when they lie inside it
     // (a listed file missing from the folder is then an error); entries elsewhere are ignored.
+    // Absolute paths (resolve made them) compared as strings: no path arithmetic per entry.
     const root = options.root !== undefined ? resolve(options.root) : undefined;
-    const inScope = (abs: string) => {
-      if (root === undefined) return false;
-      const rel = relative(root, abs);
-      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-    };
+    const under = root === undefined ? undefined : root.endsWith(sep) ? root : root + sep;
+    const inScope = (abs: string) => under !== undefined && abs.startsWith(under);
+    const cwd = process.cwd();
+    const found: VerifyFile[] = [];
     for (const [abs, expected] of listed.expected) {
       const had = byPath.get(abs);
-      const f = had ?? (inScope(abs) ? add({ path: shown(abs) }) : undefined);
+      const f = had ?? (inScope(abs) ? add({ path: shownResolved(abs, cwd) }, abs) : undefined);
       if (f === undefined) continue;
       f.expected ??= expected;
-      // Inside the target by its name (readChecksums refused `..` and absolute names); a link
-      // there may still lead out of it.
-      if (had === undefined) await admit(f, [scope]);
+      if (had === undefined) found.push(f);
     }
+    // Inside the target by its name (readChecksums refused `..` and absolute names); a link
+    // there may still lead out of it.
+    await admitAll(found);
   }
 
   const discover = options.discover !== false;
@@ -192,12 +214,13 @@ export async function planVerification(
       repos.add(snapshot.repo);
       const root = resolve(options.root);
       const walked = await hfSnapshotFiles(snapshot.list, scope);
-      findings.push(...walked.refused);
+      for (const r of walked.refused) findings.push(r);
+      const found: VerifyFile[] = [];
       for (const p of walked.files) {
         const had = byPath.get(resolve(p));
-        const f = had ?? add({ path: join(options.root, relative(root, p)) });
-        if (had === undefined) await admit(f, [scope]);
+        if (had === undefined) found.push(add({ path: join(options.root, relative(root, p)) }));
       }
+      await admitAll(found);
     }
   }
 
@@ -212,13 +235,15 @@ export async function planVerification(
       ? undefined
       : await TargetScope.of([options.lfsPointers], follow);
   const memo: LocalDirMemo = new Map();
-  await eachLimited(files, PROBE_CONCURRENCY, async (f) => {
+  await mapBounded(files, PROBE_CONCURRENCY, async (f) => {
     if (refused.has(f)) return;
     const at = f.open ?? f.path;
-    const size = await stat(at).then(
-      (s) => (s.isFile() ? s.size : undefined),
-      () => undefined,
-    );
+    const size = f.absent
+      ? undefined
+      : await stat(at).then(
+          (s) => (s.isFile() ? s.size : undefined),
+          () => undefined,
+        );
     if (size !== undefined && size < LFS_POINTER_MAX_BYTES) {
       const own = await readLfsPointer(at);
       if (isPointer(own)) f.pointer = own;
@@ -337,14 +362,8 @@ function shown(abs: string): string {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
 }
 
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+/** `shown` for a path `resolve` made (absolute, normalised), by comparing strings. */
+function shownResolved(abs: string, cwd: string): string {
+  const under = cwd.endsWith(sep) ? cwd : cwd + sep;
+  return abs.startsWith(under) ? abs.slice(under.length) : abs;
 }

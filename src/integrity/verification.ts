@@ -1,6 +1,6 @@
 // The result of --verify / --scan, shaped for the summary and the JSON document.
 
-import type { DigestAlgorithm, DigestSource } from "./digest.js";
+import type { DigestAlgorithm, DigestSource } from "../core/digest.js";
 
 export type FileStatus =
   /** The digest equals the expected one. */

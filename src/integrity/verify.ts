@@ -15,7 +15,7 @@ import { finding, type Finding } from "../core/findings.js";
 import { LFS_POINTER_HINT, lfsPointerMessage } from "../formats/sniff.js";
 import { gigabytes, group, nameOf, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
-import type { Expected } from "./digest.js";
+import type { Expected } from "../core/digest.js";
 import {
   runHashJobs,
   type HashJob,
@@ -127,6 +127,7 @@ export async function verifyFiles(
     const layout = plan !== undefined && "layout" in plan ? plan.layout : undefined;
     if (!hash && layout === undefined) return;
     const job: HashJob = { path: f.open ?? f.path, sha256: hash };
+    if (f.absent) job.absent = true;
     if (hash && f.expected?.algorithm === "git-sha1") job.gitSha1 = true;
     if (layout !== undefined) job.layout = layout;
     jobOf[i] = jobs.length;

@@ -12,11 +12,23 @@ import type { Finding } from "../core/findings.js";
 
 export const SCHEMA_VERSION = 1;
 
-type Json = string | number | bigint | boolean | null | Json[] | JsonObject;
+type Json = string | number | bigint | boolean | null | Json[] | JsonObject | JsonItems;
 /** Ordered pairs, so that keys keep their order and no prototype is involved. */
 class JsonObject {
   constructor(readonly pairs: Array<[string, Json | undefined]>) {}
 }
+/**
+ * An array made JSON one item at a time as it is written, for lists as long as their input (a
+ * checksums file's million files): never held as JSON values, nor as one string, all at once.
+ */
+class JsonItems {
+  constructor(
+    readonly items: readonly unknown[],
+    readonly each: (item: unknown) => Json,
+  ) {}
+}
+/** What `stringify` leaves for `expand` to write in pieces. */
+type Deferred = string | JsonItems;
 const obj = (pairs: Array<[string, Json | undefined]>) => new JsonObject(pairs);
 
 /**
@@ -34,16 +46,17 @@ function plain(v: unknown): Json | undefined {
   )
     return v;
   if (Array.isArray(v)) return v.map((x) => plain(x) ?? null);
-  if (v instanceof JsonObject) return v;
+  if (v instanceof JsonObject || v instanceof JsonItems) return v;
   return obj(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
 }
 
 /**
- * JSON text of `v`. With `big`, a string longer than JSON_PIECE_CHARS is not written: it is put in
- * `big` and a raw NUL stands in its place (JSON text never holds one: JSON.stringify escapes it),
- * for `expand` to write in pieces. A 99 MB tensor name is then never copied whole again.
+ * JSON text of `v`. With `big`, a string longer than JSON_PIECE_CHARS, and a JsonItems list, is
+ * not written: it is put in `big` and a raw NUL stands in its place (JSON text never holds one:
+ * JSON.stringify escapes it), for `expand` to write in pieces. A 99 MB tensor name is then never
+ * copied whole again.
  */
-export function stringify(v: Json, big?: string[]): string {
+export function stringify(v: Json, big?: Deferred[]): string {
   switch (typeof v) {
     case "string":
       if (big !== undefined && v.length > JSON_PIECE_CHARS) {
@@ -59,6 +72,11 @@ export function stringify(v: Json, big?: string[]): string {
     default:
       if (v === null) return "null";
       if (Array.isArray(v)) return "[" + v.map((x) => stringify(x, big)).join(",") + "]";
+      if (v instanceof JsonItems) {
+        if (big === undefined) return stringify(v.items.map(v.each));
+        big.push(v);
+        return "\u0000";
+      }
       return (
         "{" +
         v.pairs
@@ -228,11 +246,11 @@ export function* jsonDocument(s: Report, options: JsonOptions = {}): Iterable<st
     ["metadata", obj(s.metadata)],
     ["largestTensors", s.largest.map((t) => tensorJson(t, multi))],
     ["hardware", hw === null ? null : hardwareJson(hw)],
-    ["verification", s.verification && plain(s.verification)],
+    ["verification", s.verification && verificationJson(s.verification)],
     ["components", s.components && s.components.map((c) => componentJson(c.name, c.summary))],
     ["findings", s.findings.map(findingJson)],
   ]);
-  const big: string[] = [];
+  const big: Deferred[] = [];
   const text = stringify(head, big);
   if (!options.tensors) {
     yield* expand(text + "\n", big);
@@ -253,18 +271,44 @@ export function* jsonDocument(s: Report, options: JsonOptions = {}): Iterable<st
   yield batch + "]}\n";
 }
 
-/** Text from `stringify(…, big)` with each NUL replaced by the next big string, in pieces. */
-function* expand(text: string, big: string[]): Iterable<string> {
+/** Text from `stringify(…, big)` with each NUL replaced by the next deferred value, in pieces. */
+function* expand(text: string, big: Deferred[]): Iterable<string> {
   if (big.length === 0) {
     yield text;
     return;
   }
   const parts = text.split("\u0000");
+  const deferred = big.splice(0);
   for (let i = 0; i < parts.length; i++) {
     if (parts[i]!.length > 0) yield parts[i]!;
-    if (i < big.length) yield* stringPieces(big[i]!);
+    const d = deferred[i];
+    if (typeof d === "string") yield* stringPieces(d);
+    else if (d !== undefined) yield* itemPieces(d);
   }
-  big.length = 0;
+}
+
+/** A JsonItems list as JSON, in batches of about 64 KiB. */
+function* itemPieces(list: JsonItems): Iterable<string> {
+  const big: Deferred[] = [];
+  let batch = "[";
+  for (let i = 0; i < list.items.length; i++) {
+    batch += (i > 0 ? "," : "") + stringify(list.each(list.items[i]), big);
+    if (batch.length > 1 << 16 || big.length > 0) {
+      yield* expand(batch, big);
+      batch = "";
+    }
+  }
+  yield batch + "]";
+}
+
+/** The verification, its list of files (one per file hashed) written as the document is. */
+function verificationJson(v: NonNullable<Report["verification"]>): Json {
+  return obj(
+    Object.entries(v).map(([k, x]): [string, Json | undefined] => [
+      k,
+      k === "files" ? new JsonItems(v.files, (f) => plain(f) ?? null) : plain(x),
+    ]),
+  );
 }
 
 /** A long string as JSON in pieces of about JSON_PIECE_CHARS, never splitting a surrogate pair. */

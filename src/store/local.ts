@@ -13,7 +13,7 @@ import { FileSource, openError } from "../sources/file-source.js";
 import { readSmallFileSync, SmallFileError, type SmallFileProblem } from "../sources/small-file.js";
 import type { ByteSource } from "../sources/source.js";
 import { SyncFileSource } from "../sources/sync-file-source.js";
-import { refusal, TargetScope, type Admission } from "./scope.js";
+import { absentSync, refusal, TargetScope, type Admission } from "./scope.js";
 import {
   readOne,
   type CheckpointStore,
@@ -124,7 +124,12 @@ export class LocalStore implements CheckpointStore {
     options: ReadManyOptions = {},
   ): Promise<Array<R | InspectError>> {
     const blocking = (options.indexBytes ?? 0) >= SHARD_SYNC_MIN_INDEX_BYTES;
+    let absent: InspectError | undefined;
     const one = async (p: string): Promise<R | InspectError> => {
+      // An absent file told by one stat that throws nothing, before realpath and open would each
+      // make an error of the system's; the error says nothing of the file, so all share one: an
+      // index may name 160,000 shards that are not there.
+      if (blocking && absentSync(p)) return (absent ??= openError({ code: "ENOENT" }));
       const admitted = blocking ? this.scope.admitSync(p) : await this.scope.admit(p);
       if (!admitted.ok) return refused(p, admitted);
       return readOne(

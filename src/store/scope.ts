@@ -4,15 +4,18 @@
 // to follow links (--follow-symlinks). A file is checked by its real path (every link on the way
 // resolved), and that real path is what is then opened.
 
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { finding, type Finding } from "../core/findings.js";
 import { snapshotOf } from "../hub/cache.js";
 
 export type Admission =
-  /** Inside (or links followed on request): open `real`. Missing files are admitted as given. */
-  | { ok: true; real: string }
+  /**
+   * Inside (or links followed on request): open `real`. Missing files are admitted as given,
+   * `absent` then set (nothing there, or a link there leads to nothing).
+   */
+  | { ok: true; real: string; absent?: true }
   /** A link on the way leads outside: `real` is where. */
   | { ok: false; why: "outside"; real: string }
   /** Links that lead to each other forever. */
@@ -77,7 +80,8 @@ export class TargetScope {
   admitSync(p: string): Admission {
     let real: string;
     try {
-      real = realpathSync(p);
+      // realpath(3), one call: the JavaScript realpathSync makes an lstat per path component.
+      real = realpathSync.native(p);
     } catch (e) {
       return this.unresolved(p, e);
     }
@@ -97,8 +101,24 @@ export class TargetScope {
   private unresolved(p: string, e: unknown): Admission {
     // ELOOP: links in a circle. Anything else (a missing file, a dangling link) is admitted as
     // given: opening it fails, and the caller reports it missing as before; nothing is read.
-    if ((e as NodeJS.ErrnoException).code === "ELOOP") return { ok: false, why: "loop" };
-    return { ok: true, real: p };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { ok: false, why: "loop" };
+    return code === "ENOENT" || code === "ENOTDIR"
+      ? { ok: true, real: p, absent: true }
+      : { ok: true, real: p };
+  }
+}
+
+/**
+ * Nothing at `p` (nor where a link there leads), told by one stat that throws nothing: cheaper
+ * than the error realpath or open would make, for lists that may name many absent files. False
+ * when that cannot be told.
+ */
+export function absentSync(p: string): boolean {
+  try {
+    return statSync(p, { throwIfNoEntry: false }) === undefined;
+  } catch {
+    return false;
   }
 }
 

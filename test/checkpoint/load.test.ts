@@ -76,6 +76,37 @@ describe("sharded folders", () => {
     expect(r.status).toBe(1);
   });
 
+  // Findings are capped per code: the loader builds the first MAX_FINDINGS_PER_CODE and counts
+  // the rest, for both ways a store reads shards (concurrent reads behind a small index,
+  // blocking reads behind one of 2 MB or more).
+  for (const [label, shards, tensorsPerShard] of [
+    ["small index", 60, 1],
+    ["large index", 3_000, 12],
+  ] as const) {
+    it(`reports ${shards} absent shards (${label}) as 20 findings and a count`, async () => {
+      const dir = fresh("absent-many");
+      mkdirSync(dir, { recursive: true });
+      const weightMap: Record<string, string> = {};
+      for (let s = 0; s < shards; s++)
+        for (let t = 0; t < tensorsPerShard; t++)
+          weightMap[`model.layers.${s}.mlp.experts.${t}.down_proj.weight_scale_inv`] = shardName(
+            s,
+            shards,
+          );
+      writeFileSync(
+        path.join(dir, "model.safetensors.index.json"),
+        JSON.stringify({ metadata: {}, weight_map: weightMap }),
+      );
+      const cp = await loadCheckpoint(dir);
+      const missing = cp.findings.filter((f) => f.code === "SHARD_MISSING");
+      expect(missing).toHaveLength(21);
+      expect(missing[0]!.message).toBe(`${shardName(0, shards)} is missing`);
+      expect(missing[19]!.message).toBe(`${shardName(19, shards)} is missing`);
+      expect(missing[20]!.omitted).toBe(shards - 20);
+      expect(cp.partial?.missingCount).toBe(shards);
+    });
+  }
+
   it("reports a tensor the index lists but its shard lacks", async () => {
     const dir = fresh("absent");
     writeCheckpoint(dir, {

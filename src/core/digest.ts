@@ -1,4 +1,6 @@
-// What a file is expected to hash to, and where that expectation came from.
+// What a file is expected to hash to, and where that expectation came from. Here, below both
+// readers of it: the Hugging Face cache (hub/, storage) names blobs by digest, and integrity/
+// checks files against digests.
 
 /** Where an expected digest came from; "computed" when there was none and the digest is new. */
 export type DigestSource =
