@@ -399,7 +399,7 @@ async function loadGgufSplit(
     store,
     parts.map((p) => p.path),
   );
-  findings.push(...read.findings);
+  for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];
   const unread: string[] = [];
   parts.forEach((p, i) => {

@@ -12,6 +12,8 @@ import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
 import { cutText, escapeForTerminal } from "../core/escape.js";
+import type { Finding } from "../core/findings.js";
+import { group } from "../core/text.js";
 import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
 import {
   buildReport,
@@ -172,17 +174,20 @@ function wantsVerification(o: RunOptions): { hash: boolean; scan: boolean } | un
 /** `reported`: the errors are also in what goes to stdout (a table or the JSON document). */
 function reportErrors(s: Report, err: (line: string) => void, reported: boolean): void {
   const errors = s.findings.filter((f) => f.severity === "error");
-  for (const f of errors.slice(0, MAX_STDERR_ERRORS)) {
+  const shown = errors.slice(0, MAX_STDERR_ERRORS);
+  for (const f of shown) {
     const file = f.file ?? s.target;
     const hint = f.hint ? ` (${f.hint})` : "";
     err(
       `inspect: ${escapeForTerminal(file)}: ${cutText(f.message + hint, MESSAGE_CHARS)} [${f.code}]`,
     );
   }
-  if (errors.length > MAX_STDERR_ERRORS) {
-    const more = errors.length - MAX_STDERR_ERRORS;
+  // A "N more CODE findings not listed" line stands for N errors, not one.
+  const count = (fs: readonly Finding[]) => fs.reduce((n, f) => n + (f.omitted ?? 1), 0);
+  const more = count(errors) - count(shown);
+  if (more > 0) {
     err(
-      `inspect: ${escapeForTerminal(s.target)}: ${more} more ${more === 1 ? "error" : "errors"} ${reported ? "in the report" : "not shown; --json lists them all"}`,
+      `inspect: ${escapeForTerminal(s.target)}: ${group(more)} more ${more === 1 ? "error" : "errors"} ${reported ? "in the report" : "not shown; --json lists them all"}`,
     );
   }
 }
