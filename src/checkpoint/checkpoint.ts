@@ -29,11 +29,13 @@ export interface IndexFacts {
 
 /** Where a checkpoint's bytes came from (the JSON `source`). */
 export interface SourceInfo {
-  kind: "file" | "folder" | "cache" | "hub" | "url" | "stdin";
+  kind: "file" | "folder" | "cache" | "hub" | "url" | "stdin" | "ollama";
   /** hub: the endpoint ($HF_ENDPOINT). */
   endpoint?: string;
-  /** hub, cache: org/name. */
+  /** hub, cache: org/name; ollama: the model's name (`library/llama3.1:8b`). */
   repo?: string;
+  /** ollama: the store read (OLLAMA_MODELS, else ~/.ollama/models). */
+  root?: string;
   /** hub, cache: the branch, tag or commit asked for. */
   revision?: string;
   /** hub, cache: the commit read. */
@@ -56,6 +58,16 @@ export interface PartialFacts {
   missing: string[];
   /** The target is one shard of the set (its number as named), inspected on its own. */
   alone?: { shard: number; name: string };
+}
+
+/** A file's SHA-256 as its store records it. */
+export interface KnownDigest {
+  path: string;
+  /** Lower-case hex. */
+  sha256: string;
+  size?: bigint;
+  /** For messages: "the Ollama manifest of library/llama3.1:8b". */
+  origin: string;
 }
 
 /** Everything read for one target: its weight files and what was found about them as a set. */
@@ -86,4 +98,9 @@ export interface Checkpoint {
   findings: Finding[];
   /** Where the bytes came from; set by the loader of the target (checkpoint/targets.ts). */
   source?: SourceInfo;
+  /**
+   * Digests the store itself states for files of the checkpoint (Ollama's manifest): what
+   * --verify compares them with when it is given nothing more explicit.
+   */
+  known?: KnownDigest[];
 }

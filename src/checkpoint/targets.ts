@@ -1,7 +1,8 @@
 // Where a target is read from, decided without a request: a URL is read over HTTP; a path that
 // exists is local; a repo id (`org/name[@rev]`) is read from the local Hugging Face cache when it
 // is there, else from the Hub (`--remote`: the Hub even when cached). Offline (`--offline`,
-// HF_HUB_OFFLINE=1) nothing touches the network. The remote code is loaded only when needed.
+// HF_HUB_OFFLINE=1) nothing touches the network. `ollama://model:tag` is read from Ollama's local
+// store (checkpoint/ollama.ts). The remote code is loaded only when needed.
 
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +12,8 @@ import { parseRepoId, revisionProblem } from "../hub/repo-id.js";
 import { hubOffline } from "../hub/settings.js";
 import type { Checkpoint, SourceInfo } from "./checkpoint.js";
 import { readLocal, type LoadOptions } from "./load.js";
+import { loadOllama } from "./ollama.js";
+import { OLLAMA_SCHEME } from "../ollama/models.js";
 import { resolveTarget, type TargetPlan } from "./resolve.js";
 
 export interface TargetOptions extends LoadOptions {
@@ -26,7 +29,10 @@ export interface TargetOptions extends LoadOptions {
 }
 
 export type Where =
-  { kind: "local" } | { kind: "url"; url: URL } | { kind: "hub"; repo: string; revision: string };
+  | { kind: "local" }
+  | { kind: "url"; url: URL }
+  | { kind: "hub"; repo: string; revision: string }
+  | { kind: "ollama" };
 
 const URL_TARGET = /^https?:\/\//i;
 
@@ -38,6 +44,7 @@ export const isOffline = (o: Pick<TargetOptions, "offline" | "env">) =>
  * cache entry has a snapshot for the revision asked for.
  */
 export async function whereIs(target: string, o: TargetOptions): Promise<Where> {
+  if (target.startsWith(OLLAMA_SCHEME)) return { kind: "ollama" };
   if (URL_TARGET.test(target)) {
     try {
       return { kind: "url", url: new URL(target) };
@@ -68,6 +75,7 @@ const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint
 /** Reads a target from wherever it is. Never throws for bad input. */
 export async function loadTarget(target: string, o: TargetOptions): Promise<Checkpoint> {
   const where = await whereIs(target, o);
+  if (where.kind === "ollama") return loadOllama(target, o);
   // A revision is a branch, tag or commit hash wherever it is read from, checked before any
   // request (in the local cache it would become a path: resolve.ts says so there).
   const bad = where.kind === "hub" ? revisionProblem(where.revision) : undefined;

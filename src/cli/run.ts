@@ -239,7 +239,8 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   // Refused before any request: hashing and scanning read every byte.
   if (want) {
     for (const t of targets)
-      if ((await whereIs(t, targetOptions)).kind !== "local")
+      // Ollama's store is on this disk: its blobs are hashed like any local file.
+      if (!["local", "ollama"].includes((await whereIs(t, targetOptions)).kind))
         throw usage(`${t}: ${REMOTE_UNVERIFIABLE}`);
   }
   let against: HubRevision | undefined;

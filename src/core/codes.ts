@@ -42,6 +42,27 @@ export const CODES = {
     summary: "a repo id that is not in the local Hugging Face cache",
   },
 
+  OLLAMA_NOT_FOUND: {
+    severity: "error",
+    exit: "target",
+    summary: "an ollama:// model with no manifest in the Ollama store",
+  },
+  OLLAMA_MANIFEST_INVALID: {
+    severity: "error",
+    exit: "target",
+    summary:
+      "an Ollama manifest that is not JSON, too large, or without one model layer named by a SHA-256",
+  },
+  OLLAMA_BLOB_MISSING: {
+    severity: "error",
+    exit: "target",
+    summary: "the blob an Ollama manifest names for the model is not in the store",
+  },
+  OLLAMA_BLOB_SIZE_MISMATCH: {
+    severity: "error",
+    summary: "an Ollama model blob whose size is not the one its manifest states",
+  },
+
   // What a target may read: its own tree (and a cache snapshot's blobs), regular files only
   LINK_OUTSIDE_TARGET: {
     severity: "error",

@@ -9,6 +9,8 @@ export type DigestSource =
   | "lfs-pointer"
   | "hf-cache-blob"
   | "hf-local-dir"
+  /** The digest of a layer in an Ollama manifest. */
+  | "ollama-manifest"
   /** The Hub's listing of a revision (--against). */
   | "hub"
   | "computed";

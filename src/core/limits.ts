@@ -253,6 +253,12 @@ export const OUTPUT_WATCH_SECONDS = 0.2;
 export const JSON_PIECE_CHARS = 1 << 20;
 
 /**
+ * An Ollama manifest is read whole up to this: a config and a handful of layers take under 2 KB,
+ * so 1 MiB is far more than any real one and still a bounded read.
+ */
+export const MAX_OLLAMA_MANIFEST_BYTES = 1 << 20;
+
+/**
  * How deep below a folder its subfolders are searched for weights when deciding which are
  * models: 2 reaches LM Studio's library layout (`models/<publisher>/<model>/file.gguf`) from its
  * root, and keeps a folder of unrelated trees from being walked at any depth.

@@ -29,14 +29,15 @@ export interface Device {
 export interface Share {
   numerator: bigint;
   denominator: bigint;
-  why: string;
+  /** Where the share comes from: vLLM's gpu_memory_utilization, Metal's working-set limit. */
+  rule: "vllm-gpu-memory-utilization" | "metal-working-set";
 }
 
 /** vLLM's long-standing gpu_memory_utilization default: the runtime claims 90 % of each GPU. */
 export const GPU_SHARE: Share = {
   numerator: 9n,
   denominator: 10n,
-  why: "0.9 of each GPU (vLLM's gpu_memory_utilization)",
+  rule: "vllm-gpu-memory-utilization",
 };
 
 /**
@@ -46,12 +47,12 @@ export const GPU_SHARE: Share = {
 export const UNIFIED_SMALL: Share = {
   numerator: 2n,
   denominator: 3n,
-  why: "⅔ of unified memory (Metal's GPU working-set limit)",
+  rule: "metal-working-set",
 };
 export const UNIFIED_LARGE: Share = {
   numerator: 3n,
   denominator: 4n,
-  why: "¾ of unified memory (Metal's GPU working-set limit)",
+  rule: "metal-working-set",
 };
 const UNIFIED_LARGE_FROM = 36n * GiB;
 

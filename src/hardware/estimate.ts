@@ -4,7 +4,6 @@
 // On n devices (tensor parallel) each holds 1/n of the rest plus its own reserve. Pure: the
 // machine's own memory, when asked for, is measured by the CLI and passed in as a target.
 
-import { group } from "../core/text.js";
 import type { ModelConfig } from "../model/model-config.js";
 import {
   BIG_NODE_GPUS,
@@ -16,7 +15,9 @@ import {
   TP_SIZES,
   usableBytes,
   type Device,
+  type Share,
 } from "./catalog.js";
+import type { Remark } from "./remarks.js";
 import {
   configCacheDtype,
   DEFAULT_CACHE_DTYPE,
@@ -96,17 +97,7 @@ export interface OptionalWeights {
   name: string;
   parameters: bigint;
   bytes: bigint;
-  /** What makes a runtime load it. */
-  loadedFor?: string;
 }
-
-const LOADED_FOR: Readonly<Record<string, string>> = {
-  "multi-token-prediction": "speculative decoding",
-  "draft-head": "speculative decoding",
-  "vision-tower": "image input",
-  "audio-tower": "audio input",
-  "multimodal-projector": "image or audio input",
-};
 
 /** "Does it fit on mine?": a memory budget, or n devices of a kind. */
 export type FitTarget =
@@ -148,10 +139,10 @@ export interface Breakdown {
 
 export interface PrecisionRow {
   name: PrecisionName;
-  /** Bits per weight assumed, as text ("4.89 (Q4_K_M)"); absent for "as stored". */
-  bitsPerWeight?: string;
-  /** The same as a number: bits per weight of the re-quantized weights (MXFP4 ones excepted). */
+  /** Bits per weight of the re-quantized weights (MXFP4 ones excepted); absent for "as stored". */
   weightBits?: number;
+  /** Weights already in MXFP4 stay at 4.25 bits in this row. */
+  mxfp4Kept?: boolean;
   /** The scheme those bits stand for ("Q4_K_M"), when they stand for one. */
   scheme?: string;
   weightsBytes: bigint;
@@ -218,6 +209,28 @@ export interface SpeedAssumptions {
   classes: SpeedClass[];
 }
 
+/** A catalogue device and the share of its memory a runtime may use. */
+export interface ReferenceDevice {
+  device: string;
+  label: string;
+  memoryBytes: bigint;
+  usableShare: { numerator: number; denominator: number; rule: Share["rule"] };
+}
+
+const referenceOf = (d: Device): ReferenceDevice => {
+  const s = shareOf(d);
+  return {
+    device: d.id,
+    label: d.label,
+    memoryBytes: d.memoryBytes,
+    usableShare: {
+      numerator: Number(s.numerator),
+      denominator: Number(s.denominator),
+      rule: s.rule,
+    },
+  };
+};
+
 /** llama.cpp's allocation (docs/memory-model.md §8): what the figures assume. */
 export interface RuntimeAssumptions {
   name: "llama.cpp";
@@ -265,15 +278,21 @@ export interface HardwareEstimate {
     activationsFrom: "share-of-weights" | "llama.cpp-buffers";
     /** The runtime whose allocation rules the estimate follows, when the weights name one. */
     runtime?: RuntimeAssumptions;
-    gpuShare: string;
-    laptop: string;
-    referenceServer: string;
-    notes: string[];
+    /** The laptop the laptop tier is measured against, and the share of its memory usable. */
+    laptopReference: ReferenceDevice;
+    /** One GPU of the 8-GPU node the single-server tier is measured against. */
+    serverReference: ReferenceDevice & { gpus: number };
+    /** What the estimate assumed or noticed, as data (the report writes the sentences). */
+    remarks: Remark[];
   };
   thresholds: { laptopBytes: bigint; singleServerBytes: bigint };
   reference: { laptop: string; server: string };
   /** For the cluster tier: reference nodes needed, and bigger nodes that would hold it alone. */
-  cluster?: { nodes: number; singleNodeAlternatives: string[] };
+  cluster?: {
+    nodes: number;
+    /** Catalogue ids of GPUs whose 8-GPU node would hold it alone. */
+    singleNodeAlternativeDevices: string[];
+  };
   precisions: PrecisionRow[];
   devices: DeviceRow[];
   optional: OptionalWeights[];
@@ -469,12 +488,12 @@ function scaleWeights(w: LayerWeights, total: bigint): LayerWeights {
 
 const BITS: Record<
   Exclude<PrecisionName, "as stored">,
-  { num: bigint; den: bigint; text: string; bits: number; scheme?: string }
+  { num: bigint; den: bigint; bits: number; scheme?: string }
 > = {
-  "16-bit": { num: 16n, den: 1n, text: "16", bits: 16 },
-  "8-bit": { num: 8n, den: 1n, text: "8", bits: 8 },
+  "16-bit": { num: 16n, den: 1n, bits: 16 },
+  "8-bit": { num: 8n, den: 1n, bits: 8 },
   // What Q4_K_M really takes: Llama-3.1-8B loads as "4.58 GiB (4.89 BPW)".
-  "4-bit": { num: 489n, den: 100n, text: "4.89 (Q4_K_M)", bits: 4.89, scheme: "Q4_K_M" },
+  "4-bit": { num: 489n, den: 100n, bits: 4.89, scheme: "Q4_K_M" },
 };
 /** MXFP4: 16 bytes of values plus one scale byte per 32 weights. */
 const MXFP4_BITS = { num: 17n, den: 4n };
@@ -538,9 +557,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     const perNode = BigInt(GPUS_PER_NODE) * (usableBytes(refGpu) - RESERVE_PER_DEVICE);
     cluster = {
       nodes: Number(ceilDiv(s.total, perNode)),
-      singleNodeAlternatives: BIG_NODE_GPUS.filter(
+      singleNodeAlternativeDevices: BIG_NODE_GPUS.filter(
         (g) => g !== refGpu && perDevice(s.total, GPUS_PER_NODE) <= usableBytes(g),
-      ).map((g) => `${GPUS_PER_NODE} × ${g.label}`),
+      ).map((g) => g.id),
     };
   }
 
@@ -550,7 +569,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const row = (
     name: PrecisionName,
     weights: bigint,
-    bits?: { text: string; bits: number; scheme?: string },
+    bits?: { bits: number; scheme?: string; mxfp4Kept: boolean },
   ) => {
     const total = shared(model(weights), context).total;
     const req = total + RESERVE_PER_DEVICE;
@@ -559,8 +578,8 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       name,
       ...(bits
         ? {
-            bitsPerWeight: bits.text,
             weightBits: bits.bits,
+            ...(bits.mxfp4Kept ? { mxfp4Kept: true } : {}),
             ...(bits.scheme ? { scheme: bits.scheme } : {}),
           }
         : {}),
@@ -576,59 +595,57 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
       const b = BITS[name];
       const { weights, keep } = requantized(name);
       row(name, weights, {
-        text: keep > 0n ? `${b.text}; MXFP4 weights stay at 4.25` : b.text,
         bits: b.bits,
+        mxfp4Kept: keep > 0n,
         ...(b.scheme ? { scheme: b.scheme } : {}),
       });
     }
   }
 
-  const notes = [...(layout?.notes ?? [])];
+  const notes: Remark[] = [...(layout?.remarks ?? [])];
   const layers = layout ? layerBreakdown(layout, context, batch, dtype) : undefined;
   for (const l of layers ?? [])
     if (l.fullLengthBytes !== undefined && l.fullLengthBytes !== l.bytes)
-      notes.push(
-        `chunked layers capped at ${l.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${l.fullLengthBytes - l.bytes} bytes more`,
-      );
-  if (weightsOnly) notes.push(`weights only: ${f.weightsOnly}`);
+      notes.push({
+        kind: "chunked-full-length",
+        window: l.window ?? 0,
+        extraBytes: l.fullLengthBytes - l.bytes,
+      });
+  if (weightsOnly) notes.push({ kind: "weights-only" });
   else if (!layout) {
     const impossible = f.config?.impossible;
-    const why =
-      f.config === undefined
-        ? "without config.json"
-        : impossible !== undefined
-          ? `(config.json's values cannot be used: ${impossible.join("; ")})`
-          : "(config.json does not give the layers, attention heads and head size)";
-    notes.push(`KV cache unknown ${why}: ${UNKNOWN_KV_PERCENT} % of the weights added instead`);
+    notes.push({
+      kind: "kv-unknown",
+      cause:
+        f.config === undefined
+          ? "no-config"
+          : impossible !== undefined
+            ? "config-impossible"
+            : "config-incomplete",
+      ...(impossible !== undefined ? { impossible } : {}),
+      percent: Number(UNKNOWN_KV_PERCENT),
+    });
   }
   if (configDtype && o.kvDtype)
-    notes.push(`--kv-dtype ${o.kvDtype.name} overrides the config's ${configDtype.name}`);
-  if (!layout && o.kvDtype)
-    notes.push(`--kv-dtype ${o.kvDtype.name} has no effect without a KV layout`);
-  if (capped)
-    notes.push(
-      `context ${context} tokens: the model's max_position_embeddings, below the default ${DEFAULT_CONTEXT}`,
-    );
-  if (maxPosition !== undefined && context > maxPosition) {
-    notes.push(
-      `context ${context} is longer than the model's max_position_embeddings ${maxPosition}`,
-    );
-  }
+    notes.push({ kind: "kv-dtype-override", option: o.kvDtype.name, config: configDtype.name });
+  if (!layout && o.kvDtype) notes.push({ kind: "kv-dtype-unused", option: o.kvDtype.name });
+  if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
+  if (maxPosition !== undefined && context > maxPosition)
+    notes.push({ kind: "context-over-max", context, max: maxPosition });
   const n = o.target?.kind === "devices" ? o.target.count : 1;
-  if (n > 1 && heads !== undefined && heads % n !== 0) {
-    notes.push(
-      `${heads} attention heads do not divide over ${n} GPUs: tensor parallelism needs 1, 2, 4 or 8 of them (or pipeline parallelism)`,
-    );
-  }
-  const optional = (f.optional ?? []).map((o) => {
-    const loadedFor = LOADED_FOR[o.kind];
-    return loadedFor ? { ...o, loadedFor } : o;
-  });
+  if (n > 1 && heads !== undefined && heads % n !== 0)
+    notes.push({ kind: "heads-indivisible", heads, gpus: n });
+  const optional = f.optional ?? [];
   for (const opt of optional)
     notes.push(
       opt.kind === "multi-token-prediction" || opt.kind === "draft-head"
-        ? `${displayName(opt.name)} not resident (loaded only for speculative decoding)`
-        : `${displayName(opt.name)} (${opt.kind}) not counted for text generation; a runtime serving ${opt.loadedFor ?? "other input"} keeps it resident: add ${group(opt.bytes)} bytes`,
+        ? { kind: "optional-not-resident", module: displayName(opt.name) }
+        : {
+            kind: "optional-for-input",
+            module: displayName(opt.name),
+            moduleKind: opt.kind,
+            bytes: opt.bytes,
+          },
     );
   const speedInput: SpeedInput | undefined =
     f.bytesPerToken !== undefined && f.computeParameters !== undefined
@@ -639,7 +656,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
         }
       : undefined;
   if (o.precision !== undefined && o.precision !== "as stored" && precision === "as stored")
-    notes.push(`--precision ${o.precision}: no parameters to re-quantize; the weights as stored`);
+    notes.push({ kind: "precision-unavailable", precision: o.precision });
 
   return {
     languageModel: !weightsOnly,
@@ -686,10 +703,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
             } satisfies RuntimeAssumptions,
           }
         : {}),
-      gpuShare: shareOf(refGpu).why,
-      laptop: `${REFERENCE_LAPTOP.label}, ${shareOf(REFERENCE_LAPTOP).why}`,
-      referenceServer: `${GPUS_PER_NODE} × ${refGpu.label}`,
-      notes,
+      laptopReference: referenceOf(REFERENCE_LAPTOP),
+      serverReference: { ...referenceOf(refGpu), gpus: GPUS_PER_NODE },
+      remarks: notes,
     },
     thresholds: { laptopBytes, singleServerBytes },
     reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },

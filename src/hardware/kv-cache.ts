@@ -9,6 +9,7 @@
 // shows its work, one group of identical layers at a time.
 
 import type { ModelConfig } from "../model/model-config.js";
+import type { LayerKindsSource, Remark } from "./remarks.js";
 
 /** Bytes per cached element as an exact fraction: llama.cpp's q8_0 is 34 bytes per 32 values. */
 export interface CacheDtype {
@@ -138,8 +139,8 @@ export interface KvLayout {
   byLayer: LayerGroup[][];
   /** The runtime's cell rules, when the model names its runtime (a GGUF file: llama.cpp). */
   policy?: CellPolicy;
-  /** How each number was found, for the report. */
-  notes: string[];
+  /** How each number was found, for the report (data; the report writes the sentences). */
+  remarks: Remark[];
 }
 
 const ATTENTION_KINDS: ReadonlySet<LayerKind> = new Set([
@@ -198,20 +199,18 @@ interface Kinds {
   /** Layers that hold a Mamba-2 mixer beside their attention (Falcon-H1's parallel blocks). */
   parallelMamba: number;
   /** Which field decided, for the report. */
-  source: string;
+  source: LayerKindsSource;
 }
 
 /** Every layer's kind, from the most explicit field the config has. */
-function layerKinds(c: ModelConfig, layers: number, notes: string[]): Kinds {
+function layerKinds(c: ModelConfig, layers: number, notes: Remark[]): Kinds {
   const recurrent = recurrentKind(c);
   const type = c.textModelType ?? c.modelType ?? "";
   const fill = (f: (i: number) => LayerKind) => Array.from({ length: layers }, (_, i) => f(i));
   const unknown = new Set<string>();
   const fromList = (list: readonly string[], field: string): LayerKind[] => {
     if (list.length !== layers)
-      notes.push(
-        `${field} lists ${list.length} layers; num_hidden_layers says ${layers}: the list is used`,
-      );
+      notes.push({ kind: "layer-list-length", field, listed: list.length, declared: layers });
     return list.map((t) => {
       const k = kindOfType(t, recurrent);
       if (k !== undefined) return k;
@@ -220,56 +219,55 @@ function layerKinds(c: ModelConfig, layers: number, notes: string[]): Kinds {
     });
   };
   let kinds: LayerKind[];
-  let source: string;
+  let source: LayerKindsSource;
   if (c.hybridOverridePattern !== undefined) {
     const p = c.hybridOverridePattern;
     kinds = [...p].map((ch) =>
       ch === "M" ? "mamba2" : ch === "*" ? "full-attention" : "no-cache",
     );
     if (p.length !== layers)
-      notes.push(
-        `hybrid_override_pattern has ${p.length} layers; num_hidden_layers says ${layers}: the pattern is used`,
-      );
-    source = "hybrid_override_pattern (M Mamba-2, * attention, - and E without a cache)";
+      notes.push({
+        kind: "layer-list-length",
+        field: "hybrid_override_pattern",
+        listed: p.length,
+        declared: layers,
+      });
+    source = { field: "hybrid_override_pattern" };
   } else if (c.layerTypes !== undefined && c.layerTypes.length > 0) {
     kinds = fromList(c.layerTypes, "layer_types");
-    source = "layer_types";
+    source = { field: "layer_types" };
   } else if (c.layersBlockType !== undefined && c.layersBlockType.length > 0) {
     kinds = fromList(c.layersBlockType, "layers_block_type");
-    source = "layers_block_type";
+    source = { field: "layers_block_type" };
   } else if (c.fullAttentionInterval !== undefined && c.fullAttentionInterval > 0) {
     const n = c.fullAttentionInterval;
     kinds = fill((i) => ((i + 1) % n === 0 ? "full-attention" : recurrent));
-    source = `full_attention_interval ${n}`;
+    source = { field: "full_attention_interval", interval: n };
   } else if (c.attnLayerPeriod !== undefined && c.attnLayerPeriod > 0) {
     const period = c.attnLayerPeriod;
     const offset = c.attnLayerOffset ?? 0;
     kinds = fill((i) => (i % period === offset ? "full-attention" : recurrent));
-    source = `attn_layer_period ${period}, attn_layer_offset ${offset}`;
+    source = { field: "attn_layer_period", period, offset };
   } else if (c.attnLayerIndices !== undefined) {
     const at = new Set(c.attnLayerIndices);
     kinds = fill((i) => (at.has(i) ? "full-attention" : recurrent));
-    source = "attn_layer_indices";
+    source = { field: "attn_layer_indices" };
   } else if (c.attentionChunkSize !== undefined && c.attentionChunkSize > 0) {
     const noRope = c.noRopeLayers && c.noRopeLayers.length > 0 ? c.noRopeLayers : undefined;
     if (noRope) {
       kinds = fill((i) => ((noRope[i] ?? 1) !== 0 ? "chunked-attention" : "full-attention"));
-      source = "no_rope_layers (RoPE layers chunked, NoPE layers global)";
+      source = { field: "no_rope_layers" };
     } else {
       const n = LLAMA4_NO_ROPE_INTERVAL;
       kinds = fill((i) => ((i + 1) % n !== 0 ? "chunked-attention" : "full-attention"));
-      source = `attention_chunk_size without no_rope_layers: every ${n}th layer global, Llama4TextConfig's default`;
+      source = { field: "attention_chunk_size", globalEvery: n };
     }
   } else {
     ({ kinds, source } = slidingKinds(c, layers, type, notes));
   }
-  if (unknown.size > 0)
-    notes.push(
-      `layer types ${[...unknown].map((u) => JSON.stringify(u)).join(", ")} not known: charged as full attention`,
-    );
+  if (unknown.size > 0) notes.push({ kind: "unknown-layer-types", types: [...unknown] });
   const parallelMamba = type === "falcon_h1" ? kinds.length : 0;
-  if (parallelMamba > 0)
-    notes.push("falcon_h1: every layer runs attention and a Mamba-2 mixer side by side");
+  if (parallelMamba > 0) notes.push({ kind: "parallel-mamba" });
   return { kinds, parallelMamba, source };
 }
 
@@ -278,14 +276,15 @@ function slidingKinds(
   c: ModelConfig,
   layers: number,
   type: string,
-  notes: string[],
-): { kinds: LayerKind[]; source: string } {
+  notes: Remark[],
+): { kinds: LayerKind[]; source: LayerKindsSource } {
   const all = (k: LayerKind) => Array.from({ length: layers }, (): LayerKind => k);
   const window = c.slidingWindow ?? undefined;
-  if (window === undefined) return { kinds: all("full-attention"), source: "no sliding_window" };
+  if (window === undefined)
+    return { kinds: all("full-attention"), source: { field: "sliding_window", rule: "absent" } };
   if (c.useSlidingWindow === false) {
-    notes.push(`sliding_window ${window} not applied (use_sliding_window is false)`);
-    return { kinds: all("full-attention"), source: "use_sliding_window false" };
+    notes.push({ kind: "sliding-window-off", window });
+    return { kinds: all("full-attention"), source: { field: "sliding_window", rule: "disabled" } };
   }
   const pattern = (n: number): LayerKind[] =>
     Array.from({ length: layers }, (_, i) =>
@@ -293,13 +292,18 @@ function slidingKinds(
     );
   if (c.slidingWindowPattern !== undefined && c.slidingWindowPattern > 1) {
     const n = c.slidingWindowPattern;
-    return { kinds: pattern(n), source: `sliding_window_pattern ${n}: every ${n}th layer global` };
+    return { kinds: pattern(n), source: { field: "sliding_window", rule: "pattern", pattern: n } };
   }
   const byType = DEFAULT_SLIDING_PATTERN[type];
   if (byType !== undefined)
     return {
       kinds: pattern(byType),
-      source: `no sliding_window_pattern: ${type}'s default, every ${byType}th layer global (transformers' config class)`,
+      source: {
+        field: "sliding_window",
+        rule: "model-type-default",
+        modelType: type,
+        pattern: byType,
+      },
     };
   if (c.useSlidingWindow === true && c.maxWindowLayers !== undefined) {
     // Qwen2: layers from max_window_layers on use the window.
@@ -308,10 +312,13 @@ function slidingKinds(
       kinds: Array.from({ length: layers }, (_, i) =>
         i >= from ? "sliding-attention" : "full-attention",
       ),
-      source: `use_sliding_window: layers from ${from} on windowed`,
+      source: { field: "sliding_window", rule: "max-window-layers", from },
     };
   }
-  return { kinds: all("sliding-attention"), source: `sliding_window ${window} on every layer` };
+  return {
+    kinds: all("sliding-attention"),
+    source: { field: "sliding_window", rule: "every-layer", window },
+  };
 }
 
 /** Bytes of one state element: the model's dtype (vLLM's mamba_cache_dtype "auto"). */
@@ -333,14 +340,19 @@ function ssmElementBytes(c: ModelConfig): bigint {
  *   mamba2:         conv (kernel − 1) × (inner + 2 × groups × d_state);  ssm heads × head_dim × d_state
  *   gated-deltanet: conv (kernel − 1) × (2 × k_heads × k_dim + v_heads × v_dim);  ssm v_heads × k_dim × v_dim
  */
-function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigint | undefined {
+function recurrentState(kind: LayerKind, c: ModelConfig, notes: Remark[]): bigint | undefined {
   const conv = BigInt(stateElementBytes(c));
   const ssm = ssmElementBytes(c);
-  const say = (what: string, convEl: bigint, ssmEl: bigint) => {
+  const say = (dims: "linear" | "mamba2" | "mamba", convEl: bigint, ssmEl: bigint) => {
     const bytes = convEl * conv + ssmEl * ssm;
-    notes.push(
-      `${kind} state per layer: conv ${convEl.toLocaleString("en-US")} + SSM ${ssmEl.toLocaleString("en-US")} elements (${what})${ssm !== conv ? `, SSM state at ${ssm} bytes (mamba_ssm_cache_dtype)` : ""}`,
-    );
+    notes.push({
+      kind: "recurrent-state",
+      layerKind: kind,
+      convElements: convEl,
+      ssmElements: ssmEl,
+      dims,
+      ...(ssm !== conv ? { ssmElementBytes: Number(ssm) } : {}),
+    });
     return bytes;
   };
   const B = (n: number) => BigInt(n);
@@ -361,7 +373,7 @@ function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigin
     )
       return undefined;
     const convEl = B(k - 1) * (2n * B(kh) * B(kd) + B(vh) * B(vd));
-    return say("linear_* dimensions", convEl, B(vh) * B(kd) * B(vd));
+    return say("linear", convEl, B(vh) * B(kd) * B(vd));
   }
   const state = c.ssmStateSize;
   const k = c.convKernel;
@@ -373,7 +385,7 @@ function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigin
     const inner = c.mambaIntermediate ?? heads * headDim;
     const groups = c.mambaGroups ?? 1;
     const convEl = B(k - 1) * (B(inner) + 2n * B(groups) * B(state));
-    return say("mamba heads, head dim, groups, d_state", convEl, B(heads) * B(headDim) * B(state));
+    return say("mamba2", convEl, B(heads) * B(headDim) * B(state));
   }
   const inner =
     c.mambaIntermediate ??
@@ -381,7 +393,7 @@ function recurrentState(kind: LayerKind, c: ModelConfig, notes: string[]): bigin
       ? c.mambaExpand * c.hiddenSize
       : undefined);
   if (inner === undefined) return undefined;
-  return say("expand × hidden, d_state", B(k - 1) * B(inner), B(inner) * B(state));
+  return say("mamba", B(k - 1) * B(inner), B(inner) * B(state));
 }
 
 /** Per-layer kinds and sizes, or undefined when config.json does not say enough. */
@@ -390,7 +402,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
   if (!config || config.impossible !== undefined) return undefined;
   const declared = config.numHiddenLayers;
   if (declared === undefined || declared === 0) return undefined;
-  const notes: string[] = [];
+  const notes: Remark[] = [];
   const { kinds, parallelMamba, source } = layerKinds(config, declared, notes);
 
   // Attention elements per token, per layer.
@@ -402,7 +414,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     attention = "mla";
     const e = BigInt(config.kvLoraRank + rope);
     perLayer = () => e;
-    notes.push(`MLA: kv_lora_rank ${config.kvLoraRank} + qk_rope_head_dim ${rope} per layer`);
+    notes.push({ kind: "mla-latent", kvLoraRank: config.kvLoraRank, ropeDims: rope });
   } else if (kinds.some(isAttention)) {
     const heads = config.numAttentionHeads;
     const headDim =
@@ -413,21 +425,20 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     // K and V rows: head_dim each, unless V's head differs (GGUF value_length).
     const vDim = config.valueHeadDim ?? headDim;
     const kv = BigInt(headDim) + BigInt(vDim);
-    const dims = vDim === headDim ? `2 × head_dim ${headDim}` : `(K ${headDim} + V ${vDim})`;
     attention = "gqa";
-    if (config.kvLoraRank !== undefined)
-      notes.push(
-        "MLA decompressed: llama.cpp caches K and V per head for a file without attention.key_length_mla (converted before llama.cpp's MLA cache; re-converting caches the latent)",
-      );
+    if (config.kvLoraRank !== undefined) notes.push({ kind: "mla-decompressed" });
     if (perLayerHeads) {
       perLayer = (i) => BigInt(perLayerHeads[i] ?? kvHeads) * kv;
-      notes.push(`KV heads of each layer (${config.from.get("kvHeadsPerLayer")}) × ${dims}`);
+      notes.push({
+        kind: "kv-heads-per-layer",
+        field: config.from.get("kvHeadsPerLayer") ?? "kvHeadsPerLayer",
+        headDim,
+        valueHeadDim: vDim,
+      });
     } else {
       const e = BigInt(kvHeads) * kv;
       perLayer = () => e;
-      notes.push(
-        `${kvHeads} KV heads × ${dims} per layer${kvHeads < heads ? ` (${kvHeads === 1 ? "MQA" : "GQA"}, ${heads} query heads)` : ""}`,
-      );
+      notes.push({ kind: "kv-heads", kvHeads, heads, headDim, valueHeadDim: vDim });
     }
   }
 
@@ -452,10 +463,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
   const stateOf = (k: LayerKind) => {
     if (!states.has(k)) {
       const s = recurrentState(k, config, notes);
-      if (s === undefined)
-        notes.push(
-          `${k} layers: state size unknown (dimensions missing from config.json): not counted`,
-        );
+      if (s === undefined) notes.push({ kind: "state-unknown", layerKind: k });
       states.set(k, s);
     }
     return states.get(k);
@@ -485,8 +493,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     const g = groupOf(k, i);
     if (g) byLayer[i]!.push(g);
   });
-  if (unwindowed > 0)
-    notes.push(`${unwindowed} windowed layers without a window size: charged as full layers`);
+  if (unwindowed > 0) notes.push({ kind: "windowless-layers", layers: unwindowed });
   if (parallelMamba > 0) {
     const s = stateOf("mamba2");
     const g = add({
@@ -496,17 +503,21 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     });
     for (const l of byLayer) l.push(g);
   }
-  const mix = groups
-    .map((g) => `${g.count} ${g.kind}${g.window !== undefined ? ` (${g.window} tokens)` : ""}`)
-    .join(", ");
-  notes.unshift(`layers: ${mix}, from ${source}`);
-  if (config.modelType === "gpt_oss")
-    notes.push("attention sinks: a learned logit per head, no cached tokens");
+  notes.unshift({
+    kind: "layer-kinds",
+    groups: groups.map((g) => ({
+      kind: g.kind,
+      count: g.count,
+      ...(g.window !== undefined ? { window: g.window } : {}),
+    })),
+    from: source,
+  });
+  if (config.modelType === "gpt_oss") notes.push({ kind: "attention-sinks" });
   return {
     kind: attention,
     groups,
     byLayer,
-    notes,
+    remarks: notes,
     ...(config.allocation === "llama.cpp" ? { policy: LLAMA_CPP_CELLS } : {}),
   };
 }

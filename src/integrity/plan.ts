@@ -42,6 +42,8 @@ export interface VerifyFile {
   unlistedIn?: string;
   /** The real path to open, once the scope admitted it (default `path`). */
   open?: string;
+  /** What the checkpoint's store records (Ollama's manifest): used when nothing else is given. */
+  known?: Expected;
   /**
    * Nothing was there when the plan looked (it is reported missing without another probe): a
    * checksums file may list a million files that are not there.
@@ -78,13 +80,28 @@ export interface Plan {
 /** The checkpoint's weight files; standard input cannot be read twice, so it has none. */
 export function checkpointFiles(cp: Checkpoint): VerifyFile[] {
   if (cp.kind === "stream") return [];
+  const known = new Map((cp.known ?? []).map((k) => [k.path, k]));
   return cp.files
     .filter((f) => f.fileBytes !== undefined)
-    .map((f) => ({
-      path: f.name,
-      name: f.name,
-      ...(f.format === "safetensors" ? { safetensors: f } : {}),
-    }));
+    .map((f) => {
+      const k = known.get(f.name);
+      return {
+        path: f.name,
+        name: f.name,
+        ...(f.format === "safetensors" ? { safetensors: f } : {}),
+        ...(k
+          ? {
+              known: {
+                algorithm: "sha256" as const,
+                hex: k.sha256,
+                source: "ollama-manifest" as const,
+                origin: k.origin,
+                ...(k.size !== undefined ? { size: k.size } : {}),
+              },
+            }
+          : {}),
+      };
+    });
 }
 
 export async function planVerification(
@@ -232,6 +249,8 @@ export async function planVerification(
       if (isPointer(own)) f.pointer = own;
     }
     if (!discover) return;
+    // After --sha256 and --checksums, before what is found beside the file.
+    f.expected ??= f.known;
     if (mirror !== undefined && mirrorRoot !== undefined) {
       const rel = relative(resolve(mirrorRoot), resolve(f.path));
       if (!rel.startsWith("..") && !isAbsolute(rel)) {

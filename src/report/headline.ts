@@ -8,6 +8,7 @@ import { group, plural } from "../core/text.js";
 import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
+import { alternativesText } from "./hardware-words.js";
 import { splitWords } from "./table-hardware.js";
 import { bytesBoth, countShort } from "./units.js";
 
@@ -112,7 +113,7 @@ function smallestSetup(hw: HardwareEstimate): string | undefined {
   if (gpu) out.push(`${gpu.count} × ${gpu.label}`);
   if (mac) out.push(`a ${mac.label}`);
   if (out.length === 0 && hw.cluster) {
-    const alt = hw.cluster.singleNodeAlternatives;
+    const alt = alternativesText(hw);
     out.push(
       alt.length > 0
         ? `one node of ${alt[0]}`

@@ -9,6 +9,15 @@ import type { Report, TensorRow } from "./report.js";
 import { jsonSafe } from "../core/escape.js";
 import { JSON_PIECE_CHARS } from "../core/limits.js";
 import type { Finding } from "../core/findings.js";
+import {
+  alternativesText,
+  bitsText,
+  laptopText,
+  loadedFor,
+  notesOf,
+  serverText,
+  shareText,
+} from "./hardware-words.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -151,11 +160,65 @@ const PER_DEVICE = {
   usableBytes: "perDeviceUsableBytes",
 };
 
+/**
+ * The words schema version 1 had beside the structured fields that now carry their meaning
+ * (deprecated in the schema): written from those fields by the report, as the table writes them.
+ */
+function withWords(
+  v: Json | undefined,
+  words: Record<string, Json | undefined>,
+  before?: string,
+): Json | undefined {
+  if (!(v instanceof JsonObject)) return v;
+  const extra = Object.entries(words);
+  const at = before === undefined ? -1 : v.pairs.findIndex(([k]) => k === before);
+  const pairs = [...v.pairs];
+  pairs.splice(at < 0 ? pairs.length : at, 0, ...extra);
+  return obj(pairs);
+}
+
 function hardwareJson(hw: NonNullable<Report["hardware"]>): Json {
   const top = plain(hw) as JsonObject;
+  const a = hw.assumptions;
   return obj(
     top.pairs.flatMap(([k, v]): Array<[string, Json | undefined]> => {
       switch (k) {
+        case "assumptions":
+          return [
+            [
+              k,
+              withWords(
+                v,
+                {
+                  gpuShare: shareText(a.serverReference.usableShare),
+                  laptop: laptopText(a.laptopReference),
+                  referenceServer: serverText(a.serverReference),
+                  notes: notesOf(hw),
+                },
+                "laptopReference",
+              ),
+            ],
+          ];
+        case "cluster":
+          return [
+            [
+              k,
+              withWords(
+                v,
+                { singleNodeAlternatives: alternativesText(hw) },
+                "singleNodeAlternativeDevices",
+              ),
+            ],
+          ];
+        case "optional":
+          return [
+            [
+              k,
+              (v as Json[]).map(
+                (o, i) => withWords(o, { loadedFor: loadedFor(hw.optional[i]!.kind) }) ?? null,
+              ),
+            ],
+          ];
         case "requiredBytes":
           return [
             [k, v],
@@ -166,7 +229,14 @@ function hardwareJson(hw: NonNullable<Report["hardware"]>): Json {
             [
               k,
               (v as Json[]).map(
-                (r) => aliased(r, { requiredBytes: "oneDeviceRequiredBytes" }) ?? null,
+                (r, i) =>
+                  withWords(
+                    aliased(r, { requiredBytes: "oneDeviceRequiredBytes" }),
+                    {
+                      bitsPerWeight: bitsText(hw.precisions[i]!),
+                    },
+                    "weightBits",
+                  ) ?? null,
               ),
             ],
           ];

@@ -4,6 +4,14 @@
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
+import {
+  alternativesText,
+  bitsText,
+  laptopText,
+  notesOf,
+  serverText,
+  shareText,
+} from "./hardware-words.js";
 import type { Style } from "./style.js";
 import { bytesBoth, iec } from "./units.js";
 
@@ -115,13 +123,14 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
     out.push(`  ${st.dim("· KV by layer: " + groups.map(layerText).join(" · "))}`);
   const runtime = runtimeLine(hw);
   if (runtime) out.push(`  ${st.dim("· " + runtime)}`);
-  for (const note of a.notes) out.push(`  ${st.dim("· " + esc(note))}`);
-  const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${a.laptop}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${a.referenceServer}, ${a.gpuShare})`;
+  for (const note of notesOf(hw)) out.push(`  ${st.dim("· " + esc(note))}`);
+  const server = serverText(a.serverReference);
+  const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${laptopText(a.laptopReference)}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${server}, ${shareText(a.serverReference.usableShare)})`;
   out.push(`  ${st.dim("· tiers: " + tiers)}`);
   if (hw.cluster) {
-    const alt = hw.cluster.singleNodeAlternatives;
+    const alt = alternativesText(hw);
     out.push(
-      `  ${st.yellow("· cluster:")} ${hw.cluster.nodes} nodes of ${a.referenceServer}${alt.length > 0 ? `; one ${alt.join(" or one ")} node would hold it` : ""}`,
+      `  ${st.yellow("· cluster:")} ${hw.cluster.nodes} nodes of ${server}${alt.length > 0 ? `; one ${alt.join(" or one ")} node would hold it` : ""}`,
     );
   }
 
@@ -136,7 +145,7 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
         hw.precisions.map((p) => {
           const row = [
             p.name,
-            p.bitsPerWeight ?? "",
+            bitsText(p) ?? "",
             bytesBoth(p.weightsBytes),
             bytesBoth(p.requiredBytes),
             p.tier,

@@ -381,6 +381,8 @@ function sourceLine(s: Report): string | undefined {
       return `the Hub (${cell(src.endpoint ?? "")}), ${cell(src.repo ?? "")}@${cell(src.revision ?? "")}${src.commit ? `, commit ${src.commit}` : ""}${traffic}`;
     case "url":
       return `HTTP range requests${traffic}`;
+    case "ollama":
+      return `the Ollama store${src.root ? ` ${cell(src.root)}` : ""}, ${cell(src.repo ?? "")}`;
     case "cache":
       return src.commit
         ? `from the local cache, snapshot ${src.commit}`

@@ -92,6 +92,13 @@ describe("inspect file.gguf", () => {
     expect(status).toBe(0);
     assertSchema(doc);
     expect(doc.hardware.assumptions.activationsFrom).toBe("llama.cpp-buffers");
+    // Structured assumptions; the deprecated sentences written from the same records.
+    const a = doc.hardware.assumptions;
+    expect(a.laptopReference.device).toBe("m4-32");
+    expect(a.serverReference).toMatchObject({ device: "h100", gpus: 8 });
+    expect(a.remarks[0]).toMatchObject({ kind: "layer-kinds", from: { field: "sliding_window" } });
+    expect(a.notes).toHaveLength(a.remarks.length);
+    expect(a.referenceServer).toBe("8 × H100 80GB");
     expect(doc.hardware.fit.layerSplit).toMatchObject({
       runtime: "llama.cpp",
       layers: 3,

@@ -451,6 +451,8 @@ describe("the reference server", () => {
     expect(h100.cluster).toEqual({
       nodes: 2,
       singleNodeAlternatives: ["8 × H200 141GB", "8 × MI300X 192GB"],
+      // The same, as catalogue ids (the words above are kept for schema version 1).
+      singleNodeAlternativeDevices: ["h200", "mi300x"],
     });
 
     const { status, doc } = json([deepseek, "--reference-server", "h200"]);

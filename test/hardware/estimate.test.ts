@@ -5,6 +5,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import {
+  alternativesText,
+  bitsText,
+  notesOf,
+  remarkText,
+} from "../../src/report/hardware-words.js";
 import { readModelConfig, type ModelConfig } from "../../src/model/model-config.js";
 import { findDevice, usableBytes } from "../../src/hardware/catalog.js";
 import { estimateHardware, RESERVE_PER_DEVICE } from "../../src/hardware/estimate.js";
@@ -124,7 +130,7 @@ describe("KV cache per token", () => {
     const l = kvLayout(config("qwen2.5-7b-instruct"))!;
     expect(kvBytesPerToken(l, bf16)).toBe(57_344n);
     expect(layersOf(l).sliding).toBe(0);
-    expect(l.notes.join(" ")).toContain("not applied");
+    expect(l.remarks.map((r) => remarkText(r)).join(" ")).toContain("not applied");
   });
 
   it("Mistral-7B-v0.1 windows every layer at 4,096: the cache stops at 512 MiB per sequence", () => {
@@ -250,7 +256,7 @@ describe("the memory model", () => {
     const e = estimateHardware({ residentBytes: 10n * GiB, residentParameters: 5n * GiB });
     expect(e.breakdown.kvCache).toBe(GiB);
     expect(e.assumptions.kvCacheKnown).toBe(false);
-    expect(e.assumptions.notes.join(" ")).toContain("KV cache unknown");
+    expect(notesOf(e).join(" ")).toContain("KV cache unknown");
   });
 
   it("a 1.5 B model in BF16 is a laptop model (Qwen2.5-1.5B: 1,543,714,304 parameters)", () => {
@@ -288,10 +294,8 @@ describe("published deployment facts", () => {
   it("DeepSeek-V3 FP8 does not fit one 8 × H100 node, fits one 8 × H200 node (its README: 2 nodes of 8 GPUs)", () => {
     const e = estimateHardware(deepseek);
     expect(e.tier).toBe("cluster");
-    expect(e.cluster).toEqual({
-      nodes: 2,
-      singleNodeAlternatives: ["8 × H200 141GB", "8 × MI300X 192GB"],
-    });
+    expect(e.cluster).toEqual({ nodes: 2, singleNodeAlternativeDevices: ["h200", "mi300x"] });
+    expect(alternativesText(e)).toEqual(["8 × H200 141GB", "8 × MI300X 192GB"]);
     const h100 = e.devices.find((d) => d.device === "h100")!;
     expect(h100).toMatchObject({ fits: false, nodes: 2 });
     const h200 = e.devices.find((d) => d.device === "h200")!;
@@ -301,7 +305,7 @@ describe("published deployment facts", () => {
     );
     // §8: 708.2 GB on one device; the MTP layer is left out and listed.
     expect(Number(e.requiredBytes) / 1e9).toBeCloseTo(708.2, 1);
-    expect(e.assumptions.notes).toContain(
+    expect(notesOf(e)).toContain(
       "MTP layer 61 not resident (loaded only for speculative decoding)",
     );
   });
@@ -380,7 +384,7 @@ describe("published deployment facts", () => {
       mxfp4Parameters: 19_000_000_000n,
     });
     const four = e.precisions.find((p) => p.name === "4-bit")!;
-    expect(four.bitsPerWeight).toBe("4.89 (Q4_K_M); MXFP4 weights stay at 4.25");
+    expect(bitsText(four)).toBe("4.89 (Q4_K_M); MXFP4 weights stay at 4.25");
     expect(four.weightsBytes).toBe((1_000_000_000n * 489n) / 800n + (19_000_000_000n * 17n) / 32n);
   });
 });

@@ -3,6 +3,7 @@
 // heads, a Gemma 3n audio tower).
 
 import { describe, expect, it } from "vitest";
+import { loadedFor, remarkText } from "../../src/report/hardware-words.js";
 import { buildReport } from "../../src/inspection.js";
 import { kvLayout } from "../../src/hardware/kv-cache.js";
 import { readModelConfig } from "../../src/model/model-config.js";
@@ -86,7 +87,7 @@ describe("hybrid layouts", () => {
       hybrid_override_pattern: "M*",
     });
     expect(l.groups.find((g) => g.kind === "mamba2")!.stateBytes).toBeUndefined();
-    expect(l.notes.join("\n")).toContain("state size unknown");
+    expect(l.remarks.map((r) => remarkText(r)).join("\n")).toContain("state size unknown");
   });
 });
 
@@ -135,7 +136,7 @@ describe("optional modules by name", () => {
     const extra = 96n * 32n * 2n + 128n * 32n + 128n * 128n + 64n * 32n;
     expect(s.parameters.active).toBe(s.parameters.total - extra);
     expect(s.architecture!.layers).toBe(TINY.layers);
-    expect(s.hardware!.optional.map((o) => o.loadedFor)).toEqual([
+    expect(s.hardware!.optional.map((o) => loadedFor(o.kind))).toEqual([
       "image input",
       "speculative decoding",
       "audio input",

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadedFor, notesOf, remarkText } from "../../src/report/hardware-words.js";
 import { readModelConfig } from "../../src/model/model-config.js";
 import { buildReport } from "../../src/inspection.js";
 import type { Report as Summary } from "../../src/report/report.js";
@@ -155,7 +156,7 @@ describe("Llama-4-Scout-17B-16E: chunked attention (8,192) on 3 layers in 4", ()
     expect(kv(at32)).toBe(12n * perLayerToken * K32 + 36n * perLayerToken * 8192n);
     const chunked = layers(at32)["chunked-attention"]!;
     expect(chunked.fullLengthBytes).toBe(36n * perLayerToken * K32);
-    expect(at32.hardware!.assumptions.notes.join("\n")).toContain("VLLM_ALLOW_CHUNKED_LOCAL_ATTN");
+    expect(notesOf(at32.hardware!).join("\n")).toContain("VLLM_ALLOW_CHUNKED_LOCAL_ATTN");
   });
 });
 
@@ -171,7 +172,7 @@ describe("Gemma-3-27B: 5 sliding (1,024) to 1 global, the pattern left out of co
       "sliding-attention": { count: 52, window: 1024 },
       "full-attention": { count: 10 },
     });
-    expect(s.hardware!.assumptions.notes.join("\n")).toContain("gemma3_text's default");
+    expect(notesOf(s.hardware!).join("\n")).toContain("gemma3_text's default");
   });
 
   it("KV cache at 4 k and 32 k tokens against the hand-derived figures", () => {
@@ -189,7 +190,7 @@ describe("gpt-oss-20b: 128-token windows on every other layer, attention sinks",
     const expected = (ctx: bigint) => 12n * perLayerToken * ctx + 12n * perLayerToken * 128n;
     expect(kv(at(layout, K4))).toBe(expected(K4));
     expect(kv(at(layout, K32))).toBe(expected(K32));
-    expect(at(layout, K4).hardware!.assumptions.notes.join("\n")).toContain("attention sinks");
+    expect(notesOf(at(layout, K4).hardware!).join("\n")).toContain("attention sinks");
   });
 
   it("active: the card's 3.61 B leaves out the input embedding (a lookup), which inspect counts", () => {
@@ -283,7 +284,7 @@ describe("layer kinds from every config spelling", () => {
         .config!,
     )!;
     expect(l.groups).toEqual([{ kind: "full-attention", count: 2, elementsPerToken: 512n }]);
-    expect(l.notes.join("\n")).toContain('"weird" not known');
+    expect(l.remarks.map((r) => remarkText(r)).join("\n")).toContain('"weird" not known');
   });
 });
 
@@ -301,8 +302,11 @@ describe("optional modules: vision towers and projectors, out of active and of t
     expect(s.residentBytes).toBe(s.bytes.tensors - s.parameters.optional!.bytes);
     const hw = s.hardware!;
     expect(hw.breakdown.weights).toBe(s.residentBytes);
-    expect(hw.optional.map((o) => o.loadedFor)).toEqual(["image or audio input", "image input"]);
-    expect(hw.assumptions.notes.join("\n")).toContain("keeps it resident");
+    expect(hw.optional.map((o) => loadedFor(o.kind))).toEqual([
+      "image or audio input",
+      "image input",
+    ]);
+    expect(notesOf(hw).join("\n")).toContain("keeps it resident");
     // The language model's layers are still the main stack: 62, not the tower's 27.
     expect(s.architecture!.layers).toBe(62);
   });
