@@ -8,40 +8,93 @@ import { InspectError } from "../core/errors.js";
 import { EXIT, type ExitCode } from "../core/exit-codes.js";
 import { Output } from "./output.js";
 import { resolveTargets, run, usageDocument, type RunOptions } from "./run.js";
+import { outputWidth } from "./width.js";
+import { wrapLines } from "../report/wrap.js";
 
 declare const __INSPECT_VERSION__: string;
 const VERSION = typeof __INSPECT_VERSION__ === "string" ? __INSPECT_VERSION__ : "0.0.0-dev";
 
-const EPILOG = `
-Targets: a .safetensors file, a model folder (sharded or not), an index file, a Hugging Face
-cache folder (models--org--name), a repo id (org/name[@rev]: the local cache, else the Hub at
-$HF_ENDPOINT, by range requests), an https:// URL of a .safetensors file or of an index, or -
-for standard input.
+/** Every kind of target, as `inspect --help` lists them. */
+const TARGETS: ReadonlyArray<[string, string]> = [
+  ["model.safetensors", "one file, with the config.json beside it when present"],
+  ["model.gguf", "a GGUF file (llama.cpp, Ollama, LM Studio): its metadata and tensor infos"],
+  ["a folder", "a model folder, sharded (by its index) or not, with its config.json"],
+  ["model.safetensors.index.json", "an index file: the index and every shard it names"],
+  ["models--org--name", "a Hugging Face cache folder: the snapshot refs/main points to"],
+  [
+    "org/name[@rev]",
+    "a repo id (rev: a branch, tag or commit): the local Hugging Face cache, else the Hub at $HF_ENDPOINT, by range requests",
+  ],
+  ["https://…", "a URL of a .safetensors or .gguf file or of an index, by range requests"],
+  ["-", "standard input (also when no target is named and a file is piped in)"],
+];
 
-Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a
-target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted,
-141 stdout closed before the work was done, 143 terminated (SIGTERM).
+const EPILOG: readonly string[] = [
+  "Sizes are in GB (10^9 bytes; --binary: GiB, 2^30). The table fits the terminal's width (when stdout is not a terminal: $COLUMNS, else 80 columns).",
+  "Exit status: 0 valid (warnings allowed), 1 the weights have errors, 2 usage error or a target that cannot be opened, 3 valid but does not fit (--require-fit), 130 interrupted, 141 stdout closed before the work was done, 143 terminated (SIGTERM).",
+];
 
-Examples:
-  inspect model.safetensors
-  inspect --json model.safetensors | jq .parameters.total
-  inspect --tensors --filter '*.self_attn.*' model.safetensors
-  inspect meta-llama/Llama-3.1-8B --gpu rtx-4090 --context 32768
-  inspect deepseek-ai/DeepSeek-V3 --remote --memory 1TB
-  inspect --verify --against Qwen/Qwen2.5-7B ./Qwen2.5-7B
-  inspect ./Mixtral-8x7B --memory auto --require-fit
-  inspect --verify --scan ~/.cache/huggingface/hub/models--org--name
-  curl -s https://…/model.safetensors | inspect -`;
+const EXAMPLES = [
+  "inspect model.safetensors",
+  "inspect --json model.safetensors | jq .parameters.total",
+  "inspect --tensors --filter '*.self_attn.*' model.safetensors",
+  "inspect meta-llama/Llama-3.1-8B --gpu rtx-4090 --context 32768",
+  "inspect deepseek-ai/DeepSeek-V3 --remote --memory 1TB",
+  "inspect --verify --against Qwen/Qwen2.5-7B ./Qwen2.5-7B",
+  "inspect ./Mixtral-8x7B --memory auto --require-fit",
+  "inspect --verify --scan ~/.cache/huggingface/hub/models--org--name",
+  "curl -s https://…/model.safetensors | inspect -",
+];
+
+/** Descriptions narrower than this go on their own line, under the term. */
+const MIN_DESCRIPTION = 24;
+
+/**
+ * `  term  description`, the description wrapped under itself; on a narrow terminal the
+ * description goes under the term. Commander's options and the targets are laid out by this.
+ */
+function item(term: string, termWidth: number, description: string, width: number): string {
+  if (!description) return `  ${term}`;
+  if (width - termWidth - 4 >= MIN_DESCRIPTION && term.length <= termWidth)
+    return wrapLines(
+      description,
+      width,
+      `  ${term.padEnd(termWidth)}  `,
+      " ".repeat(termWidth + 4),
+    ).join("\n");
+  return [`  ${term}`, ...wrapLines(description, width, "      ")].join("\n");
+}
+
+/** The text after the options, wrapped to `width` like the options above it. */
+function helpAfter(width: number): string {
+  const term = Math.max(...TARGETS.map(([t]) => t.length));
+  return [
+    "",
+    "Targets:",
+    ...TARGETS.map(([t, d]) => item(t, term, d, width)),
+    "",
+    EPILOG.map((p) => wrapLines(p, width, "").join("\n")).join("\n\n"),
+    "",
+    "Examples:",
+    ...EXAMPLES.flatMap((e) => wrapLines(e, width, "  ", "      ")),
+  ].join("\n");
+}
 
 const stdout = new Output(process.stdout, 1);
+/** The table and --help fit this (cli/width.ts). */
+const WIDTH = outputWidth({
+  isTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
+  env: process.env,
+});
 
 function program(): Command {
   return new Command()
     .name("inspect")
     .description(
-      "Inspect .safetensors model weights by reading only their headers: tensors, dtypes,\nshapes, parameter counts, sizes, integrity and the hardware they need.",
+      "Inspect model weights (.safetensors, GGUF) by reading only their headers: tensors, dtypes, shapes, parameter counts, sizes, integrity and the hardware they need.",
     )
-    .argument("[targets...]", "files to inspect; - reads standard input")
+    .argument("[targets...]", "what to inspect: files, folders, repo ids, URLs, - (see Targets)")
     .option("--strict", "treat warnings as errors (exit 1)")
     .option(
       "--follow-symlinks",
@@ -90,6 +143,7 @@ function program(): Command {
     .optionsGroup("Output:")
     .option("--json", "print one JSON document per target on stdout (schema version 1)")
     .option("--brief", "print only the headline: model, parameters, size, needs, runs on, verdict")
+    .option("--binary", "sizes in GiB (2^30 bytes) instead of GB (10^9); --json is always bytes")
     .option("--tensors", "list the tensors (repeated layers collapsed in the table)")
     .option("--filter <glob>", "list only tensors whose name matches the glob (implies --tensors)")
     .addOption(new Option("--color", "colour the table even when not on a terminal"))
@@ -97,7 +151,17 @@ function program(): Command {
     .option("--debug", "print stack traces for internal errors")
     .version(VERSION, "-V, --version")
     .helpOption("-h, --help", "show this help")
-    .addHelpText("after", EPILOG)
+    .addHelpText("after", () => helpAfter(WIDTH))
+    .configureHelp({
+      helpWidth: WIDTH,
+      // The same wrapping as the table's (report/wrap.ts), at any width.
+      formatItem: (term, termWidth, description) => item(term, termWidth, description, WIDTH),
+      boxWrap: (text, width) =>
+        text
+          .split("\n")
+          .map((l) => wrapLines(l, width, "").join("\n"))
+          .join("\n"),
+    })
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
@@ -140,6 +204,7 @@ async function main(argv: string[]): Promise<ExitCode> {
       progress: process.stderr,
       env: process.env,
       isTTY: process.stdout.isTTY === true,
+      width: WIDTH,
       version: VERSION,
     });
   } catch (e) {

@@ -23,7 +23,8 @@ import {
   verify,
 } from "../inspection.js";
 import type { Report } from "../report/report.js";
-import { bytesBoth } from "../report/units.js";
+import { decimalBytes } from "../core/text.js";
+import { binaryBytes } from "../report/units.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
@@ -36,6 +37,7 @@ import { parsePositiveInt, parseSize } from "./sizes.js";
 export interface RunOptions {
   json?: boolean;
   brief?: boolean;
+  binary?: boolean;
   tensors?: boolean;
   filter?: string;
   strict?: boolean;
@@ -74,6 +76,8 @@ export interface Streams {
   progress: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** Columns the table fits (cli/width.ts); default: no limit. */
+  width?: number;
   /** inspect's version, for the User-Agent of remote reads. */
   version?: string;
 }
@@ -273,11 +277,17 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
   let render: typeof import("../report/table.js").renderTable | undefined;
   if (!json) {
     // The table renderer and chalk load only when a table is printed: start-up time matters.
-    style = await colourStyle(colourLevel({ json, flag: o.color, env: io.env, isTTY: io.isTTY }));
+    style = await colourStyle(colourLevel({ json, flag: o.color, env: io.env, isTTY: io.isTTY }), {
+      width: io.width ?? Infinity,
+      binary: o.binary === true,
+    });
     render = (await import("../report/table.js")).renderTable;
   }
+  const size = o.binary === true ? binaryBytes : decimalBytes;
   let status: ExitCode = EXIT.ok;
   let first = true;
+  // The tier thresholds are the same for every target: shown once, with the first estimate.
+  let tiersShown = false;
   // Hashing writes nothing for minutes: a watch on stdout's pipe stops it once the reader has
   // gone, rather than reading every byte for nobody.
   const watchReader = want ? (await import("./reader-watch.js")).watchReader : undefined;
@@ -323,7 +333,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     if (code === EXIT.doesNotFit && fit) {
       // A gate that fails must say why on stderr, like every other failing status.
       io.err(
-        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${bytesBoth(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${bytesBoth(fit.usableBytes)} usable`,
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${size(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${size(fit.usableBytes)} usable`,
       );
     }
     status = combine(status, code);
@@ -341,9 +351,11 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
             filter,
             style: style!,
             brief: o.brief === true,
+            tiers: !tiersShown,
           }),
       );
       first = false;
+      if (o.brief !== true && summary.hardware?.languageModel) tiersShown = true;
     }
     if (
       filter &&

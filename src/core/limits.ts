@@ -126,6 +126,18 @@ export const TABLE_MAX_ROWS = 1000;
  */
 export const TABLE_CELL_CHARS = 256;
 
+/**
+ * Line width of the table and --help when neither the terminal (stdout is not one) nor COLUMNS
+ * says: the classic terminal width, and what a pipe into `less` or a CI log shows whole.
+ */
+export const DEFAULT_WIDTH = 80;
+
+/**
+ * Narrowest width laid out (a smaller COLUMNS counts as this): below it a sentence wraps every
+ * few words and the tables are records of one field a line.
+ */
+export const MIN_WIDTH = 40;
+
 /** Metadata entries shown on the table's metadata line; --json lists all. */
 export const TABLE_METADATA_ENTRIES = 20;
 

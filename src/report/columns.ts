@@ -14,6 +14,12 @@
 //                       by options.more(hidden) (default "… N more rows; --json lists all")
 //            hidden:    rows the caller left out before (counted with those beyond maxRows)
 //            indent:    before every line (default two spaces); gap: between columns (two spaces)
+//            width:     the line width to fit (default: no limit); when the columns are wider,
+//                       in this order: the `wrap` column (the last, free text) wraps at words;
+//                       the `shrink` column (a name) is cut in the middle with "…", never below
+//                       MIN_SHRUNK columns; the gap narrows to one space; and when nothing else
+//                       fits, each row becomes a wrapped record ("name: dtype BF16, shape …").
+//                       Numbers are never wrapped or cut.
 //
 // The look: no borders, two spaces of indent and between columns, each column as wide as its
 // widest cell, no trailing blanks. Cells are measured by displayWidth: ANSI colour sequences
@@ -22,6 +28,7 @@
 
 import { TABLE_MAX_ROWS } from "../core/limits.js";
 import { group } from "../core/text.js";
+import { cutToWidth, keep, wrapLines } from "./wrap.js";
 
 export interface ColumnOptions {
   right?: readonly number[];
@@ -31,7 +38,17 @@ export interface ColumnOptions {
   hidden?: number;
   indent?: string;
   gap?: string;
+  width?: number;
+  /** The column (a name) cut in the middle when the table is too wide. */
+  shrink?: number;
+  /** The last column, free text, wrapped at words when the table is too wide. */
+  wrap?: number;
 }
+
+/** A name column is not cut narrower than this: "model.la….weight" no longer names anything. */
+const MIN_SHRUNK = 24;
+/** A text column is not wrapped narrower than this. */
+const MIN_WRAPPED = 20;
 
 const SGR = /\u001b\[[0-9;]*m/g;
 const PLAIN_ASCII = /^[\u0020-\u007e]*$/;
@@ -92,7 +109,6 @@ export function columnLines(
 ): string[] {
   const maxRows = options.maxRows ?? TABLE_MAX_ROWS;
   const indent = options.indent ?? "  ";
-  const gap = options.gap ?? "  ";
   const right = new Set(options.right ?? []);
   const shown: Array<readonly string[]> = [head];
   let hidden = options.hidden ?? 0;
@@ -109,19 +125,85 @@ export function columnLines(
       return w;
     }),
   );
+  const width = options.width ?? Infinity;
+  const more = hidden > 0 ? (options.more ?? defaultMore)(hidden) : undefined;
+  const moreLines = (out: string[]) => {
+    if (more !== undefined) out.push(...wrapLines(more, width, indent));
+    return out;
+  };
+  // Natural widths two spaces apart, else one space apart; then the text column wrapped, then
+  // the name column cut (one space apart: more of the name is left).
+  const wide = options.gap ?? "  ";
+  const attempts: Array<[string, "wrap" | "shrink" | undefined]> = [
+    [wide, undefined],
+    [" ", undefined],
+    [wide, "wrap"],
+    [" ", "wrap"],
+    [" ", "shrink"],
+  ];
+  for (const [gap, narrow] of attempts) {
+    const room = width - displayWidth(indent) - gap.length * (n - 1);
+    const column = narrow === undefined ? undefined : options[narrow];
+    const plan =
+      narrow === undefined
+        ? sum(widths) <= room
+          ? widths
+          : undefined
+        : column === undefined
+          ? undefined
+          : narrowed(widths, room, column, narrow === "wrap" ? MIN_WRAPPED : MIN_SHRUNK);
+    if (!plan) continue;
+    const lines: string[] = [];
+    shown.forEach((r, k) => {
+      const cells: string[][] = [];
+      for (let i = 0; i < n; i++) {
+        let cell = r[i] ?? "";
+        let w = measured[k]![i] ?? 0;
+        if (w > plan[i]!) {
+          if (i === options.wrap) {
+            cells[i] = wrapLines(cell, plan[i]!, "");
+            continue;
+          }
+          cell = cutToWidth(cell, plan[i]!);
+          w = displayWidth(cell);
+        }
+        const text = k === 0 && options.headStyle ? options.headStyle(cell) : cell;
+        const pad = " ".repeat(plan[i]! - w);
+        cells[i] = [right.has(i) ? pad + text : text + pad];
+      }
+      const height = cells.reduce((a, c) => Math.max(a, c.length), 1);
+      for (let y = 0; y < height; y++) {
+        let line = indent;
+        for (let i = 0; i < n; i++) {
+          const part = cells[i]![y] ?? "";
+          line +=
+            (i > 0 ? gap : "") + part + " ".repeat(Math.max(0, plan[i]! - displayWidth(part)));
+        }
+        lines.push(line.trimEnd());
+      }
+    });
+    return moreLines(lines);
+  }
+  // Nothing fits side by side: one record per row, the first cell then "header value" pairs.
   const lines: string[] = [];
-  shown.forEach((r, k) => {
-    let line = indent;
-    for (let i = 0; i < n; i++) {
-      const cell = r[i] ?? "";
-      const text = k === 0 && options.headStyle ? options.headStyle(cell) : cell;
-      const pad = " ".repeat(widths[i]! - (measured[k]![i] ?? 0));
-      line += (i > 0 ? gap : "") + (right.has(i) ? pad + text : text + pad);
-    }
-    lines.push(line.trimEnd());
-  });
-  if (hidden > 0) lines.push(indent + (options.more ?? defaultMore)(hidden));
-  return lines;
+  for (const r of shown.slice(1)) {
+    const fields = r
+      .slice(1)
+      .map((cell, i) => (cell === "" ? "" : keep(head[i + 1] ? `${head[i + 1]} ${cell}` : cell)))
+      .filter(Boolean);
+    const text = `${r[0] ?? ""}${fields.length > 0 ? `: ${fields.join(", ")}` : ""}`;
+    lines.push(...wrapLines(text, width, indent, indent + "  "));
+  }
+  return moreLines(lines);
+}
+
+const sum = (xs: number[]) => xs.reduce((a, w) => a + w, 0);
+
+/** Column widths within `room`, column `i` made narrower (not below `min`); else undefined. */
+function narrowed(widths: number[], room: number, i: number, min: number): number[] | undefined {
+  if (widths[i] === undefined) return undefined;
+  const left = room - (sum(widths) - widths[i]!);
+  return left >= Math.min(min, widths[i]!) ? widths.map((w, k) => (k === i ? left : w)) : undefined;
 }
 
 export function columns(

@@ -10,14 +10,16 @@ import type { Report } from "./report.js";
 import type { Style } from "./style.js";
 import { alternativesText } from "./hardware-words.js";
 import { splitWords } from "./table-hardware.js";
-import { bytesBoth, countShort } from "./units.js";
+import { countShort } from "./units.js";
+import { keep, wrapLines } from "./wrap.js";
 
 /** Escaped for the terminal and cut when absurdly long, like every table cell. */
 const esc = (s: string) => cutText(s, TABLE_CELL_CHARS);
 /** The headline's lines, the first being the target and its verdict. */
 export function headlineLines(s: Report, st: Style): string[] {
-  const lines: string[] = [`${st.bold(esc(s.target))}  ${verdict(s, st)}`];
-  const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
+  const lines: string[] = wrapLines(`${st.bold(esc(s.target))}  ${verdict(s, st)}`, st.width, "");
+  const kv = (k: string, v: string) =>
+    lines.push(...wrapLines(v, st.width, `  ${st.dim(k.padEnd(12))} `, " ".repeat(15)));
   const model = modelName(s);
   if (model) kv("model", model);
   // Alternatives (one GGUF per quantization) add up to no model: the rows below compare them.
@@ -28,15 +30,15 @@ export function headlineLines(s: Report, st: Style): string[] {
   if (params) kv("parameters", params);
   if (s.files.length > 0) {
     const part = s.partial ? st.yellow(" (partial)") : "";
-    kv("size", `${bytesBoth(s.bytes.total)} on disk${part}`);
+    kv("size", `${st.bytes(s.bytes.total)} on disk${part}`);
   } else if (s.partial?.promised?.tensorBytes !== undefined) {
-    kv("size", `${bytesBoth(s.partial.promised.tensorBytes)} of tensors (from the index)`);
+    kv("size", `${st.bytes(s.partial.promised.tensorBytes)} of tensors (from the index)`);
   }
   const hw = s.hardware;
   if (hw) {
-    if (!hw.languageModel) kv("memory", `${bytesBoth(hw.breakdown.weights)} to hold the weights`);
+    if (!hw.languageModel) kv("memory", `${st.bytes(hw.breakdown.weights)} to hold the weights`);
     else {
-      kv("needs", needs(hw));
+      kv("needs", needs(hw, st));
       const on = smallestSetup(hw);
       if (on) kv("runs on", on);
     }
@@ -73,30 +75,30 @@ function parameters(s: Report): string | undefined {
   const fromIndex = s.partial?.fromIndex;
   if (s.files.length === 0 || !s.readable) {
     return fromIndex?.parameters !== undefined
-      ? `${countShort(fromIndex.parameters)} (from config.json)`
+      ? `${keep(countShort(fromIndex.parameters))} (from config.json)`
       : undefined;
   }
   const part = s.partial ? " (partial)" : "";
   let text: string;
   if (p.optional && p.optional.parameters > 0n) {
     const without = p.total - p.optional.parameters;
-    text = `${countShort(without)} without the optional modules (${countShort(p.total)} with them)`;
-  } else text = countShort(p.total);
-  if (s.moe && p.active !== undefined) text += `, ${countShort(p.active)} active (MoE)`;
+    text = `${keep(countShort(without))} without the optional modules (${keep(countShort(p.total))} with them)`;
+  } else text = keep(countShort(p.total));
+  if (s.moe && p.active !== undefined) text += `, ${keep(countShort(p.active))} active (MoE)`;
   return text + part;
 }
 
-function needs(hw: HardwareEstimate): string {
+function needs(hw: HardwareEstimate, st: Style): string {
   const a = hw.assumptions;
   const at = hw.precision === "as stored" ? "" : ` at ${hw.precision}`;
   const tokens = `${group(a.context)} tokens${a.batch > 1 ? ` × ${a.batch}` : ""}`;
   const tier =
     hw.tier === "laptop"
-      ? `laptop tier (≤ ${bytesBoth(hw.thresholds.laptopBytes)} usable on a ${hw.reference.laptop})`
+      ? `laptop tier (≤ ${st.bytes(hw.thresholds.laptopBytes)} usable on a ${keep(hw.reference.laptop)})`
       : hw.tier === "single-server"
-        ? `single-server tier (one ${hw.reference.server} node)`
-        : `cluster tier (${hw.cluster ? plural(hw.cluster.nodes, "node") : "several nodes"} of ${hw.reference.server})`;
-  return `${bytesBoth(hw.requiredBytes)} in total${at} for ${tokens}: ${tier}`;
+        ? `single-server tier (one ${keep(hw.reference.server)} node)`
+        : `cluster tier (${hw.cluster ? plural(hw.cluster.nodes, "node") : "several nodes"} of ${keep(hw.reference.server)})`;
+  return `${keep(st.bytes(hw.requiredBytes))} in total${at} for ${keep(tokens)}: ${tier}`;
 }
 
 const isGpu = (d: DeviceRow) => d.kind.endsWith("gpu");
@@ -110,8 +112,8 @@ function smallestSetup(hw: HardwareEstimate): string | undefined {
     .sort((a, b) => (total(a) === total(b) ? 0 : total(a) < total(b) ? -1 : 1))[0];
   const mac = fits.find((d) => !isGpu(d));
   const out: string[] = [];
-  if (gpu) out.push(`${gpu.count} × ${gpu.label}`);
-  if (mac) out.push(`a ${mac.label}`);
+  if (gpu) out.push(keep(`${gpu.count} × ${gpu.label}`));
+  if (mac) out.push(keep(`a ${mac.label}`));
   if (out.length === 0 && hw.cluster) {
     const alt = alternativesText(hw);
     out.push(
@@ -127,8 +129,8 @@ function fit(hw: HardwareEstimate, st: Style): string {
   const f = hw.fit!;
   const per = f.devices > 1 ? " each" : "";
   // llama.cpp splits by layers: when the whole model does not fit, say how much does.
-  const split = f.layerSplit && !f.fits ? `; llama.cpp ${splitWords(f.layerSplit)}` : "";
+  const split = f.layerSplit && !f.fits ? `; llama.cpp ${splitWords(f.layerSplit, st)}` : "";
   return f.fits
-    ? `${st.green("fits")} ${esc(f.target)}, ${bytesBoth(f.marginBytes)} to spare${per}`
-    : `${st.red("does not fit")} ${esc(f.target)}: needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable${split}`;
+    ? `${st.green("fits")} ${keep(esc(f.target))}, ${keep(st.bytes(f.marginBytes))} to spare${per}`
+    : `${st.red("does not fit")} ${keep(esc(f.target))}: needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable${split}`;
 }

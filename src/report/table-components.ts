@@ -7,9 +7,10 @@ import { TABLE_CELL_CHARS } from "../core/limits.js";
 import { group } from "../core/text.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
-import { bytesBoth, countShort } from "./units.js";
+import { countShort } from "./units.js";
+import { wrapStyled } from "./wrap.js";
 
-type Grid = (head: string[], rows: string[][], right: number[]) => string;
+type Grid = (head: string[], rows: string[][], right: number[], shrink?: number) => string;
 
 /** "Q4_K_M" for a GGUF file, the largest dtype otherwise. */
 function schemeOf(c: Report): string {
@@ -23,10 +24,14 @@ export function componentLines(s: Report, st: Style, grid: Grid): string[] {
   const alternatives = s.checkpoint.alternatives === true;
   const lines = [
     "",
-    st.bold(
+    ...wrapStyled(
       alternatives
-        ? `  Models: ${group(parts.length)} alternatives, each estimated on its own (never loaded together)`
-        : `  Components: ${group(parts.length)}, loaded together (the totals above are their sums)`,
+        ? `Models: ${group(parts.length)} alternatives, each estimated on its own (never loaded together)`
+        : `Components: ${group(parts.length)}, loaded together (the totals above are their sums)`,
+      st.width,
+      "  ",
+      "    ",
+      st.bold,
     ),
   ];
   const rows = parts.map(({ name, summary: c }) => [
@@ -35,13 +40,13 @@ export function componentLines(s: Report, st: Style, grid: Grid): string[] {
     schemeOf(c),
     c.bitsPerWeight !== undefined ? c.bitsPerWeight.toFixed(2) : "",
     countShort(c.parameters.total),
-    bytesBoth(c.bytes.total),
+    st.bytes(c.bytes.total),
     ...(alternatives
-      ? [c.hardware ? `${bytesBoth(c.hardware.requiredBytes)}, ${c.hardware.tier}` : ""]
+      ? [c.hardware ? `${st.bytes(c.hardware.requiredBytes)}, ${c.hardware.tier}` : ""]
       : []),
   ]);
   const head = ["name", "", "type", "bits/weight", "parameters", "on disk"];
   if (alternatives) head.push("needs");
-  lines.push(grid(head, rows, [3, 4, 5]));
+  lines.push(grid(head, rows, [3, 4, 5], 0));
   return lines;
 }

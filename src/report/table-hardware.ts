@@ -4,6 +4,7 @@
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
+import type { ColumnOptions } from "./columns.js";
 import {
   alternativesText,
   bitsText,
@@ -13,7 +14,7 @@ import {
   shareText,
 } from "./hardware-words.js";
 import type { Style } from "./style.js";
-import { bytesBoth, iec } from "./units.js";
+import { keep, wrapLines, wrapStyled } from "./wrap.js";
 
 /** Devices named in the "smallest setup" line: the common choices of each class. */
 const SHOWN_GPUS = [
@@ -27,7 +28,16 @@ const SHOWN_GPUS = [
   "rtx-4090",
 ];
 
-type Grid = (head: string[], rows: Iterable<readonly string[]>, right: number[]) => string;
+type Grid = (
+  head: string[],
+  rows: Iterable<readonly string[]>,
+  right: number[],
+  options?: ColumnOptions,
+) => string;
+
+/** "  · note", wrapped under itself and dimmed (or coloured by `colour`). */
+const note = (st: Style, text: string, colour: (s: string) => string = st.dim) =>
+  wrapStyled("· " + text, st.width, "  ", "    ", colour);
 
 /** "~45 tok/s", or "~3 tok/s, too slow" below the usable speed. */
 function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string {
@@ -37,21 +47,25 @@ function speed(d: { decodeTokensPerSecond?: number; usable?: boolean }): string 
   return d.usable === false ? ` ~${shown} tok/s, too slow` : ` ~${shown} tok/s`;
 }
 
+/** One device in the "smallest setup" list: glued, a line never breaks inside it. */
 function setup(d: DeviceRow): string {
   const name = d.label;
-  if (d.count !== undefined && d.fits) return `${name} ×${d.count}${speed(d)}`;
-  if (d.nodes !== undefined) return `${name}: ${d.nodes} nodes of 8`;
-  return `${name}: no`;
+  if (d.count !== undefined && d.fits) return keep(`${name} ×${d.count}${speed(d)}`);
+  if (d.nodes !== undefined) return keep(`${name}: ${d.nodes} nodes of 8`);
+  return keep(`${name}: no`);
 }
 
 /** "36 chunked-attention ≤ 8,192 tokens: 1.13 GiB", "27 mamba2 state: 69.40 MiB per sequence". */
-function layerText(g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[number]): string {
+function layerText(
+  g: NonNullable<HardwareEstimate["breakdown"]["layers"]>[number],
+  st: Style,
+): string {
   const head = `${g.count} ${g.kind}`;
   if (g.kind === "no-cache") return `${head} (none)`;
-  if (g.fixedBytes !== undefined) return `${head} state: ${iec(g.fixedBytes)} per sequence`;
+  if (g.fixedBytes !== undefined) return `${head} state: ${st.bytes(g.fixedBytes)} per sequence`;
   const w = g.window !== undefined ? ` ≤ ${group(g.window)} tokens` : "";
   const cells = g.cells !== undefined ? `, ${group(g.cells)} cells` : "";
-  return `${head}${w}${cells}: ${iec(g.bytes)}`;
+  return `${head}${w}${cells}: ${st.bytes(g.bytes)}`;
 }
 
 /** The smallest Mac that holds it, or the largest that does not. */
@@ -76,7 +90,7 @@ function precisionHow(hw: HardwareEstimate): string {
  * model that needs a node or several.
  */
 function tierWords(hw: HardwareEstimate): string {
-  const server = hw.reference.server;
+  const server = keep(hw.reference.server);
   switch (hw.tier) {
     case "laptop":
       return `laptop tier, fits one device (a ${hw.reference.laptop})`;
@@ -87,7 +101,8 @@ function tierWords(hw: HardwareEstimate): string {
   }
 }
 
-export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): string[] {
+/** `tiers`: show the tier thresholds (false once a run has shown them: they are the same). */
+export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid, tiers = true): string[] {
   const a = hw.assumptions;
   const b = hw.breakdown;
   const out: string[] = [];
@@ -98,8 +113,12 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
     ? `${group(a.kvBytesPerToken ?? 0n)} B/token in ${a.kvCacheDtype}${a.kvCacheDtypeFrom === "config" ? " (from config.json)" : a.kvCacheDtypeFrom === "option" ? " (--kv-dtype)" : ""} × ${tokens} × ${a.batch}${a.runtime?.windowCells !== undefined ? ", window layers fewer" : ""}`
     : "unknown without config.json: 10 % of the weights";
   out.push(
-    st.bold(
-      `  Hardware  needs ${bytesBoth(hw.requiredBytes)} in total (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"}): ${tierWords(hw)}`,
+    ...wrapStyled(
+      `Hardware  needs ${keep(st.bytes(hw.requiredBytes))} in total (${group(a.context)} tokens × ${a.batch} sequence${a.batch === 1 ? "" : "s"}): ${tierWords(hw)}`,
+      st.width,
+      "  ",
+      "    ",
+      st.bold,
     ),
   );
   out.push(
@@ -108,29 +127,39 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
       [
         [
           "weights",
-          bytesBoth(b.weights),
+          st.bytes(b.weights),
           `${precisionHow(hw)}${hw.optional.length > 0 ? `, without ${hw.optional.map((o) => esc(displayName(o.name))).join(", ")}` : ""}`,
         ],
-        ["KV cache", bytesBoth(b.kvCache), kvWhat],
-        ["activations", bytesBoth(b.activations), activationsHow(hw)],
-        ["reserve", bytesBoth(b.reserve), "per device (runtime, CUDA context)"],
+        ["KV cache", st.bytes(b.kvCache), kvWhat],
+        ["activations", st.bytes(b.activations), activationsHow(hw, st)],
+        ["reserve", st.bytes(b.reserve), "per device (runtime, CUDA context)"],
       ],
       [1],
+      { wrap: 2 },
     ),
   );
   const groups = b.layers ?? [];
   if (groups.length > 1 || groups.some((g) => g.fixedBytes !== undefined || g.window !== undefined))
-    out.push(`  ${st.dim("· KV by layer: " + groups.map(layerText).join(" · "))}`);
+    out.push(...note(st, "KV by layer: " + groups.map((g) => keep(layerText(g, st))).join(" · ")));
   const runtime = runtimeLine(hw);
-  if (runtime) out.push(`  ${st.dim("· " + runtime)}`);
-  for (const note of notesOf(hw)) out.push(`  ${st.dim("· " + esc(note))}`);
-  const server = serverText(a.serverReference);
-  const tiers = `laptop ≤ ${bytesBoth(hw.thresholds.laptopBytes)} (${laptopText(a.laptopReference)}); single server ≤ ${bytesBoth(hw.thresholds.singleServerBytes)} (${server}, ${shareText(a.serverReference.usableShare)})`;
-  out.push(`  ${st.dim("· tiers: " + tiers)}`);
+  if (runtime) out.push(...note(st, runtime));
+  for (const n of notesOf(hw)) out.push(...note(st, esc(n)));
+  const server = keep(serverText(a.serverReference));
+  if (tiers)
+    out.push(
+      ...note(
+        st,
+        `tiers: laptop ≤ ${keep(st.bytes(hw.thresholds.laptopBytes))} (${laptopText(a.laptopReference)}); single server ≤ ${keep(st.bytes(hw.thresholds.singleServerBytes))} (${server}, ${shareText(a.serverReference.usableShare)})`,
+      ),
+    );
   if (hw.cluster) {
     const alt = alternativesText(hw);
     out.push(
-      `  ${st.yellow("· cluster:")} ${hw.cluster.nodes} nodes of ${server}${alt.length > 0 ? `; one ${alt.join(" or one ")} node would hold it` : ""}`,
+      ...note(
+        st,
+        `cluster: ${hw.cluster.nodes} nodes of ${server}${alt.length > 0 ? `; one ${alt.map(keep).join(" or one ")} node would hold it` : ""}`,
+        st.yellow,
+      ),
     );
   }
 
@@ -146,8 +175,8 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
           const row = [
             p.name,
             bitsText(p) ?? "",
-            bytesBoth(p.weightsBytes),
-            bytesBoth(p.requiredBytes),
+            st.bytes(p.weightsBytes),
+            st.bytes(p.requiredBytes),
             p.tier,
           ];
           if (withFit) row.push(p.fits ? st.green("fits") : st.red("does not fit"));
@@ -160,26 +189,35 @@ export function hardwareLines(hw: HardwareEstimate, st: Style, grid: Grid): stri
 
   const gpus = SHOWN_GPUS.flatMap((id) => hw.devices.filter((d) => d.device === id));
   out.push("");
-  out.push(`  ${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`);
+  out.push(
+    ...wrapLines(
+      `${st.dim("smallest setup:")} ${gpus.map(setup).join(" · ")}`,
+      st.width,
+      "  ",
+      "    ",
+    ),
+  );
   if (hw.speed)
     out.push(
-      `  ${st.dim(`· tok/s: one sequence generating at ${group(hw.speed.context)} tokens of context, estimated from bandwidth (docs/memory-model.md)`)}`,
+      ...note(
+        st,
+        `tok/s: one sequence generating at ${group(hw.speed.context)} tokens of context, estimated from bandwidth (docs/memory-model.md)`,
+      ),
     );
   const mac = macs(hw.devices);
-  if (mac) out.push(`  ${st.dim("on a Mac:")} ${mac}`);
+  if (mac) out.push(...wrapLines(`${st.dim("on a Mac:")} ${mac}`, st.width, "  ", "    "));
 
-  const fit = fitLine(hw, st);
-  if (fit) out.push(fit);
+  out.push(...fitLines(hw, st));
   return out;
 }
 
 /** How the activations are charged: a share of the weights, or llama.cpp's buffers. */
-function activationsHow(hw: HardwareEstimate): string {
+function activationsHow(hw: HardwareEstimate, st: Style): string {
   const b = hw.breakdown;
   const a = hw.assumptions;
   if (a.activationsFrom !== "llama.cpp-buffers" || b.computeBuffer === undefined)
     return `${a.activationsPercent} % of the weights`;
-  return `llama.cpp compute buffer ${iec(b.computeBuffer)} (estimated) + output buffer ${iec(b.outputBuffer ?? 0n)}`;
+  return `llama.cpp compute buffer ${st.bytes(b.computeBuffer)} (estimated) + output buffer ${st.bytes(b.outputBuffer ?? 0n)}`;
 }
 
 /** "llama.cpp: 4,096 cells per sequence (…)": the runtime's allocation rules, when they apply. */
@@ -201,25 +239,26 @@ function runtimeLine(hw: HardwareEstimate): string | undefined {
 /** "-ngl 20 of 33 on the GPU (14.20 GB each), the other 13 in RAM: 6.10 GB": llama.cpp's split. */
 export function splitWords(
   s: NonNullable<NonNullable<HardwareEstimate["fit"]>["layerSplit"]>,
+  st: Style,
 ): string {
-  const ram = `${bytesBoth(s.ramBytes)} of RAM`;
+  const ram = `${st.bytes(s.ramBytes)} of RAM`;
   if (s.gpuLayers === 0) return `-ngl 0: nothing fits on it, everything in RAM (${ram})`;
   const rest = s.layers - s.gpuLayers;
-  const on = `-ngl ${s.gpuLayers} of ${s.layers} (${bytesBoth(s.gpuBytes)} on each device)`;
+  const on = `-ngl ${s.gpuLayers} of ${s.layers} (${st.bytes(s.gpuBytes)} on each device)`;
   return rest === 0
     ? `${on}, all layers; the token embedding stays in RAM (${ram})`
     : `${on}, the other ${rest} in RAM (${ram})`;
 }
 
 /** The answer for the user's machine (--memory, --gpu), when asked. */
-function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
+function fitLines(hw: HardwareEstimate, st: Style): string[] {
   const f = hw.fit;
-  if (!f) return undefined;
+  if (!f) return [];
   const verdict = f.fits ? st.green("fits") : st.red("does not fit");
   const margin =
     f.marginBytes >= 0n
-      ? `${bytesBoth(f.marginBytes)} to spare`
-      : `${bytesBoth(-f.marginBytes)} short`;
+      ? `${keep(st.bytes(f.marginBytes))} to spare`
+      : `${keep(st.bytes(-f.marginBytes))} short`;
   const per = f.devices > 1 ? " per device" : "";
   const context = !hw.languageModel
     ? ""
@@ -228,8 +267,22 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
       : f.maxContext === 0
         ? "; not even one token of context fits"
         : `; longest context that fits: ${group(f.maxContext)} tokens`;
-  const split = f.layerSplit ? `\n  ${st.bold("llama.cpp")} ${splitWords(f.layerSplit)}` : "";
-  return `  ${st.bold("fit")} ${esc(f.target)}: ${verdict} (needs ${bytesBoth(f.perDeviceBytes)}${per}, ${bytesBoth(f.usableBytes)} usable, ${margin})${context}${f.fits ? speed(f) : ""}${split}`;
+  const lines = wrapLines(
+    `${st.bold("fit")} ${keep(esc(f.target))}: ${verdict} (needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable, ${margin})${context}${f.fits ? speed(f) : ""}`,
+    st.width,
+    "  ",
+    "    ",
+  );
+  if (f.layerSplit)
+    lines.push(
+      ...wrapLines(
+        `${st.bold("llama.cpp")} ${splitWords(f.layerSplit, st)}`,
+        st.width,
+        "  ",
+        "    ",
+      ),
+    );
+  return lines;
 }
 
 /**
@@ -237,11 +290,15 @@ function fitLine(hw: HardwareEstimate, st: Style): string | undefined {
  * (a KV cache, tiers and data-centre GPUs would be noise for an MNIST net).
  */
 export function weightsOnlyLines(hw: HardwareEstimate, st: Style): string[] {
-  const out = [
-    st.bold(`  Memory  ${bytesBoth(hw.breakdown.weights)} to hold the weights`),
-    `  ${st.dim("· weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model"))}`,
+  return [
+    ...wrapStyled(
+      `Memory  ${st.bytes(hw.breakdown.weights)} to hold the weights`,
+      st.width,
+      "  ",
+      "    ",
+      st.bold,
+    ),
+    ...note(st, "weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model")),
+    ...fitLines(hw, st),
   ];
-  const fit = fitLine(hw, st);
-  if (fit) out.push(fit);
-  return out;
 }

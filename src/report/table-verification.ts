@@ -7,7 +7,7 @@ import type { FileVerification, Verification } from "../integrity/verification.j
 import { cutText } from "../core/escape.js";
 import { TABLE_CELL_CHARS } from "../core/limits.js";
 import type { Style } from "./style.js";
-import { bytesBoth } from "./units.js";
+import { keep, wrapLines, wrapStyled } from "./wrap.js";
 
 /** Suspicious tensors listed in the table; the JSON has them all. */
 const SHOWN_TENSORS = 20;
@@ -19,6 +19,8 @@ type Grid = (
   rows: Iterable<readonly string[]>,
   right: number[],
   more?: (hidden: number) => string,
+  /** The name column, cut in the middle when the table is too wide. */
+  shrink?: number,
 ) => string;
 
 const cell = (s: string) => cutText(s, TABLE_CELL_CHARS);
@@ -42,13 +44,17 @@ function verdict(f: FileVerification, st: Style): string {
 
 export function verificationLines(v: Verification, st: Style, grid: Grid): string[] {
   const out: string[] = [];
-  const read = `${bytesBoth(v.bytesRead)} of ${bytesBoth(v.bytesTotal)} read${v.interrupted ? ` before ${v.interruptedBy === "SIGTERM" ? "SIGTERM" : "Ctrl-C"}` : ""}`;
+  const read = `${keep(st.bytes(v.bytesRead))} of ${keep(st.bytes(v.bytesTotal))} read${v.interrupted ? ` before ${v.interruptedBy === "SIGTERM" ? "SIGTERM" : "Ctrl-C"}` : ""}`;
   if (v.files.length > 0) {
     const matched = v.files.filter((f) => f.status === "match").length;
     const bad = v.files.filter((f) => f.match === false).length;
     out.push(
-      st.bold(
-        `  Verification  ${plural(v.files.length, "file")}: ${matched} match, ${bad} fail; ${read}`,
+      ...wrapStyled(
+        `Verification  ${plural(v.files.length, "file")}: ${matched} match, ${bad} fail; ${read}`,
+        st.width,
+        "  ",
+        "    ",
+        st.bold,
       ),
     );
     out.push(
@@ -63,6 +69,7 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
         ]),
         [1],
         (hidden) => st.dim(`… ${plural(hidden, "more file")}; --json lists every file`),
+        0,
       ),
     );
   }
@@ -71,17 +78,21 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
     const at = `${cell(a.repo)}@${cell(a.revision)} (${a.commit.slice(0, 12)})`;
     const same = a.missing.length + a.extra.length + a.differing.length === 0;
     out.push(
-      same
-        ? st.green(`  The folder is exactly ${at}`)
-        : st.red(
-            `  Against ${at}: ${a.missing.length} missing, ${a.extra.length} extra, ${a.differing.length} differing`,
-          ),
+      ...(same
+        ? wrapStyled(`The folder is exactly ${at}`, st.width, "  ", "    ", st.green)
+        : wrapStyled(
+            `Against ${at}: ${a.missing.length} missing, ${a.extra.length} extra, ${a.differing.length} differing`,
+            st.width,
+            "  ",
+            "    ",
+            st.red,
+          )),
     );
     const list = (label: string, names: string[]) => {
       if (names.length === 0) return;
       const shown = names.slice(0, SHOWN_TENSORS).map(cell).join(", ");
       const more = names.length > SHOWN_TENSORS ? `, and ${names.length - SHOWN_TENSORS} more` : "";
-      out.push(`    ${label.padEnd(10)} ${shown}${more}`);
+      out.push(...wrapLines(`${shown}${more}`, st.width, `    ${label.padEnd(10)} `));
     };
     list("missing", a.missing);
     list("extra", a.extra);
@@ -91,8 +102,12 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
   if (s) {
     if (out.length > 0) out.push("");
     out.push(
-      st.bold(
-        `  Scan  ${plural(s.tensors.length, "tensor")}: ${s.nanTensors} with NaN, ${s.infTensors} with infinities, ${s.zeroTensors} all zero, ${s.invalidBoolTensors} with bad booleans${v.files.length === 0 ? `; ${read}` : ""}`,
+      ...wrapStyled(
+        `Scan  ${plural(s.tensors.length, "tensor")}: ${s.nanTensors} with NaN, ${s.infTensors} with infinities, ${s.zeroTensors} all zero, ${s.invalidBoolTensors} with bad booleans${v.files.length === 0 ? `; ${read}` : ""}`,
+        st.width,
+        "  ",
+        "    ",
+        st.bold,
       ),
     );
     const suspicious = s.tensors.filter(
@@ -113,6 +128,8 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
               t.invalidBool > 0 ? group(t.invalidBool) : "",
             ]),
           [2, 3],
+          undefined,
+          0,
         ),
       );
       if (suspicious.length > SHOWN_TENSORS) {

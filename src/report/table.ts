@@ -20,7 +20,8 @@ import { headlineLines } from "./headline.js";
 import { componentLines } from "./table-components.js";
 import { hardwareLines, weightsOnlyLines } from "./table-hardware.js";
 import { verificationLines } from "./table-verification.js";
-import { bytesBoth, countShort, percent } from "./units.js";
+import { countShort, percent } from "./units.js";
+import { keep, unglue, wrapLines } from "./wrap.js";
 
 export interface TableOptions {
   /** Only the headline. */
@@ -28,9 +29,14 @@ export interface TableOptions {
   tensors?: boolean;
   filter?: (name: string) => boolean;
   style: Style;
+  /** The tier thresholds (the same for every target): false once a run has shown them. */
+  tiers?: boolean;
 }
 
-/** Borderless aligned columns (columns.ts): they read better than boxes and copy-paste cleanly. */
+/**
+ * Borderless aligned columns (columns.ts): they read better than boxes and copy-paste cleanly.
+ * Fitted to the width: the name column (`shrink`) is cut in the middle, never a number.
+ */
 function grid(
   head: string[],
   rows: Iterable<readonly string[]>,
@@ -38,7 +44,17 @@ function grid(
   st: Style,
   options: ColumnOptions = {},
 ): string {
-  return columns(head, rows, { right, headStyle: (h) => st.bold(h), ...options });
+  return columns(head, rows, {
+    right,
+    headStyle: (h) => st.bold(h),
+    width: st.width,
+    ...options,
+  });
+}
+
+/** `  key          value`, the value wrapped at words under itself. */
+export function keyValue(st: Style, k: string, v: string): string[] {
+  return wrapLines(v, st.width, `  ${st.dim(k.padEnd(12))} `, " ".repeat(15));
 }
 
 /** An untrusted name in a table cell: escaped, and cut when absurdly long. */
@@ -63,19 +79,21 @@ export function renderTable(s: Report, o: TableOptions): string {
   const st = o.style;
   // The answer first (headline.ts); --brief stops there. Details follow.
   const lines: string[] = headlineLines(s, st);
-  if (o.brief) return lines.join("\n") + "\n";
+  if (o.brief) return unglue(lines.join("\n")) + "\n";
   lines.push("");
-  const kv = (k: string, v: string) => lines.push(`  ${st.dim(k.padEnd(12))} ${v}`);
-  const from = sourceLine(s);
+  const kv = (k: string, v: string) => lines.push(...keyValue(st, k, v));
+  const components = (h: string[], r: string[][], right: number[], shrink?: number) =>
+    grid(h, r, right, st, shrink !== undefined ? { shrink } : {});
+  const from = sourceLine(s, st);
   if (from) kv("source", from);
 
   const readable = s.files.some((f) => f.headerBytes > 0n);
   // Alternatives: their sums describe no model; each has its row (table-components.ts).
   if (s.checkpoint.alternatives) {
     kv("format", `${s.format}, ${plural(s.files.length, "file")}`);
-    for (const l of componentLines(s, st, (h, r, right) => grid(h, r, right, st))) lines.push(l);
+    for (const l of componentLines(s, st, components)) lines.push(l);
     for (const l of findingLines(s, st)) lines.push(l);
-    return lines.join("\n") + "\n";
+    return unglue(lines.join("\n")) + "\n";
   }
   if (readable) {
     const headerText =
@@ -83,16 +101,16 @@ export function renderTable(s: Report, o: TableOptions): string {
         ? `header ${plural(s.bytes.headers, "byte")}${s.bytes.headerPadding > 0n ? ` (${group(s.bytes.headerPadding)} padding)` : ""}`
         : `${s.files.length} files, headers ${plural(s.bytes.headers, "byte")}`;
     kv("format", `${s.format}, ${headerText}`);
-    if (s.partial) kv("partial", st.yellow(partialLine(s)));
+    if (s.partial) kv("partial", st.yellow(partialLine(s, st)));
     const part = s.partial ? st.yellow(" (partial)") : "";
     kv("tensors", group(s.tensorCount) + part);
-    const [params, ...more] = parameterLines(s);
+    const [params, ...more] = parameterLines(s, st);
     kv("parameters", params! + part);
     for (const line of more) kv("", line);
     const unchecked = s.files.some((f) => !f.sizeChecked) ? " as declared (size not checked)" : "";
     kv(
       "size",
-      `${bytesBoth(s.bytes.total)}${unchecked}; tensor data ${bytesBoth(s.bytes.tensors)}${part}`,
+      `${st.bytes(s.bytes.total)}${unchecked}; tensor data ${keep(st.bytes(s.bytes.tensors))}${part}`,
     );
     if (s.architecture) {
       // An adapter or a bare set of layers may have no name or shape to state: say so.
@@ -100,7 +118,7 @@ export function renderTable(s: Report, o: TableOptions): string {
       if (s.architecture.inferred.length > 0)
         kv("", st.dim(`inferred: ${cutText(s.architecture.inferred.join("; "), MESSAGE_CHARS)}`));
     }
-    if (s.quantization) kv("quantization", quantizationLine(s.quantization));
+    if (s.quantization) kv("quantization", quantizationLine(s.quantization, st));
     if (s.fileType) kv("file type", fileTypeLine(s));
     if (s.tokenizer) kv("tokenizer", tokenizerLine(s.tokenizer));
     kv("metadata", metadataLine(s.metadata, st));
@@ -133,9 +151,11 @@ export function renderTable(s: Report, o: TableOptions): string {
     );
     lines.push("");
     lines.push(
-      st.bold(
-        `  Tensors${o.filter ? ` matching the filter` : ""}: ${group(collapsed.tensors)} in ${plural(collapsed.patterns, "row")} (repeated layers collapsed; --json lists each)`,
-      ),
+      ...wrapLines(
+        `Tensors${o.filter ? ` matching the filter` : ""}: ${group(collapsed.tensors)} in ${plural(collapsed.patterns, "row")} (repeated layers collapsed; --json lists each)`,
+        st.width,
+        "  ",
+      ).map((l) => st.bold(l)),
     );
     if (collapsed.patterns > 0) {
       lines.push(
@@ -152,6 +172,7 @@ export function renderTable(s: Report, o: TableOptions): string {
           [3, 4, 5],
           st,
           {
+            shrink: 0,
             hidden: collapsed.patterns - collapsed.rows.length,
             more: (hidden) => st.dim(`… ${plural(hidden, "more row")}; --json lists every tensor`),
           },
@@ -169,50 +190,78 @@ export function renderTable(s: Report, o: TableOptions): string {
           t.dtype,
           shapeText(t.shape),
           group(t.parameters),
-          bytesBoth(t.bytes),
+          st.bytes(t.bytes),
         ]),
         [3, 4],
         st,
+        { shrink: 0 },
       ),
     );
   }
 
-  for (const l of componentLines(s, st, (h, r, right) => grid(h, r, right, st))) lines.push(l);
+  for (const l of componentLines(s, st, components)) lines.push(l);
 
   if (s.hardware) {
     lines.push("");
     const hw = s.hardware.languageModel
-      ? hardwareLines(s.hardware, st, (h, r, right) => grid(h, r, right, st))
+      ? hardwareLines(
+          s.hardware,
+          st,
+          (h, r, right, options) => grid(h, r, right, st, options),
+          o.tiers !== false,
+        )
       : weightsOnlyLines(s.hardware, st);
     if (s.partial)
       hw.splice(
         1,
         0,
-        `  ${st.yellow(s.partial.fromIndex ? "· from the index: its total_size and config.json, no shard read" : "· partial: from the weights read, not the whole model's")}`,
+        ...wrapLines(
+          s.partial.fromIndex
+            ? "· from the index: its total_size and config.json, no shard read"
+            : "· partial: from the weights read, not the whole model's",
+          st.width,
+          "  ",
+          "    ",
+        ).map((l) => st.yellow(l)),
       );
     for (const l of hw) lines.push(l);
   }
   if (s.verification) {
     lines.push("");
-    for (const l of verificationLines(s.verification, st, (h, r, right, more) =>
-      grid(h, r, right, st, more ? { more } : {}),
+    for (const l of verificationLines(s.verification, st, (h, r, right, more, shrink) =>
+      grid(h, r, right, st, {
+        ...(more ? { more } : {}),
+        ...(shrink !== undefined ? { shrink } : {}),
+      }),
     ))
       lines.push(l);
   }
 
   for (const l of findingLines(s, st)) lines.push(l);
-  return lines.join("\n") + "\n";
+  // Glue (wrap.ts) that reached a table cell unwrapped is a space too.
+  return unglue(lines.join("\n")) + "\n";
 }
 
+/** The findings, each message wrapped under itself, past the severity; the code keeps its line. */
 function findingLines(s: Report, st: Style): string[] {
   if (s.findings.length === 0) return [];
   const lines = ["", st.bold("  Findings")];
+  const under = " ".repeat(10);
   for (const f of s.findings) {
     lines.push(
-      `  ${severityLabel(f, st)} ${st.cyan(f.code)}  ${cutText(f.message, MESSAGE_CHARS)}`,
+      ...wrapLines(
+        `${st.cyan(f.code)}  ${cutText(f.message, MESSAGE_CHARS)}`,
+        st.width,
+        `  ${severityLabel(f, st)} `,
+        under,
+      ),
     );
     if (f.hint)
-      lines.push(`  ${"".padEnd(7)} ${st.dim("hint: " + cutText(f.hint, MESSAGE_CHARS))}`);
+      lines.push(
+        ...wrapLines("hint: " + cutText(f.hint, MESSAGE_CHARS), st.width, under, under + "  ").map(
+          (l) => under + st.dim(l.slice(under.length)),
+        ),
+      );
   }
   return lines;
 }
@@ -232,7 +281,7 @@ function metadataLine(metadata: ReadonlyArray<[string, string]>, st: Style): str
 function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style): void {
   const p = s.partial!;
   const from = p.fromIndex!;
-  kv("partial", st.yellow(partialLine(s)));
+  kv("partial", st.yellow(partialLine(s, st)));
   if (p.promised) kv("tensors", `${group(p.promised.tensorCount)} ${st.dim("(from the index)")}`);
   kv(
     "parameters",
@@ -243,7 +292,7 @@ function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style
   if (p.promised?.tensorBytes !== undefined)
     kv(
       "size",
-      `tensor data ${bytesBoth(p.promised.tensorBytes)} ${st.dim("(the index's total_size)")}`,
+      `tensor data ${st.bytes(p.promised.tensorBytes)} ${st.dim("(the index's total_size)")}`,
     );
   if (s.architecture)
     kv("architecture", architectureLine(s.architecture) || st.dim("unknown (no config.json)"));
@@ -252,14 +301,14 @@ function indexOnlyLines(s: Report, kv: (k: string, v: string) => void, st: Style
 /** "8,030,261,248 (8.03 B)"; "21", not "21 (21)". */
 function parameterCount(n: bigint): string {
   const short = countShort(n);
-  return short === group(n) ? short : `${group(n)} (${short})`;
+  return short === group(n) ? short : `${group(n)} (${keep(short)})`;
 }
 
 /** What was not read, and what the index promises for the whole model. */
-function partialLine(s: Report): string {
+function partialLine(s: Report, st: Style): string {
   const p = s.partial!;
   const promised = p.promised
-    ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${bytesBoth(p.promised.tensorBytes)} of tensor data` : ""}`
+    ? `; the index promises ${plural(p.promised.tensorCount, "tensor")}${p.promised.tensorBytes !== undefined ? `, ${st.bytes(p.promised.tensorBytes)} of tensor data` : ""}`
     : "";
   if (p.alone) return `one shard of ${p.shards}, inspected on its own${promised}`;
   if (p.fromIndex)
@@ -273,7 +322,7 @@ function partialLine(s: Report): string {
 }
 
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */
-function parameterLines(s: Report): string[] {
+function parameterLines(s: Report, st: Style): string[] {
   const p = s.parameters;
   let first = parameterCount(p.total);
   const m = s.moe;
@@ -288,7 +337,7 @@ function parameterLines(s: Report): string[] {
   if (p.optional) {
     const names = p.optional.modules.map((x) => cell(x.name.replace(/\.$/, ""))).join(", ");
     lines.push(
-      `${group(p.optional.parameters)} optional (multi-token prediction: ${names}), ${bytesBoth(p.optional.bytes)} not loaded`,
+      `${group(p.optional.parameters)} optional (multi-token prediction: ${names}), ${st.bytes(p.optional.bytes)} not loaded`,
     );
   }
   if (p.stored !== undefined) {
@@ -323,10 +372,10 @@ function architectureLine(a: Architecture): string {
   if (a.contextLength !== undefined) details.push(`context ${group(a.contextLength)}`);
   if (a.slidingWindow !== undefined) details.push(`window ${group(a.slidingWindow)}`);
   if (a.tiedEmbeddings !== undefined) details.push(a.tiedEmbeddings ? "tied" : "untied");
-  return parts.concat(details.join(", ")).filter(Boolean).join(": ");
+  return parts.concat(details.map(keep).join(", ")).filter(Boolean).join(": ");
 }
 
-function quantizationLine(q: QuantizationFacts): string {
+function quantizationLine(q: QuantizationFacts, st: Style): string {
   const how: string[] = [];
   if (q.bits !== undefined && q.method !== "fp8") how.push(`${q.bits}-bit`);
   if (q.format !== undefined) how.push(cell(q.format));
@@ -336,7 +385,7 @@ function quantizationLine(q: QuantizationFacts): string {
   const head = `${cell(q.method)}${how.length > 0 ? ` ${how.join(", ")}` : ""} (from ${source})`;
   if (!q.counted) return `${head}: not counted, parameters are stored elements`;
   const packed = q.packedTensors > 0 ? `${plural(q.packedTensors, "packed tensor")}, ` : "";
-  return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${bytesBoth(q.bookkeepingBytes)}, 0 parameters)`;
+  return `${head}: ${packed}${plural(q.bookkeepingTensors, "bookkeeping tensor")} (${st.bytes(q.bookkeepingBytes)}, 0 parameters)`;
 }
 
 /** "Q4_K_M (Q4_K - Medium), 4.89 bits per weight". */
@@ -369,12 +418,12 @@ function tokenizerLine(t: NonNullable<Report["tokenizer"]>): string {
 }
 
 /** Where the bytes came from, for remote reads and the local cache; nothing for plain paths. */
-function sourceLine(s: Report): string | undefined {
+function sourceLine(s: Report, st: Style): string | undefined {
   const src = s.source;
   if (!src) return undefined;
   const traffic =
     src.requests !== undefined
-      ? `; ${plural(src.requests, "request")}, ${bytesBoth(BigInt(src.bytesTransferred ?? 0))} transferred`
+      ? `; ${plural(src.requests, "request")}, ${st.bytes(BigInt(src.bytesTransferred ?? 0))} transferred`
       : "";
   switch (src.kind) {
     case "hub":

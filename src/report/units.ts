@@ -1,6 +1,5 @@
 import { group } from "../core/text.js";
 
-const UNITS_SI = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
 const UNITS_IEC = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
 function scaled(n: bigint, base: number, units: string[]): string {
@@ -13,14 +12,8 @@ function scaled(n: bigint, base: number, units: string[]): string {
   return u === 0 ? `${group(n)} B` : `${v.toFixed(2)} ${units[u]}`;
 }
 
-/** "16.06 GB (14.96 GiB)": both, because vendors sell GB and runtimes report GiB. */
-export function bytesBoth(n: bigint): string {
-  if (n < 1000n) return `${group(n)} B`;
-  return `${scaled(n, 1000, UNITS_SI)} (${scaled(n, 1024, UNITS_IEC)})`;
-}
-
-/** "272.63 KiB", "14.96 GiB": binary units, as runtimes and nvidia-smi report memory. */
-export function iec(n: bigint): string {
+/** "14.96 GiB": binary units, as runtimes and nvidia-smi report memory (--binary). */
+export function binaryBytes(n: bigint): string {
   return scaled(n, 1024, UNITS_IEC);
 }
 

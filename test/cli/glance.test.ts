@@ -515,10 +515,10 @@ describe("the headline (issue 12, items 1 and 2)", () => {
       `${dir}  ok`,
       "  model        llama (LlamaForCausalLM)",
       "  parameters   8.03 B",
-      "  size         16.06 GB (14.96 GiB) on disk",
-      "  needs        18.47 GB (17.21 GiB) in total for 4,096 tokens: laptop tier (≤ 22.91 GB (21.33 GiB) usable on a MacBook Air M4 32GB)",
+      "  size         16.06 GB on disk",
+      "  needs        18.47 GB in total for 4,096 tokens: laptop tier (≤ 22.91 GB usable on a MacBook Air M4 32GB)",
       "  runs on      1 × RTX 4090 24GB, or a MacBook Air M4 32GB",
-      "  this machine fits 24GB, 5.53 GB (5.15 GiB) to spare",
+      "  this machine fits 24GB, 5.53 GB to spare",
       "",
     ]);
     expect(full.startsWith(brief.stdout)).toBe(true);
@@ -533,7 +533,7 @@ describe("the headline (issue 12, items 1 and 2)", () => {
       "  parameters   671.03 B without the optional modules (684.49 B with them), 37.55 B active (MoE)",
     );
     expect(r.stdout).toContain(
-      "  needs        708.17 GB (659.53 GiB) in total for 4,096 tokens: cluster tier (2 nodes of 8 × H100 80GB)",
+      "  needs        708.17 GB in total for 4,096 tokens: cluster tier (2 nodes of 8 × H100 80GB)",
     );
     expect(r.stdout).not.toContain("on one device");
   });

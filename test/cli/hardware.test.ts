@@ -136,7 +136,7 @@ describe("the memory model", () => {
       ],
     });
     expect(hw.requiredBytes).toBe(needed(32768 * 4));
-    // 34.12 GB is past the laptop threshold (21.33 GiB).
+    // 34.12 GB is past the laptop threshold.
     expect(hw.tier).toBe("single-server");
   });
 
@@ -161,7 +161,7 @@ describe("the memory model", () => {
     expect(doc.hardware.breakdown.kvCache).toBe(65_536 * 4096);
     const table = inspect([llamaFp8Cache]).stdout;
     expect(table).toMatch(
-      /^ {2}KV cache +268\.44 MB \(256\.00 MiB\) {2}65,536 B\/token in fp8 \(from config\.json\) × 4,096 tokens × 1$/m,
+      /^ {2}KV cache +268\.44 MB {2}65,536 B\/token in fp8 \(from config\.json\) × 4,096 tokens × 1$/m,
     );
 
     const over = json([llamaFp8Cache, "--kv-dtype", "bf16"]).doc.hardware;
@@ -202,7 +202,7 @@ describe("the memory model", () => {
 
     const table = inspect([llamaNoConfig, "--memory", "24GB"]).stdout;
     expect(table).toMatch(
-      /^ {2}KV cache +1\.61 GB \(1\.50 GiB\) {2}unknown without config\.json: 10 % of the weights$/m,
+      /^ {2}KV cache +1\.61 GB {2}unknown without config\.json: 10 % of the weights$/m,
     );
     expect(table).toContain("  · KV cache unknown without config.json: 10 % of the weights added");
     expect(table).toMatch(
@@ -422,7 +422,7 @@ describe("--require-fit", () => {
     expect(table.status).toBe(3);
     // A failing gate says why on stderr, in one line.
     expect(table.stderr).toMatch(
-      /^inspect: .*llama-8b: does not fit 16GB: needs 18\.47 GB \(17\.21 GiB\), 16\.00 GB \(14\.90 GiB\) usable\n$/,
+      /^inspect: .*llama-8b: does not fit 16GB: needs 18\.47 GB, 16\.00 GB usable\n$/,
     );
     // Without --require-fit, not fitting is an answer, not a failure.
     expect(inspect([llama, "--memory", "16GB"]).status).toBe(0);
@@ -475,23 +475,23 @@ describe("the table's hardware section", () => {
     const lines = r.stdout.split("\n");
     const from = lines.findIndex((l) => l.startsWith("  Hardware"));
     expect(lines.slice(from, from + 6)).toEqual([
-      "  Hardware  needs 18.47 GB (17.21 GiB) in total (4,096 tokens × 1 sequence): laptop tier, fits one device (a MacBook Air M4 32GB)",
-      "                                bytes  how",
-      "  weights        16.06 GB (14.96 GiB)  as stored",
-      "  KV cache     536.87 MB (512.00 MiB)  131,072 B/token in bf16 × 4,096 tokens × 1",
-      "  activations  803.03 MB (765.83 MiB)  5 % of the weights",
-      "  reserve          1.07 GB (1.00 GiB)  per device (runtime, CUDA context)",
+      "  Hardware  needs 18.47 GB in total (4,096 tokens × 1 sequence): laptop tier, fits one device (a MacBook Air M4 32GB)",
+      "                   bytes  how",
+      "  weights       16.06 GB  as stored",
+      "  KV cache     536.87 MB  131,072 B/token in bf16 × 4,096 tokens × 1",
+      "  activations  803.03 MB  5 % of the weights",
+      "  reserve        1.07 GB  per device (runtime, CUDA context)",
     ]);
     expect(r.stdout).toContain(
-      "  · tiers: laptop ≤ 22.91 GB (21.33 GiB) (MacBook Air M4 32GB, ⅔ of unified memory (Metal's GPU working-set limit)); single server ≤ 615.75 GB (573.46 GiB) (8 × H100 80GB, 0.9 of each GPU (vLLM's gpu_memory_utilization))\n",
+      "  · tiers: laptop ≤ 22.91 GB (MacBook Air M4 32GB, ⅔ of unified memory (Metal's GPU working-set limit)); single server ≤ 615.75 GB (8 × H100 80GB, 0.9 of each GPU (vLLM's gpu_memory_utilization))\n",
     );
     expect(r.stdout).toContain(
       [
-        "  precision  bits/weight                 weights                 needs  tier    24GB",
-        "  as stored                 16.06 GB (14.96 GiB)  18.47 GB (17.21 GiB)  laptop  fits",
-        "  16-bit     16             16.06 GB (14.96 GiB)  18.47 GB (17.21 GiB)  laptop  fits",
-        "  8-bit      8                8.03 GB (7.48 GiB)   10.04 GB (9.35 GiB)  laptop  fits",
-        "  4-bit      4.89 (Q4_K_M)    4.91 GB (4.57 GiB)    6.76 GB (6.30 GiB)  laptop  fits",
+        "  precision  bits/weight     weights     needs  tier    24GB",
+        "  as stored                 16.06 GB  18.47 GB  laptop  fits",
+        "  16-bit     16             16.06 GB  18.47 GB  laptop  fits",
+        "  8-bit      8               8.03 GB  10.04 GB  laptop  fits",
+        "  4-bit      4.89 (Q4_K_M)   4.91 GB   6.76 GB  laptop  fits",
       ].join("\n"),
     );
     expect(r.stdout).toMatch(
@@ -499,21 +499,21 @@ describe("the table's hardware section", () => {
     );
     expect(r.stdout).toMatch(/^ {2}on a Mac: MacBook Air M4 32GB ~[0-9.]+ tok\/s$/m);
     expect(r.stdout).toContain(
-      "  fit 24GB: fits (needs 18.47 GB (17.21 GiB), 24.00 GB (22.35 GiB) usable, 5.53 GB (5.15 GiB) to spare); longest context that fits: 46,254 tokens\n",
+      "  fit 24GB: fits (needs 18.47 GB, 24.00 GB usable, 5.53 GB to spare); longest context that fits: 46,254 tokens\n",
     );
   });
 
   it("says how short it falls, per device on several GPUs, and the nodes a cluster model needs", () => {
     expect(inspect([llama, "--memory", "16GB"]).stdout).toContain(
-      "  fit 16GB: does not fit (needs 18.47 GB (17.21 GiB), 16.00 GB (14.90 GiB) usable, 2.47 GB (2.30 GiB) short); not even one token of context fits\n",
+      "  fit 16GB: does not fit (needs 18.47 GB, 16.00 GB usable, 2.47 GB short); not even one token of context fits\n",
     );
     expect(inspect([llama, "--gpu", "h100", "--count", "2"]).stdout).toMatch(
-      /^ {2}fit 2 × H100 80GB: fits \(needs 9\.77 GB \(9\.10 GiB\) per device, 76\.97 GB \(71\.68 GiB\) usable, .* to spare\); longest context that fits: 131,072 tokens ~\d+ tok\/s$/m,
+      /^ {2}fit 2 × H100 80GB: fits \(needs 9\.77 GB per device, 76\.97 GB usable, .* to spare\); longest context that fits: 131,072 tokens ~\d+ tok\/s$/m,
     );
     const ds = inspect([deepseek]).stdout;
     // Words that agree: the total, and on what it fits (never "on one device" for a cluster).
     expect(ds).toMatch(
-      /^ {2}Hardware {2}needs 708\.17 GB \(659\.53 GiB\) in total \(4,096 tokens × 1 sequence\): cluster tier, more than one node of 8 × H100 80GB \(2 nodes\)$/m,
+      /^ {2}Hardware {2}needs 708\.17 GB in total \(4,096 tokens × 1 sequence\): cluster tier, more than one node of 8 × H100 80GB \(2 nodes\)$/m,
     );
     expect(ds).not.toContain("on one device");
     expect(ds).toContain(

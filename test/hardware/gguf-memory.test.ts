@@ -214,8 +214,7 @@ describe("the table and the headline say the same", () => {
       context: 1000,
       target: { kind: "memory", label: "1.08GB", memoryBytes: 1_081_000_000n },
     });
-    const words =
-      "-ngl 2 of 3 (1.08 GB (1.01 GiB) on each device), the other 1 in RAM (1.97 MB (1.88 MiB) of RAM)";
+    const words = "-ngl 2 of 3 (1.08 GB on each device), the other 1 in RAM (1.97 MB of RAM)";
     expect(table).toContain(`llama.cpp ${words}`);
     expect(headline).toContain(`does not fit 1.08GB`);
     expect(headline).toContain(`llama.cpp ${words}`);
@@ -226,12 +225,12 @@ describe("the table and the headline say the same", () => {
     expect(table).toMatch(
       /KV cache .* 1,536 B\/token in f16 × 1,024 cells \(llama\.cpp\) × 1, window layers fewer/,
     );
-    expect(table).toContain("5 sliding-attention ≤ 128 tokens, 768 cells: 960.00 KiB");
+    expect(table).toContain("5 sliding-attention ≤ 128 tokens, 768 cells: 983.04 kB");
     expect(table).toContain(
       "llama.cpp: 1,024 cells per sequence (the context rounded up to 256); window layers 768 (window + a 512-token micro-batch)",
     );
     expect(table).toMatch(
-      /activations .* llama\.cpp compute buffer 5\.75 MiB \(estimated\) \+ output buffer 2\.00 KiB/,
+      /activations .* llama\.cpp compute buffer 6\.03 MB \(estimated\) \+ output buffer 2\.05 kB/,
     );
   });
 });

@@ -14,14 +14,28 @@ export interface Result {
   stderr: string;
 }
 
+/**
+ * The environment of a CLI run: colour variables cleared unless given, and COLUMNS wide enough
+ * that nothing wraps unless given (tests of what the report says match whole sentences; the
+ * width is tested where it is set: test/cli/width.test.ts).
+ */
+function cliEnv(given: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...(given ?? {}) };
+  if (!given || !("FORCE_COLOR" in given)) delete env.FORCE_COLOR;
+  if (!given || !("NO_COLOR" in given)) delete env.NO_COLOR;
+  if (!given || !("COLUMNS" in given)) env.COLUMNS = String(WIDE);
+  return env;
+}
+
+/** A width no report line reaches: content tests see every sentence on one line. */
+const WIDE = 100_000;
+
 /** Runs the built CLI with stdin from /dev/null unless `input` is given, colour env cleared. */
 export function inspect(
   args: string[],
   options: SpawnSyncOptions & { input?: string | Buffer } = {},
 ): Result {
-  const env = { ...process.env, ...(options.env ?? {}) };
-  if (!options.env || !("FORCE_COLOR" in options.env)) delete env.FORCE_COLOR;
-  if (!options.env || !("NO_COLOR" in options.env)) delete env.NO_COLOR;
+  const env = cliEnv(options.env);
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: "utf8",
     stdio: options.input === undefined ? ["ignore", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
@@ -42,9 +56,7 @@ export function inspectAsync(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<Result> {
-  const env = { ...process.env, ...(options.env ?? {}) };
-  if (!options.env || !("FORCE_COLOR" in options.env)) delete env.FORCE_COLOR;
-  if (!options.env || !("NO_COLOR" in options.env)) delete env.NO_COLOR;
+  const env = cliEnv(options.env);
   return spawnCollect([process.execPath, BIN, ...args], env, options.cwd);
 }
 
