@@ -235,7 +235,12 @@ function layerKinds(c: ModelConfig, layers: number, notes: Remark[]): Kinds {
     source = { field: "hybrid_override_pattern" };
   } else if (c.layerTypes !== undefined && c.layerTypes.length > 0) {
     kinds = fromList(c.layerTypes, "layer_types");
-    source = { field: "layer_types" };
+    // A list that did not come from config.json (GGUF's sliding-window keys) names its source.
+    const key = c.from.get("layerTypes");
+    source = {
+      field: "layer_types",
+      ...(key !== undefined && !key.endsWith("layer_types") ? { key } : {}),
+    };
   } else if (c.layersBlockType !== undefined && c.layersBlockType.length > 0) {
     kinds = fromList(c.layersBlockType, "layers_block_type");
     source = { field: "layers_block_type" };

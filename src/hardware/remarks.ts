@@ -7,7 +7,8 @@ import type { LayerKind } from "./kv-cache.js";
 /** Which config field decided the kind of each layer (docs/memory-model.md §3). */
 export type LayerKindsSource =
   | { field: "hybrid_override_pattern" }
-  | { field: "layer_types" }
+  /** `key`: where the list came from when not config.json (GGUF: the sliding-window pattern key). */
+  | { field: "layer_types"; key?: string }
   | { field: "layers_block_type" }
   | { field: "full_attention_interval"; interval: number }
   | { field: "attn_layer_period"; period: number; offset: number }

@@ -63,10 +63,14 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
     set("qLoraRank", m.qLoraRank, "attention.q_lora_rank");
   if (m.slidingWindow !== undefined && m.slidingWindow > 0 && m.slidingLayers) {
     set("slidingWindow", m.slidingWindow, "attention.sliding_window");
+    // The pattern key when the file has one; else llama.cpp's period for the architecture.
+    const patternKey = `${m.architecture}.attention.sliding_window_pattern`;
     set(
       "layerTypes",
       m.slidingLayers.layers.map((w) => (w ? "sliding_attention" : "full_attention")),
-      "attention.sliding_window_pattern",
+      m.slidingLayers.source.startsWith(patternKey)
+        ? "attention.sliding_window_pattern"
+        : "attention.sliding_window",
     );
   }
   return c;

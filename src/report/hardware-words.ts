@@ -25,6 +25,7 @@ function sourceText(s: LayerKindsSource): string {
     case "hybrid_override_pattern":
       return "hybrid_override_pattern (M Mamba-2, * attention, - and E without a cache)";
     case "layer_types":
+      return s.key ?? s.field;
     case "layers_block_type":
     case "attn_layer_indices":
       return s.field;

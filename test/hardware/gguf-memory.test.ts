@@ -77,6 +77,11 @@ describe("sliding-window layers as llama.cpp sizes them", () => {
     const byKind = Object.fromEntries(hw.breakdown.layers!.map((g) => [g.kind, g]));
     expect(byKind["sliding-attention"]).toMatchObject({ count: 2, cells: 768, window: 128 });
     expect(byKind["full-attention"]).toMatchObject({ count: 2, cells: 1024 });
+    // No config.json: the remark names the GGUF key the layer kinds came from.
+    expect(hw.assumptions.remarks[0]).toMatchObject({
+      kind: "layer-kinds",
+      from: { field: "layer_types", key: "gemma2.attention.sliding_window" },
+    });
   });
 
   it("gemma3 (5 windowed of every 6): 5 × 768 cells + 1 × 1,024", async () => {
