@@ -4,7 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { build } from "esbuild";
-import { readFileSync, readdirSync, statSync, existsSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -45,6 +45,7 @@ await build({
   define: { ...common.define, "import.meta.url": "__inspectUrl" },
   banner: { js: 'const __inspectUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+asciiOnly(entry);
 // The hashing worker is its own entry: threads load it by URL (src/integrity/worker-location.ts).
 await build({
   ...common,
@@ -55,6 +56,27 @@ await build({
     js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
   },
 });
+/**
+ * V8 keeps a script holding any character above U+007F as two bytes a character, decoded from
+ * UTF-8 first: the few dashes and arrows esbuild leaves in comments cost every run that decoding
+ * and twice the memory. esbuild writes strings, templates and regexes in ASCII already (its
+ * default charset), so what is left is in comments, where an escape reads the same; a line that
+ * is not a comment fails the build rather than being changed.
+ */
+function asciiOnly(file) {
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  let changed = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (!/[^\x00-\x7f]/.test(lines[i])) continue;
+    if (!/^\s*(\/\/|\/\*|\*)/.test(lines[i]))
+      throw new Error(`${file}:${i + 1}: a character above U+007F outside a comment`);
+    lines[i] = lines[i].replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+    changed = true;
+  }
+  if (changed) writeFileSync(file, lines.join("\n"));
+}
+
 // Start-up is part of the product: compiling 0.5 MB of JavaScript costs more than running it on
 // a small file. Run the CLI once per output mode on the bundled example, with the launcher
 // writing V8's code cache for what those runs compiled; later runs skip the compilation.

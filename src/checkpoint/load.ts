@@ -22,6 +22,7 @@ import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { planFolder, type Unit } from "./folder.js";
 import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
+import { pickUnit, type GgufSelect } from "./gguf-pick.js";
 import { checkSplit, type SplitPart } from "./gguf-split.js";
 import {
   ggufSplitName,
@@ -48,6 +49,8 @@ export interface LoadOptions {
   indexDigests?: boolean;
   /** Read what symbolic links lead to wherever it is (--follow-symlinks); default: only inside. */
   followSymlinks?: boolean;
+  /** One of a folder's GGUF files, by quantization (`org/name:Q4_K_M`) or name (--file). */
+  select?: GgufSelect;
 }
 
 async function readSource(src: ByteSource, options: ReadOptions = {}): Promise<WeightsFile> {
@@ -471,6 +474,19 @@ async function loadFolder(
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
   }
+  const select = options.select;
+  if (select && plan.kind !== "gguf")
+    return failed(
+      target,
+      new InspectError(
+        "USAGE",
+        `${target} holds no GGUF files to pick ${select.quant !== undefined ? `the quantization ${select.quant}` : `--file ${select.file}`} from`,
+        { hint: "name the target alone to inspect what it holds" },
+      ),
+    );
+  // What is inside is read without the selection: it applies to this folder's files only.
+  const inner: LoadOptions = { ...options };
+  delete inner.select;
   switch (plan.kind) {
     case "sharded": {
       const notes = plan.otherIndexes.map((i) =>
@@ -520,12 +536,7 @@ async function loadFolder(
       const nested = await Promise.all(
         plan.subfolders.map(async (name) => ({
           name,
-          checkpoint: await loadFolder(
-            store,
-            path.join(target, name),
-            path.join(dir, name),
-            options,
-          ),
+          checkpoint: await loadFolder(store, path.join(target, name), path.join(dir, name), inner),
         })),
       );
       // One level of components: a subfolder that is itself several models lists them as sub/name.
@@ -555,6 +566,14 @@ async function loadFolder(
         u.files.length > 1 || (ggufSplitName(u.files[0]!)?.count ?? 1) > 1
           ? loadGgufSplit(store, name, dir, u.files[0]!, names, found)
           : loadFiles(store, name, dir, u.files, found);
+      if (select) {
+        try {
+          return await one(pickUnit(target, plan.units, select), target, extra);
+        } catch (e) {
+          if (!(e instanceof InspectError)) throw e;
+          return failed(target, e);
+        }
+      }
       const [only] = plan.units;
       if (plan.units.length === 1 && only) return one(only, target, [...extra, ...notes]);
       // One file per quantization (or an unrelated model beside): alternatives, one row each.

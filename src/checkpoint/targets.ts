@@ -72,8 +72,31 @@ const failed = (target: string, e: InspectError, source: SourceInfo): Checkpoint
   source,
 });
 
+/** A quantization tag after a repo id, as llama.cpp's `-hf org/name:Q4_K_M` takes it. */
+const QUANT_SUFFIX = /^(.+):([A-Za-z0-9_.+-]+)$/;
+
+/**
+ * `org/name[@rev]:TAG` → the repo id and the tag; undefined for anything else (a path that
+ * exists, a URL, a name without a tag). A revision cannot hold `:` (git check-ref-format).
+ */
+export function quantTarget(target: string): { repo: string; quant: string } | undefined {
+  if (URL_TARGET.test(target) || target.startsWith(OLLAMA_SCHEME) || existsSync(target))
+    return undefined;
+  const m = QUANT_SUFFIX.exec(target);
+  if (!m || !parseRepoId(m[1]!)) return undefined;
+  return { repo: m[1]!, quant: m[2]! };
+}
+
 /** Reads a target from wherever it is. Never throws for bad input. */
 export async function loadTarget(target: string, o: TargetOptions): Promise<Checkpoint> {
+  const q = quantTarget(target);
+  if (!q) return loadWhere(target, o);
+  // Picked among the repo's GGUF files; the report keeps the name as typed.
+  const cp = await loadWhere(q.repo, { ...o, select: { ...o.select, quant: q.quant } });
+  return { ...cp, target };
+}
+
+async function loadWhere(target: string, o: TargetOptions): Promise<Checkpoint> {
   const where = await whereIs(target, o);
   if (where.kind === "ollama") return loadOllama(target, o);
   // A revision is a branch, tag or commit hash wherever it is read from, checked before any

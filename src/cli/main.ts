@@ -104,6 +104,10 @@ function program(): Command {
     .option("--remote", "read org/name from the Hub even when it is in the local cache")
     .option("--offline", "never use the network (also HF_HUB_OFFLINE=1)")
     .option("--concurrency <n>", "HTTP requests in flight at once (default 16)")
+    .option(
+      "--file <name>",
+      "of a folder or repo of GGUF files, the one to read (org/name:Q4_K_M picks by quantization)",
+    )
     .optionsGroup("Hardware:")
     .option("--context <tokens>", "KV cache for this many tokens per sequence (default 4096)")
     .option("--batch <n>", "concurrent sequences (default 1)")

@@ -42,6 +42,8 @@ export interface RunOptions {
   filter?: string;
   strict?: boolean;
   followSymlinks?: boolean;
+  /** --file: one of a folder's GGUF files. */
+  file?: string;
   color?: boolean;
   debug?: boolean;
   // hardware
@@ -234,6 +236,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     ...(o.remote ? { remote: true } : {}),
     ...(o.offline ? { offline: true } : {}),
     ...(o.followSymlinks ? { followSymlinks: true } : {}),
+    ...(o.file !== undefined ? { select: { file: o.file } } : {}),
   };
   if (o.concurrency !== undefined) {
     targetOptions.concurrency = parsePositiveInt(o.concurrency, "--concurrency");

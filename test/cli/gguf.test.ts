@@ -173,3 +173,21 @@ describe("inspect: GGUF sets and folders", () => {
     });
   });
 });
+
+describe("inspect --file", () => {
+  it("picks one of a folder's GGUF files; a name it lacks is a usage error listing them", () => {
+    const folder = path.join(dir, "pick");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "tiny-Q4_K_M.gguf"), familyFile("llamaQ4KM").bytes);
+    writeFileSync(path.join(folder, "tiny-F16.gguf"), familyFile("llama").bytes);
+    const { status, doc } = json(folder, "--file", "tiny-F16.gguf");
+    expect(status).toBe(0);
+    expect(doc.files.map((f: { path: string }) => path.basename(f.path))).toEqual([
+      "tiny-F16.gguf",
+    ]);
+    const r = inspect(["--file", "nope.gguf", folder]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("has no GGUF file nope.gguf");
+    expect(r.stderr).toContain("tiny-F16.gguf, tiny-Q4_K_M.gguf");
+  });
+});

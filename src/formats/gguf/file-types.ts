@@ -56,6 +56,11 @@ const NAMES: ReadonlyArray<readonly [number, string, string]> = [
 
 const BY_ID = new Map(NAMES.map(([id, name, description]) => [id, { id, name, description }]));
 
+/** Every name, longest first (so that a search for names finds Q4_K_M before Q4_K). */
+export const FILE_TYPE_NAMES: readonly string[] = NAMES.map(([, name]) => name)
+  .filter((n) => n !== "GUESSED")
+  .sort((a, b) => b.length - a.length);
+
 /** The named file type, or undefined for an id llama.cpp does not define. */
 export function fileType(id: number): FileType | undefined {
   return BY_ID.get(id);
