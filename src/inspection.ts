@@ -55,7 +55,7 @@ function reportOf(m: ModelSummary, options: ReportOptions): Report {
               computeParameters: m.perToken.computeParameters,
             }
           : {}),
-        ...(m.weightsOnlyReason !== undefined ? { weightsOnly: m.weightsOnlyReason } : {}),
+        ...(m.weightsOnlyCause !== undefined ? { weightsOnly: m.weightsOnlyCause } : {}),
         ...(m.layerWeights ? { layerWeights: m.layerWeights } : {}),
       };
   const { components: _, layerWeights: __, ...facts } = m;

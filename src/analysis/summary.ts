@@ -126,7 +126,7 @@ export interface ModelSummary {
    * Set when the weights are not a transformer language model (why): the hardware estimate is
    * then the weights alone.
    */
-  weightsOnlyReason?: string;
+  weightsOnlyCause?: "no-architecture";
   /** A folder of several models: each summarised on its own; the totals above are their sums. */
   components?: Array<{ name: string; summary: ModelSummary }>;
   /** As found: the checkpoint's, its files' and the analysis's (for components, theirs). */
@@ -367,8 +367,8 @@ export function summarize(cp: Checkpoint): ModelSummary {
     const computed = parametersFromConfig(model.config);
     partial.fromIndex = computed ? { parameters: computed.total, parametersHow: computed.how } : {};
   }
-  const why = parts ? undefined : notALanguageModel(model.architecture, cp.config);
-  if (why !== undefined) summary.weightsOnlyReason = why;
+  if (!parts && notALanguageModel(model.architecture, cp.config))
+    summary.weightsOnlyCause = "no-architecture";
   if (cp.source) summary.source = cp.source;
   return summary;
 }
@@ -385,12 +385,8 @@ function bitsPerWeight(bytes: bigint, parameters: bigint): number | undefined {
  * names (a numbered layer stack, a token embedding) that the architecture could be read from.
  * An MNIST net, a batch-norm layer or a mel filterbank needs no KV cache, tier or GPU list.
  */
-function notALanguageModel(
-  architecture: Architecture | undefined,
-  config: unknown,
-): string | undefined {
-  if (architecture !== undefined || config !== undefined) return undefined;
-  return "no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model, so no KV cache, activations, tiers or GPU setups";
+function notALanguageModel(architecture: Architecture | undefined, config: unknown): boolean {
+  return architecture === undefined && config === undefined;
 }
 
 /** The checkpoint's own gaps, or its components' added up. */

@@ -87,7 +87,7 @@ export interface ModelFootprint {
    * Not a transformer language model (a batch-norm layer, an MNIST net, a filterbank): why. The
    * estimate is then the weights alone: no KV cache, no activation workspace.
    */
-  weightsOnly?: string;
+  weightsOnly?: "no-architecture";
 }
 
 /** A module counted in the parameters but left out of the resident weights. */
@@ -252,10 +252,11 @@ export interface RuntimeAssumptions {
 export interface HardwareEstimate {
   /**
    * False for weights that are not a transformer language model: the estimate is then the
-   * weights alone (kvCache and activations 0), and weightsOnlyReason says why.
+   * weights alone (kvCache and activations 0), and weightsOnlyCause says why.
    */
   languageModel: boolean;
-  weightsOnlyReason?: string;
+  /** "no-architecture": no config.json, and no layer stack or token embedding among the names. */
+  weightsOnlyCause?: "no-architecture";
   /** The weights' precision this estimate (tier, requirement, fit) is for: --precision. */
   precision: PrecisionName;
   tier: Tier;
@@ -660,7 +661,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
 
   return {
     languageModel: !weightsOnly,
-    ...(f.weightsOnly !== undefined ? { weightsOnlyReason: f.weightsOnly } : {}),
+    ...(f.weightsOnly !== undefined ? { weightsOnlyCause: f.weightsOnly } : {}),
     precision,
     tier,
     requiredBytes,

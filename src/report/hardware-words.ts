@@ -63,7 +63,14 @@ const RECURRENT_DIMS = {
 const headDims = (k: number, v: number) => (k === v ? `2 × head_dim ${k}` : `(K ${k} + V ${v})`);
 
 /** One remark as the sentence the table prints (and the deprecated JSON `notes` holds). */
-export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyReason">): string {
+/** Why the estimate is the weights alone. */
+export function weightsOnlyText(cause: HardwareEstimate["weightsOnlyCause"]): string {
+  return cause === "no-architecture"
+    ? "no config.json, and no layer stack or token embedding among the tensor names: not a transformer language model, so no KV cache, activations, tiers or GPU setups"
+    : "not a transformer language model";
+}
+
+export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCause">): string {
   switch (r.kind) {
     case "layer-kinds": {
       const mix = r.groups
@@ -100,7 +107,7 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyRe
     case "chunked-full-length":
       return `chunked layers capped at ${r.window} tokens; vLLM without its hybrid KV-cache manager (the default for chunked attention unless VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1) allocates them for the whole context: ${r.extraBytes} bytes more`;
     case "weights-only":
-      return `weights only: ${hw?.weightsOnlyReason ?? "not a transformer language model"}`;
+      return `weights only: ${weightsOnlyText(hw?.weightsOnlyCause)}`;
     case "kv-unknown": {
       const why =
         r.cause === "no-config"

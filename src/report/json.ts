@@ -17,6 +17,7 @@ import {
   notesOf,
   serverText,
   shareText,
+  weightsOnlyText,
 } from "./hardware-words.js";
 
 export const SCHEMA_VERSION = 1;
@@ -183,6 +184,11 @@ function hardwareJson(hw: NonNullable<Report["hardware"]>): Json {
   return obj(
     top.pairs.flatMap(([k, v]): Array<[string, Json | undefined]> => {
       switch (k) {
+        case "weightsOnlyCause":
+          return [
+            ["weightsOnlyReason", weightsOnlyText(hw.weightsOnlyCause)],
+            [k, v],
+          ];
         case "assumptions":
           return [
             [

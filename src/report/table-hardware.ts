@@ -12,6 +12,7 @@ import {
   notesOf,
   serverText,
   shareText,
+  weightsOnlyText,
 } from "./hardware-words.js";
 import type { Style } from "./style.js";
 import { keep, wrapLines, wrapStyled } from "./wrap.js";
@@ -298,7 +299,7 @@ export function weightsOnlyLines(hw: HardwareEstimate, st: Style): string[] {
       "    ",
       st.bold,
     ),
-    ...note(st, "weights only: " + esc(hw.weightsOnlyReason ?? "not a transformer language model")),
+    ...note(st, "weights only: " + weightsOnlyText(hw.weightsOnlyCause)),
     ...fitLines(hw, st),
   ];
 }

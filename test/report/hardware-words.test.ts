@@ -13,6 +13,7 @@ import {
   remarkText,
   serverText,
   shareText,
+  weightsOnlyText,
 } from "../../src/report/hardware-words.js";
 
 const GiB = 1n << 30n;
@@ -92,6 +93,19 @@ describe("structured assumptions", () => {
     // 700 GiB + 10 % for the unknown cache + 5 %: more than 8 × H100 hold, less than 8 × H200.
     expect(big.cluster?.singleNodeAlternativeDevices).toEqual(["h200", "mi300x"]);
     expect(alternativesText(big)).toEqual(["8 × H200 141GB", "8 × MI300X 192GB"]);
+  });
+
+  it("weights that are not a language model: the cause as an enum, the sentence from it", () => {
+    const w = estimateHardware({
+      residentBytes: 1000n,
+      residentParameters: 250n,
+      weightsOnly: "no-architecture",
+    });
+    expect(w.languageModel).toBe(false);
+    expect(w.weightsOnlyCause).toBe("no-architecture");
+    expect(w.assumptions.remarks).toEqual([{ kind: "weights-only" }]);
+    expect(notesOf(w)).toEqual([`weights only: ${weightsOnlyText("no-architecture")}`]);
+    expect(weightsOnlyText("no-architecture")).toMatch(/^no config\.json, and no layer stack/);
   });
 
   it("every remark kind has a sentence (a new kind without words fails to compile, and here)", () => {
