@@ -308,7 +308,13 @@ export function summarize(cp: Checkpoint): ModelSummary {
   // Components carry their files' findings and their own cross-checks; a plain checkpoint's are here.
   const own = parts
     ? parts.flatMap((p) => p.summary.findings)
-    : [...mergeAcrossFiles(cp.files.flatMap((f) => f.findings)), ...model.findings];
+    : [
+        ...mergeAcrossFiles(
+          cp.files.flatMap((f) => f.findings),
+          cp.files.length,
+        ),
+        ...model.findings,
+      ];
   const findings = capPerCode([...cp.findings, ...own]);
   const parameters = parts ? sumCounts(parts.map((p) => p.summary.parameters)) : model.parameters;
   const residentBytes = parts

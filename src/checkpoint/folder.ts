@@ -18,9 +18,16 @@ const PREFERRED_INDEXES = [
 const OTHER_WEIGHTS = /\.(bin|pt|pth|ckpt|h5|onnx|msgpack|npz)$/i;
 
 export type FolderPlan =
-  | { kind: "sharded"; index: string; otherIndexes: string[]; files: string[] }
+  | {
+      kind: "sharded";
+      index: string;
+      otherIndexes: string[];
+      files: string[];
+      /** GGUF files beside the safetensors weights: not counted, named. */
+      ggufs: string[];
+    }
   /** Units: each a shard set (by its -of-N name) or a single file; several units are separate models. */
-  | { kind: "files"; units: Unit[]; variants: string[]; subfolders: string[] }
+  | { kind: "files"; units: Unit[]; variants: string[]; subfolders: string[]; ggufs: string[] }
   | { kind: "components"; subfolders: string[] }
   /** GGUF files without safetensors: each file, or split set, a model of its own. */
   | { kind: "gguf"; units: Unit[]; subfolders: string[] }
@@ -116,6 +123,7 @@ async function planListing(
 ): Promise<FolderPlan> {
   const indexes = files.filter(isIndex);
   const weights = files.filter(isWeights);
+  const ggufs = files.filter(isGguf);
   if (indexes.length > 0) {
     const index = PREFERRED_INDEXES.find((p) => indexes.includes(p)) ?? indexes[0]!;
     return {
@@ -123,6 +131,7 @@ async function planListing(
       index,
       otherIndexes: indexes.filter((i) => i !== index),
       files: weights,
+      ggufs,
     };
   }
   const subfolders = (
@@ -140,9 +149,9 @@ async function planListing(
       units: units(weights.filter((f) => !variants.includes(f))),
       variants,
       subfolders,
+      ggufs,
     };
   }
-  const ggufs = files.filter(isGguf);
   if (ggufs.length > 0) return { kind: "gguf", units: units(ggufs), subfolders };
   if (subfolders.length > 0) return { kind: "components", subfolders };
   return { kind: "empty", otherWeights: files.filter((f) => OTHER_WEIGHTS.test(f)) };

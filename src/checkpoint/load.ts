@@ -496,7 +496,15 @@ async function loadFolder(
           { file: path.join(dir, i) },
         ),
       );
-      return loadSharded(store, target, dir, plan.index, [...extra, ...notes], options, plan.files);
+      return loadSharded(
+        store,
+        target,
+        dir,
+        plan.index,
+        [...extra, ...notes, ...ggufBeside(dir, plan.ggufs)],
+        options,
+        plan.files,
+      );
     }
     case "files": {
       const notes = plan.variants.map((v) =>
@@ -520,6 +528,7 @@ async function loadFolder(
           ),
         );
       }
+      notes.push(...ggufBeside(dir, plan.ggufs));
       const [only] = plan.units;
       if (plan.units.length === 1 && only)
         return loadFiles(store, target, dir, only.files, [...extra, ...notes]);
@@ -588,6 +597,22 @@ async function loadFolder(
     case "empty":
       return emptyFolder(target, dir, plan.otherWeights, extra);
   }
+}
+
+/** GGUF files in a folder of safetensors weights: another copy of the model, not counted. */
+function ggufBeside(dir: string, ggufs: readonly string[]): Finding[] {
+  if (ggufs.length === 0) return [];
+  const shown = ggufs.slice(0, 3).join(", ") + (ggufs.length > 3 ? `, … (${ggufs.length})` : "");
+  return [
+    finding(
+      "UNREFERENCED_WEIGHTS",
+      `GGUF files beside the safetensors weights: ${shown}; not counted`,
+      {
+        file: path.join(dir, ggufs[0]!),
+        hint: "a GGUF conversion of the same model, usually; inspect each file on its own",
+      },
+    ),
+  ];
 }
 
 function components_(

@@ -1,4 +1,5 @@
 import { CODES, type FindingCode, type Severity } from "./codes.js";
+import { group } from "./text.js";
 
 export type { FindingCode, Severity };
 
@@ -39,7 +40,7 @@ export function finding(code: FindingCode, message: string, detail: FindingDetai
  * The same finding in many files of one checkpoint (every shard needs safetensors ≥ 0.4.1) is
  * one finding: kept at its first place, with the count of files instead of the file name.
  */
-export function mergeAcrossFiles(findings: readonly Finding[]): Finding[] {
+export function mergeAcrossFiles(findings: readonly Finding[], filesRead?: number): Finding[] {
   const groups = new Map<string, { first: Finding; files: Set<string> }>();
   const order: Array<Finding | { key: string }> = [];
   for (const f of findings) {
@@ -65,6 +66,11 @@ export function mergeAcrossFiles(findings: readonly Finding[]): Finding[] {
     const g = groups.get(x.key)!;
     if (g.files.size === 1) return g.first;
     const { file: _file, ...rest } = g.first;
-    return { ...rest, message: `${g.first.message} (in ${g.files.size} files)` };
+    // "in 162 of 163 files" tells the one file that differs; "in 163 files" that all do.
+    const of =
+      filesRead !== undefined && filesRead > g.files.size
+        ? `${group(g.files.size)} of ${group(filesRead)}`
+        : group(g.files.size);
+    return { ...rest, message: `${g.first.message} (in ${of} files)` };
   });
 }

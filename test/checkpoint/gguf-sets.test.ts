@@ -18,7 +18,7 @@ import {
   type GgufSpec,
 } from "../helpers/gguf.js";
 import { splitVariants } from "../helpers/gguf-variants.js";
-import { tempDir } from "../helpers/safetensors.js";
+import { safetensorsFile, tempDir } from "../helpers/safetensors.js";
 import { assertSchema } from "../helpers/schema.js";
 
 const tmp = tempDir("inspect-gguf-sets-");
@@ -188,5 +188,23 @@ describe("folders of GGUF files", () => {
       "other/small-GGUF",
     ]);
     expect(report(cp).ok).toBe(true);
+  });
+});
+
+describe("GGUF files beside safetensors", () => {
+  it("are named, not counted", async () => {
+    const dir = path.join(tmp.dir, `mixed-${n++}`);
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, "model.safetensors"),
+      safetensorsFile([{ name: "w.weight", dtype: "F32", shape: [2, 2] }]),
+    );
+    writeFileSync(path.join(dir, "model-Q4_K_M.gguf"), WHOLE.bytes);
+    const cp = await loadCheckpoint(dir);
+    expect(cp.files.map((f) => f.format)).toEqual(["safetensors"]);
+    const note = cp.findings.find((f) => f.code === "UNREFERENCED_WEIGHTS");
+    expect(note?.message).toBe(
+      "GGUF files beside the safetensors weights: model-Q4_K_M.gguf; not counted",
+    );
   });
 });

@@ -22,18 +22,29 @@ beforeAll(() => {
   writeLayout(llama, llama31_8b());
 });
 
-/** The CLI's stdout at `columns` (a string: "" is no COLUMNS at all, the default). */
-function at(columns: string, args: string[]) {
+const runs = new Map<string, ReturnType<typeof run>>();
+function run(columns: string, args: string[]) {
   const r = inspect(args, { env: { COLUMNS: columns } });
   return { ...r, lines: r.stdout.replace(/\n$/, "").split("\n") };
 }
+/**
+ * The CLI's stdout at `columns` (a string: "" is no COLUMNS at all, the default); each run once
+ * per file (a DeepSeek-V3 run reads 163 headers: the tests share them).
+ */
+function at(columns: string, args: string[]) {
+  const key = JSON.stringify([columns, args]);
+  if (!runs.has(key)) runs.set(key, run(columns, args));
+  return runs.get(key)!;
+}
+/** DeepSeek-V3 with a fit: the widest report there is. */
+const v3Args = () => [v3, "--gpu", "h100", "--count", "8"];
 
 const widest = (lines: string[]) => Math.max(...lines.map(displayWidth));
 const over = (lines: string[], w: number) => lines.filter((l) => displayWidth(l) > w);
 
 describe("the report fits the width", () => {
   it("DeepSeek-V3 with a fit: no line over 80 by default (a pipe, no COLUMNS) or at 80, none over 60 at 60", () => {
-    const args = [v3, "--gpu", "h100", "--count", "8"];
+    const args = v3Args();
     const wide = at("100000", args);
     expect(wide.status).toBe(0);
     expect(widest(wide.lines)).toBeGreaterThan(150); // the sentences are long: wrapping is needed
@@ -49,7 +60,7 @@ describe("the report fits the width", () => {
   });
 
   it("cuts tensor names with an ellipsis, never a number; at 60 the rows become records", () => {
-    const r = at("80", [v3]);
+    const r = at("80", v3Args());
     const rows = r.lines.slice(r.lines.findIndex((l) => l.includes("Largest tensors")) + 2);
     const mtp = rows.find((l) => l.includes("head.head.weight"));
     // model.layers.61.shared_head.head.weight, cut in its middle; its numbers whole.
@@ -57,7 +68,7 @@ describe("the report fits the width", () => {
       /^ {2}model\.layers\.61\.….*head\.weight +BF16 +\[129280, 7168\] +926,679,040 +1\.85 GB$/,
     );
     for (const row of rows.slice(0, 10)) expect(row).toMatch(/ [\d,]+ +[\d.]+ [kMG]B$/);
-    const narrow = at("60", [v3]).stdout;
+    const narrow = at("60", v3Args()).stdout;
     expect(narrow).toMatch(
       /^ {2}model\.layers\.61\.shared_head\.head\.weight: dtype BF16,\n {4}shape \[129280, 7168\], parameters 926,679,040,\n {4}size 1\.85 GB$/m,
     );
@@ -71,7 +82,7 @@ describe("the report fits the width", () => {
         out.push(lines[k]!.trim());
       return { text: out.join(" "), lines: out.length };
     };
-    const args = [v3, "--gpu", "h100", "--count", "8"];
+    const args = v3Args();
     const wide = at("100000", args).lines;
     for (const w of ["80", "60"]) {
       const narrow = at(w, args).lines;
@@ -93,7 +104,7 @@ describe("the report fits the width", () => {
   });
 
   it("findings wrap under the message, past the severity", () => {
-    const r = at("60", [v3]);
+    const r = at("60", v3Args());
     const i = r.lines.findIndex((l) => l.includes("MIN_READER_VERSION"));
     expect(r.lines[i]).toMatch(/^ {2}info {4}MIN_READER_VERSION {2}needs/);
     expect(r.lines[i + 1]).toMatch(/^ {10}\S/);

@@ -19,6 +19,11 @@ describe("mergeAcrossFiles", () => {
       list[1],
       list[3],
     ]);
+    // Of how many files read: all of them, or some.
+    expect(mergeAcrossFiles(list, 3)[0]!.message).toBe("needs safetensors ≥ 0.4.1 (in 3 files)");
+    expect(mergeAcrossFiles(list, 1_163)[0]!.message).toBe(
+      "needs safetensors ≥ 0.4.1 (in 3 of 1,163 files)",
+    );
   });
 
   it("never merges findings about a tensor or an offset, nor different messages", () => {
