@@ -5,34 +5,15 @@
 // Usage: node llama-context.mjs CONTEXT FILE… ; prints {"unavailable": reason} when the binary
 // cannot load. Flash attention on, n_ubatch 512, one sequence, f16 cache: llama.cpp's defaults.
 
-let getLlama;
-try {
-  ({ getLlama } = await import("node-llama-cpp"));
-} catch (e) {
-  console.log(JSON.stringify({ unavailable: `node-llama-cpp: ${e.message}` }));
-  process.exit(0);
-}
+import { loadLlama } from "./llama-addon.mjs";
+
 let lines = [];
 /** Called when llama.cpp has logged the compute buffer, the last size a context reports. */
 let reserved;
-let llama;
-try {
-  llama = await getLlama({
-    gpu: false,
-    build: "never",
-    usePrebuiltBinaries: true,
-    skipDownload: true,
-    progressLogs: false,
-    logLevel: "info",
-    logger: (_level, message) => {
-      lines.push(message);
-      if (/compute buffer size/.test(message)) reserved?.();
-    },
-  });
-} catch (e) {
-  console.log(JSON.stringify({ unavailable: `llama.cpp binary: ${e.message}` }));
-  process.exit(0);
-}
+const llama = await loadLlama("info", (_level, message) => {
+  lines.push(message);
+  if (/compute buffer size/.test(message)) reserved?.();
+});
 const { AddonModel, AddonContext } = llama._bindings;
 const [context, ...files] = process.argv.slice(2);
 const mib = (re, text) => {

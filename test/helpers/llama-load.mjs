@@ -3,36 +3,17 @@
 // process: llama.cpp aborts the process on some broken files, and the parent sees that as a crash.
 // Usage: node llama-load.mjs FILE… ; prints {"unavailable": reason} when the binary cannot load.
 
-let getLlama;
-try {
-  ({ getLlama } = await import("node-llama-cpp"));
-} catch (e) {
-  console.log(JSON.stringify({ unavailable: `node-llama-cpp: ${e.message}` }));
-  process.exit(0);
-}
-let llama;
+import { loadLlama } from "./llama-addon.mjs";
+
 /** llama.cpp's first error line for the current file. */
 let reason;
 /** Called when llama.cpp logs the last line of a failed load. */
 let loadFailed;
-try {
-  llama = await getLlama({
-    gpu: false,
-    build: "never",
-    usePrebuiltBinaries: true,
-    skipDownload: true,
-    progressLogs: false,
-    logLevel: "warn",
-    logger: (level, message) => {
-      if (/gguf_init_from|error loading model|GGML_ASSERT/.test(message) && reason === undefined)
-        reason = message.trim().split("\n")[0];
-      if (/llama_model_load_from_file_impl: failed to load model/.test(message)) loadFailed?.();
-    },
-  });
-} catch (e) {
-  console.log(JSON.stringify({ unavailable: `llama.cpp binary: ${e.message}` }));
-  process.exit(0);
-}
+const llama = await loadLlama("warn", (level, message) => {
+  if (/gguf_init_from|error loading model|GGML_ASSERT/.test(message) && reason === undefined)
+    reason = message.trim().split("\n")[0];
+  if (/llama_model_load_from_file_impl: failed to load model/.test(message)) loadFailed?.();
+});
 // The addon directly: node-llama-cpp's loadModel first runs its own JavaScript GGUF parser, which
 // would answer for llama.cpp on broken files.
 const { AddonModel } = llama._bindings;
