@@ -146,8 +146,22 @@ export function exitStatus(r: Report, gates: StatusGates = {}): ExitCode {
   if (gates.interrupted === "SIGTERM") return EXIT.terminated;
   if (r.findings.some((f) => f.severity === "error" && "exit" in CODES[f.code])) return EXIT.usage;
   if (!r.ok) return EXIT.invalid;
-  const fit = r.hardware?.fit;
-  return gates.requireFit && fit && !fit.fits ? EXIT.doesNotFit : EXIT.ok;
+  const verdicts = fitVerdicts(r);
+  if (!gates.requireFit || verdicts.length === 0) return EXIT.ok;
+  return verdicts.some((fits) => fits) ? EXIT.ok : EXIT.doesNotFit;
+}
+
+/**
+ * The fit verdicts --require-fit gates on: the report's own; for alternatives (a folder of GGUF
+ * quantizations, deployed one at a time, with no estimate of their own) each one's, of which one
+ * fitting passes the gate.
+ */
+export function fitVerdicts(r: Report): boolean[] {
+  if (r.hardware?.fit) return [r.hardware.fit.fits];
+  if (r.hardware !== null || !r.components) return [];
+  return r.components.flatMap((c) =>
+    c.summary.hardware?.fit ? [c.summary.hardware.fit.fits] : [],
+  );
 }
 
 export interface VerifyRequest {

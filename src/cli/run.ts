@@ -18,6 +18,7 @@ import { combine, EXIT, type ExitCode } from "../core/exit-codes.js";
 import {
   buildReport,
   exitStatus,
+  fitVerdicts,
   REMOTE_UNVERIFIABLE,
   STDIN_UNVERIFIABLE,
   verify,
@@ -330,10 +331,15 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
       ...(signal ? { interrupted: signal } : {}),
     });
     const fit = summary.hardware?.fit;
+    // A gate that fails must say why on stderr, like every other failing status.
     if (code === EXIT.doesNotFit && fit) {
-      // A gate that fails must say why on stderr, like every other failing status.
       io.err(
         `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${size(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${size(fit.usableBytes)} usable`,
+      );
+    } else if (code === EXIT.doesNotFit) {
+      const n = fitVerdicts(summary).length;
+      io.err(
+        `inspect: ${escapeForTerminal(summary.target)}: none of its ${group(n)} alternatives fits (each one's needs are in the report)`,
       );
     }
     status = combine(status, code);

@@ -428,6 +428,7 @@ function componentJson(name: string, s: Report): Json {
             ["precision", s.hardware.precision],
             ["tier", s.hardware.tier],
             ["requiredBytes", s.hardware.requiredBytes],
+            ["fits", s.hardware.fit?.fits],
           ])
         : undefined,
     ],

@@ -136,6 +136,33 @@ describe("inspect: GGUF sets and folders", () => {
     ]);
   });
 
+  it("--require-fit on alternatives: one that fits passes; none fitting is exit 3, said", () => {
+    const folder = path.join(dir, "quants-fit");
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, "tiny-Q4_K_M.gguf"), familyFile("llamaQ4KM").bytes);
+    writeFileSync(path.join(folder, "tiny-F16.gguf"), familyFile("llama").bytes);
+    const needs = (memory: string) =>
+      json(folder, "--memory", memory).doc.components.map(
+        (c: { hardware: { requiredBytes: number; fits: boolean } }) => c.hardware,
+      );
+    const [small, big] = needs("100GB")
+      .map((h: { requiredBytes: number }) => h.requiredBytes)
+      .sort((a: number, b: number) => a - b);
+    expect(small).toBeLessThan(big);
+    // Room for the Q4_K_M file only: the gate passes (one of them is deployed).
+    const one = `${big - 1}B`;
+    expect(
+      needs(one)
+        .map((h: { fits: boolean }) => h.fits)
+        .sort(),
+    ).toEqual([false, true]);
+    expect(inspect(["--require-fit", "--memory", one, folder]).status).toBe(0);
+    // Room for neither: exit 3, and stderr says so.
+    const none = inspect(["--require-fit", "--memory", `${small - 1}B`, folder]);
+    expect(none.status).toBe(3);
+    expect(none.stderr).toContain(`${folder}: none of its 2 alternatives fits`);
+  });
+
   it("a split set missing a part: exit 1, the part named on stderr, totals partial", () => {
     const folder = path.join(dir, "split");
     mkdirSync(folder);
