@@ -34,8 +34,11 @@ import {
   type LayerBreakdown,
 } from "./kv-cache.js";
 import {
+  DEFAULT_FLASH_ATTENTION,
+  flashAttentionUsed,
   layerSplit,
   llamaCppBuffers,
+  type FlashAttentionSetting,
   type LayerSplit,
   type LayerWeights,
   type LlamaCppBuffers,
@@ -120,6 +123,10 @@ export interface HardwareOptions {
   target?: FitTarget;
   /** --precision: the weights' precision the tier, the requirement and the fit use (default as stored). */
   precision?: PrecisionName;
+  /** llama.cpp's --flash-attn (default "auto"): a GGUF file's compute buffer. */
+  flashAttention?: FlashAttentionSetting;
+  /** llama.cpp's --swa-full: sliding-window and chunked layers cache the whole context. */
+  swaFull?: boolean;
 }
 
 export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
@@ -241,8 +248,13 @@ export interface RuntimeAssumptions {
   windowCells?: number;
   /** Tokens of the micro-batch the compute buffer is reserved for (n_ubatch). */
   ubatch: number;
-  /** The compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the backend has it). */
+  /** Whether the compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the
+   * backend has it: the CPU and the GPU backends). */
   flashAttention: boolean;
+  /** What was asked (--flash-attn; llama.cpp's default "auto"), which flashAttention resolves. */
+  flashAttentionSetting: FlashAttentionSetting;
+  /** --swa-full: window layers hold the full context's cells (llama.cpp's default false). */
+  swaFull: boolean;
   /** One KV stream per sequence (kv_unified false, llama.cpp's default). */
   unifiedCache: boolean;
   /** What is cached per token of an MLA layer: the latent, or decompressed K and V. */
@@ -510,7 +522,12 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
-  const layout = kvLayout(f.config);
+  const modelLayout = kvLayout(f.config);
+  // --swa-full changes how llama.cpp sizes window layers: the runtime's policy, not the model.
+  const layout =
+    modelLayout?.policy && o.swaFull
+      ? { ...modelLayout, policy: { ...modelLayout.policy, swaFull: true } }
+      : modelLayout;
   const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
   const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
@@ -520,9 +537,11 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
 
   const weightsOnly = f.weightsOnly !== undefined;
   const config = f.config;
+  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
+  const flash = config ? flashAttentionUsed(flashSetting, config) : true;
   const buffers =
     layout?.policy && config && !weightsOnly
-      ? (c: number) => llamaCppBuffers(config, layout, c, batch)
+      ? (c: number) => llamaCppBuffers(config, layout, c, batch, flash)
       : undefined;
   const model = (weights: bigint): Model => ({
     weights,
@@ -630,6 +649,18 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   if (configDtype && o.kvDtype)
     notes.push({ kind: "kv-dtype-override", option: o.kvDtype.name, config: configDtype.name });
   if (!layout && o.kvDtype) notes.push({ kind: "kv-dtype-unused", option: o.kvDtype.name });
+  if (!layout?.policy) {
+    // llama.cpp's own options change nothing for weights that do not run in llama.cpp.
+    if (o.flashAttention !== undefined)
+      notes.push({ kind: "llama-cpp-option-unused", option: "--flash-attn" });
+    if (o.swaFull) notes.push({ kind: "llama-cpp-option-unused", option: "--swa-full" });
+  } else if (config) {
+    if (o.flashAttention === "on" && !flash)
+      notes.push({ kind: "flash-attention-forced-off", architecture: config.modelType ?? "" });
+    // llama_init_from_model refuses a quantized V cache without flash attention.
+    if (!flash && dtype.denominator !== 1n)
+      notes.push({ kind: "quantized-cache-needs-flash-attention", cacheDtype: dtype.name });
+  }
   if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
   if (maxPosition !== undefined && context > maxPosition)
     notes.push({ kind: "context-over-max", context, max: maxPosition });
@@ -696,7 +727,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
                 ? { windowCells: s.buffers.windowCells }
                 : {}),
               ubatch: ubatchOf(context, layout.policy),
-              flashAttention: true,
+              flashAttention: flash,
+              flashAttentionSetting: flashSetting,
+              swaFull: layout.policy.swaFull,
               unifiedCache: false,
               ...(config?.kvLoraRank !== undefined
                 ? { mlaCache: config.latentCache === false ? "decompressed" : "latent" }

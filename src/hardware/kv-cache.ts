@@ -60,9 +60,9 @@ export function configCacheDtype(config: ModelConfig | undefined): CacheDtype | 
  * How a runtime turns a context into cache cells (docs/memory-model.md §8). llama.cpp rounds the
  * context up to a multiple of 256 cells (`GGML_PAD(n_ctx, 256)`, `src/llama-context.cpp`) and
  * sizes the cache of sliding-window layers at the window plus one micro-batch, also rounded to
- * 256: `GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256)` (`src/llama-kv-cache-iswa.cpp`), one stream
- * per sequence (`kv_unified` false, its default). Without a policy a layer holds
- * min(window, context) tokens, as vLLM's paged cache does.
+ * 256: `GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256)` (`src/llama-kv-cache-iswa.cpp`), or at the
+ * full context with `--swa-full`; one stream per sequence (`kv_unified` false, its default).
+ * Without a policy a layer holds min(window, context) tokens, as vLLM's paged cache does.
  */
 export interface CellPolicy {
   runtime: "llama.cpp";
@@ -72,6 +72,8 @@ export interface CellPolicy {
   ubatch: number;
   /** The cache dtype when not told (llama.cpp's --cache-type-k/-v default: f16). */
   cacheDtype: string;
+  /** --swa-full: window (and chunked) layers get the full context's cells. */
+  swaFull: boolean;
 }
 
 /** llama.cpp's defaults: `common/common.h` n_ubatch 512, swa_full false, kv_unified false. */
@@ -80,6 +82,7 @@ export const LLAMA_CPP_CELLS: CellPolicy = {
   padding: 256,
   ubatch: 512,
   cacheDtype: "f16",
+  swaFull: false,
 };
 
 const padTo = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -102,7 +105,7 @@ export function cellsHeld(
 ): number {
   if (!policy) return Math.min(context, window ?? context);
   const cells = fullCells(context, policy);
-  if (window === undefined) return cells;
+  if (window === undefined || policy.swaFull) return cells;
   return padTo(Math.min(cells, window + ubatchOf(context, policy)), policy.padding);
 }
 
@@ -622,7 +625,8 @@ export function layerBreakdown(
       );
     if (g.stateBytes !== undefined) out.fixedBytes = g.stateBytes * BigInt(g.count);
     if (g.window !== undefined) out.window = g.window;
-    if (g.kind === "chunked-attention" && g.window !== undefined)
+    // vLLM's case (its hybrid manager off); llama.cpp sizes chunked layers as window layers.
+    if (g.kind === "chunked-attention" && g.window !== undefined && !l.policy)
       out.fullLengthBytes = groupBytes({ ...g, window: undefined }, context, batch, dtype);
     return out;
   });

@@ -71,6 +71,12 @@ export type Remark =
     }
   | { kind: "kv-dtype-override"; option: string; config: string }
   | { kind: "kv-dtype-unused"; option: string }
+  /** --flash-attn or --swa-full for weights that do not run in llama.cpp (not GGUF). */
+  | { kind: "llama-cpp-option-unused"; option: "--flash-attn" | "--swa-full" }
+  /** --flash-attn on for an architecture llama.cpp runs without it (Grok). */
+  | { kind: "flash-attention-forced-off"; architecture: string }
+  /** llama.cpp refuses to create a context with a quantized V cache and no flash attention. */
+  | { kind: "quantized-cache-needs-flash-attention"; cacheDtype: string }
   | { kind: "context-capped"; context: number; default: number }
   | { kind: "context-over-max"; context: number; max: number }
   | { kind: "heads-indivisible"; heads: number; gpus: number }

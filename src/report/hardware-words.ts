@@ -122,6 +122,12 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
       return `--kv-dtype ${r.option} overrides the config's ${r.config}`;
     case "kv-dtype-unused":
       return `--kv-dtype ${r.option} has no effect without a KV layout`;
+    case "llama-cpp-option-unused":
+      return `${r.option} is llama.cpp's option: no effect on weights that do not run in llama.cpp (GGUF files do)`;
+    case "flash-attention-forced-off":
+      return `--flash-attn on: llama.cpp turns flash attention off for ${r.architecture}; the compute buffer holds the KQ matrix`;
+    case "quantized-cache-needs-flash-attention":
+      return `llama.cpp refuses a ${r.cacheDtype} V cache without flash attention: give --flash-attn on or auto, or an f16 cache`;
     case "context-capped":
       return `context ${r.context} tokens: the model's max_position_embeddings, below the default ${r.default}`;
     case "context-over-max":

@@ -106,6 +106,37 @@ describe("inspect file.gguf", () => {
     });
   });
 
+  it("--flash-attn off --swa-full --kv-dtype q8_0: llama.cpp's settings in the JSON, valid", () => {
+    const { status, doc } = json(
+      write("gemma3-fa.gguf", familyFile("gemma3").bytes),
+      "--flash-attn",
+      "off",
+      "--swa-full",
+      "--kv-dtype",
+      "q8_0",
+      "--context",
+      "1000",
+    );
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "off",
+      swaFull: true,
+      windowCells: 1024,
+    });
+    expect(a.remarks).toContainEqual({
+      kind: "quantized-cache-needs-flash-attention",
+      cacheDtype: "q8_0",
+    });
+    expect(a.notes).toContain(
+      "llama.cpp refuses a q8_0 V cache without flash attention: give --flash-attn on or auto, or an f16 cache",
+    );
+    // F32 masks 512 × 2,048 × 4, KQ 512 × 1,024 × 4 heads × 4, attention rows 6 × 512 × 256 × 4.
+    expect(BigInt(doc.hardware.breakdown.computeBuffer)).toBe(4_194_304n + 8_388_608n + 3_145_728n);
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);

@@ -37,6 +37,8 @@ describe("KV cells as llama.cpp pads them", () => {
       cellPadding: 256,
       ubatch: 512,
       flashAttention: true,
+      flashAttentionSetting: "auto",
+      swaFull: false,
       unifiedCache: false,
     });
     expect(hw.breakdown.layers).toEqual([
@@ -136,6 +138,92 @@ describe("compute and output buffers", () => {
     const hw = await estimate("gemma2", { context: 1000 });
     // 512 × (1,024 + 768) × 2 = 1,835,008, plus the feed-forward 4,194,304.
     expect(hw.breakdown.computeBuffer).toBe(1_835_008n + 4_194_304n);
+  });
+});
+
+describe("--flash-attn (llama.cpp's -fa on|off|auto)", () => {
+  it("auto by default, resolved to on: no KQ matrix, an F16 mask", async () => {
+    const hw = await estimate("llama", { context: 1000 });
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: true,
+      flashAttentionSetting: "auto",
+      swaFull: false,
+    });
+    expect((await estimate("llama", { context: 1000, flashAttention: "on" })).breakdown).toEqual(
+      hw.breakdown,
+    );
+  });
+
+  it("off: the F32 KQ matrix of the widest layer and an F32 mask", async () => {
+    const hw = await estimate("llama", { context: 1000, flashAttention: "off" });
+    // mask 512 × 1,024 × 4 = 2,097,152; KQ 512 tokens × 1,024 cells × 4 heads × 4 bytes =
+    // 8,388,608 on top of the attention phase's 6 × 512 × 256 × 4 = 3,145,728, which is now
+    // larger than the feed-forward (4,194,304). llama.cpp reserves 13.01 MiB.
+    expect(hw.breakdown.computeBuffer).toBe(2_097_152n + 8_388_608n + 3_145_728n);
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "off",
+    });
+    expect(hw.breakdown.kvCache).toBe(1_048_576n);
+  });
+
+  it("off with window layers: both masks in F32, KQ over the full layers' cells", async () => {
+    const hw = await estimate("gemma3", { context: 5000, flashAttention: "off" });
+    // masks 512 × (5,120 + 768) × 4 = 12,058,624; KQ 512 × 5,120 × 4 heads × 4 = 41,943,040;
+    // attention rows 3,145,728.
+    expect(hw.breakdown.computeBuffer).toBe(12_058_624n + 41_943_040n + 3_145_728n);
+  });
+
+  it("off with a q8_0 cache: llama.cpp refuses the context, and the remark says so", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      flashAttention: "off",
+      kvDtype: findCacheDtype("q8_0")!,
+    });
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "quantized-cache-needs-flash-attention",
+      cacheDtype: "q8_0",
+    });
+    const auto = await estimate("llama", { context: 1000, kvDtype: findCacheDtype("q8_0")! });
+    expect(auto.assumptions.remarks.map((r) => r.kind)).not.toContain(
+      "quantized-cache-needs-flash-attention",
+    );
+  });
+
+  it("grok: llama.cpp forces flash attention off whatever was asked", async () => {
+    const file = path.join(dir, "grok.gguf");
+    writeFileSync(file, familyFile("llama", (o) => ({ ...o, arch: "grok" })).bytes);
+    const hw = buildReport(await loadCheckpoint(file), {
+      hardware: { context: 1000, flashAttention: "on" },
+    }).hardware!;
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "on",
+    });
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "flash-attention-forced-off",
+      architecture: "grok",
+    });
+  });
+});
+
+describe("--swa-full (llama.cpp's full-size window cache)", () => {
+  it("gemma3: the window layers take the full context's cells, and the mask grows", async () => {
+    const hw = await estimate("gemma3", { context: 5000, swaFull: true });
+    // 6 layers × 256 bytes × 5,120 cells (llama.cpp: 0.62 + 3.12 MiB of K and V each).
+    expect(hw.breakdown.kvCache).toBe(6n * 256n * 5120n);
+    expect(hw.assumptions.runtime).toMatchObject({ windowCells: 5120, swaFull: true });
+    const sliding = hw.breakdown.layers!.find((g) => g.kind === "sliding-attention")!;
+    expect(sliding).toMatchObject({ count: 5, window: 128, cells: 5120 });
+    // mask 512 × (5,120 + 5,120) × 2 = 10,485,760, plus the feed-forward 4,194,304.
+    expect(hw.breakdown.computeBuffer).toBe(10_485_760n + 4_194_304n);
+  });
+
+  it("a model without window layers is unchanged", async () => {
+    const a = await estimate("llama", { context: 5000, swaFull: true });
+    const b = await estimate("llama", { context: 5000 });
+    expect(a.breakdown).toEqual(b.breakdown);
+    expect(a.assumptions.runtime?.swaFull).toBe(true);
   });
 });
 
