@@ -29,6 +29,7 @@ import {
   kvLayout,
   layerBreakdown,
   layerCacheBytes,
+  padValueRows,
   type CacheDtype,
   type KvLayout,
   type LayerBreakdown,
@@ -587,11 +588,15 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
   const modelLayout = kvLayout(f.config);
-  // --swa-full changes how llama.cpp sizes window layers: the runtime's policy, not the model.
-  const layout =
-    modelLayout?.policy && o.swaFull
-      ? { ...modelLayout, policy: { ...modelLayout.policy, swaFull: true } }
-      : modelLayout;
+  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
+  const flash = f.config ? flashAttentionUsed(flashSetting, f.config) : true;
+  // llama.cpp's options change how it allocates, not the model: --swa-full the window layers'
+  // cells, flash attention off the V rows (padded to the widest layer's).
+  let layout = modelLayout;
+  if (modelLayout?.policy) {
+    layout = { ...modelLayout, policy: { ...modelLayout.policy, swaFull: o.swaFull === true } };
+    if (!flash) layout = padValueRows(layout);
+  }
   const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
   const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
@@ -601,8 +606,6 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
 
   const weightsOnly = f.weightsOnly !== undefined;
   const config = f.config;
-  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
-  const flash = config ? flashAttentionUsed(flashSetting, config) : true;
   const buffers =
     layout?.policy && config && !weightsOnly
       ? (c: number) => llamaCppBuffers(config, layout, c, batch, flash)

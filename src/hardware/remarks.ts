@@ -51,13 +51,20 @@ export type Remark =
       heads: number;
       headDim: number;
       valueHeadDim: number;
+      /** Window layers' head sizes where they differ (GGUF key_length_swa / value_length_swa). */
+      swaHeadDim?: number;
+      swaValueHeadDim?: number;
     }
   | {
       kind: "kv-heads-per-layer";
       field: string;
       headDim: number;
       valueHeadDim: number;
+      swaHeadDim?: number;
+      swaValueHeadDim?: number;
     }
+  /** llama.cpp without flash attention pads every layer's V row to the widest: its elements. */
+  | { kind: "value-rows-padded"; valueElements: bigint }
   | { kind: "windowless-layers"; layers: number }
   | { kind: "attention-sinks" }
   /** vLLM without its hybrid manager allocates chunked layers for the whole context. */

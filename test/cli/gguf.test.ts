@@ -177,6 +177,20 @@ describe("inspect file.gguf", () => {
     );
   });
 
+  it("gemma4 (key_length_swa) without flash attention: the padded V rows in valid JSON", () => {
+    const file = write("gemma4.gguf", familyFile("gemma4").bytes);
+    const { status, doc } = json(file, "--flash-attn", "off", "--context", "1000");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.remarks).toContainEqual(
+      expect.objectContaining({ kind: "kv-heads", swaHeadDim: 64, swaValueHeadDim: 64 }),
+    );
+    expect(a.notes).toContain(
+      "without flash attention llama.cpp pads every layer's V to the widest, 128 values per cell",
+    );
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);

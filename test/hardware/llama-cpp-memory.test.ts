@@ -3,7 +3,8 @@
 // cache must agree exactly (cells, and K and V in MiB to the two decimals llama.cpp prints); the
 // output buffer too; the compute buffer is an estimate and must fall within 0.8-1.25 of it, with
 // flash attention ("auto", llama.cpp's default, which it turns on for the CPU) and without, and
-// with --swa-full. Skipped, with the reason, when the prebuilt binary cannot run on this machine.
+// with --swa-full; gemma4's window layers have heads of their own size (key_length_swa), llama4's
+// chunked layers the chunk's cells. Skipped, with the reason, when the prebuilt binary cannot run on this machine.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -47,7 +48,7 @@ interface Case {
   flash: FlashAttentionSetting;
   swaFull: boolean;
 }
-const windowed: Family[] = ["gemma2", "gemma3"];
+const windowed: Family[] = ["gemma2", "gemma3", "gemma4"];
 const cases: Case[] = [
   ...[1000, 5000].flatMap((context) =>
     (["auto", "off"] as const).flatMap((flash) =>
@@ -57,6 +58,10 @@ const cases: Case[] = [
   ...(["auto", "off"] as const).flatMap((flash) =>
     windowed.map((family) => ({ family, context: 5000, flash, swaFull: true })),
   ),
+  // Llama 4's chunk is 8,192 tokens: at 10,000 the chunked layers hold 8,704 cells of 10,240.
+  { family: "llama4", context: 10000, flash: "auto", swaFull: false },
+  { family: "llama4", context: 10000, flash: "off", swaFull: false },
+  { family: "llama4", context: 10000, flash: "auto", swaFull: true },
 ];
 const key = (file: string, context: number, flash: string, swaFull: boolean) =>
   `${file} ${context} ${flash} ${swaFull}`;
