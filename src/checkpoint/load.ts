@@ -451,6 +451,7 @@ async function loadGgufSplit(
             shards: count,
             missingCount,
             missing: [...unread, ...absent].slice(0, MAX_LISTED_MISSING),
+            gguf: true,
           },
         }
       : {}),
