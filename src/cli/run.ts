@@ -26,6 +26,7 @@ import {
 import type { Report } from "../report/report.js";
 import { decimalBytes } from "../core/text.js";
 import { binaryBytes } from "../report/units.js";
+import { fitFailureText } from "../report/hardware-words.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
@@ -334,7 +335,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     // A gate that fails must say why on stderr, like every other failing status.
     if (code === EXIT.doesNotFit && fit) {
       io.err(
-        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${size(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${size(fit.usableBytes)} usable`,
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: ${fitFailureText(fit, size)}`,
       );
     } else if (code === EXIT.doesNotFit) {
       const n = fitVerdicts(summary).length;

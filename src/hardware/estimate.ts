@@ -36,6 +36,7 @@ import {
 import {
   layerSplit,
   llamaCppBuffers,
+  type LayerPlan,
   type LayerSplit,
   type LayerWeights,
   type LlamaCppBuffers,
@@ -108,7 +109,14 @@ export type FitTarget =
       /** The machine's own RAM (no GPU found): nothing to split layers with. */
       systemRam?: boolean;
     }
-  | { kind: "devices"; device: Device; count: number };
+  | {
+      kind: "devices";
+      device: Device;
+      count: number;
+      /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
+       * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
+      systemRamBytes?: bigint;
+    };
 
 export interface HardwareOptions {
   context?: number;
@@ -191,8 +199,13 @@ export interface FitResult {
   decodeTokensPerSecond?: number;
   prefillTokensPerSecond?: number;
   usable?: boolean;
-  /** llama.cpp: how many layers fit on the target (-ngl) and the RAM the rest needs. */
+  /**
+   * llama.cpp: how many layers fit on the target (-ngl) and the RAM the rest needs. When present,
+   * `fits` and the per-device figures follow it (docs/memory-model.md §8, "The verdict").
+   */
   layerSplit?: LayerSplit;
+  /** With layerSplit: the usable system RAM counted for the layers left there (--memory auto). */
+  systemRamBytes?: bigint;
 }
 
 /** What the speed figures assume. */
@@ -422,25 +435,13 @@ function fitOn(
     target.kind === "memory"
       ? [target.label, 1, target.memoryBytes]
       : [`${target.count} × ${target.device.label}`, target.count, usableBytes(target.device)];
+  const plan = (c: number) => planOn(m, target, c, layers, devices, usable);
+  const here = plan(context);
+  if (here) return splitFit(here, plan, target, label, usable, context, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
   const required = shared(m, context).total + BigInt(devices) * RESERVE_PER_DEVICE;
   const perDev = need(context);
-  let maxContext: number | null = null;
-  if (m.layout) {
-    // KV grows monotonically with context: binary search the longest that fits.
-    let lo = 0;
-    let hi = maxPosition ?? CONTEXT_SEARCH_CAP;
-    if (need(0) > usable) hi = -1;
-    else if (need(hi) <= usable) lo = hi;
-    else {
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (need(mid) <= usable) lo = mid;
-        else hi = mid;
-      }
-    }
-    maxContext = hi < 0 ? 0 : lo;
-  }
+  const maxContext = m.layout ? longestContext((c) => need(c) <= usable, maxPosition) : null;
   return {
     target: label,
     devices,
@@ -451,27 +452,90 @@ function fitOn(
     marginBytes: usable - perDev,
     maxContext,
     ...(target.kind === "devices" ? speedOf(target.device, target.count, speed) : {}),
-    ...splitOn(m, target, context, layers, devices, usable),
+  };
+}
+
+/** The longest context for which `fits` holds (it fails from some context on): binary search. */
+function longestContext(fits: (context: number) => boolean, maxPosition: number | undefined) {
+  let lo = 0;
+  let hi = maxPosition ?? CONTEXT_SEARCH_CAP;
+  if (!fits(0)) return 0;
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether a llama.cpp split runs on the target: every layer on the devices; or, when the
+ * target counts the system RAM (--memory auto beside GPUs), the rest in that RAM.
+ */
+const splitRuns = (s: LayerSplit, ram: bigint | undefined) =>
+  (s.gpuLayers === s.layers || ram !== undefined) && (ram === undefined || s.ramBytes <= ram);
+
+/** The fit of a model llama.cpp splits by layers: the verdict, needs and margin follow the split. */
+function splitFit(
+  here: LayerPlan,
+  plan: (context: number) => LayerPlan | undefined,
+  target: FitTarget,
+  label: string,
+  usable: bigint,
+  context: number,
+  maxPosition: number | undefined,
+  speed: SpeedInput | undefined,
+): FitResult {
+  const ram = target.kind === "devices" ? target.systemRamBytes : undefined;
+  const s = here.split;
+  // What each device needs for every layer: the split itself when it offloads them all.
+  const whole = s.gpuLayers === s.layers ? s.devices : here.whole;
+  const most = whole.reduce((a, d) => (d.bytes > a ? d.bytes : a), 0n);
+  const margin = whole.reduce(
+    (a, d) => (d.usableBytes - d.bytes < a ? d.usableBytes - d.bytes : a),
+    usable - most,
+  );
+  const fits = splitRuns(s, ram);
+  const allOnDevices = s.gpuLayers === s.layers;
+  return {
+    target: label,
+    devices: whole.length,
+    usableBytes: usable,
+    requiredBytes: whole.reduce((a, d) => a + d.bytes, here.wholeRamBytes),
+    perDeviceBytes: most,
+    fits,
+    marginBytes: margin,
+    maxContext: longestContext((c) => {
+      const p = plan(c);
+      return p !== undefined && splitRuns(p.split, ram);
+    }, maxPosition),
+    // The devices' speed holds only for a model that is on them entirely.
+    ...(target.kind === "devices" && allOnDevices
+      ? speedOf(target.device, target.count, speed)
+      : {}),
+    layerSplit: s,
+    ...(ram !== undefined ? { systemRamBytes: ram } : {}),
   };
 }
 
 /** llama.cpp's -ngl on the target: only for a runtime that splits by layers, onto an accelerator. */
-function splitOn(
+function planOn(
   m: Model,
   target: FitTarget,
   context: number,
   layers: LayerWeights | undefined,
   devices: number,
   usable: bigint,
-): { layerSplit?: LayerSplit } {
+): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
-  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam)) return {};
+  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam))
+    return undefined;
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
-  return {
-    layerSplit: layerSplit(scaled, cache, buffers, devices, usable, RESERVE_PER_DEVICE),
-  };
+  const each = Array.from({ length: devices }, () => usable);
+  return layerSplit(scaled, cache, buffers, each, RESERVE_PER_DEVICE);
 }
 
 /** The parts in proportion to a new total (the weights at another precision). */
@@ -565,7 +629,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
 
   const fitTarget = (weights: bigint) =>
-    o.target ? fitOn(model(weights), o.target, context, maxPosition).fits : undefined;
+    o.target
+      ? fitOn(model(weights), o.target, context, maxPosition, undefined, f.layerWeights).fits
+      : undefined;
   const precisions: PrecisionRow[] = [];
   const row = (
     name: PrecisionName,

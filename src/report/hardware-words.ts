@@ -6,7 +6,13 @@
 
 import { group } from "../core/text.js";
 import { findDevice } from "../hardware/catalog.js";
-import type { HardwareEstimate, PrecisionRow, ReferenceDevice } from "../hardware/estimate.js";
+import type {
+  FitResult,
+  HardwareEstimate,
+  PrecisionRow,
+  ReferenceDevice,
+} from "../hardware/estimate.js";
+import type { LayerSplit } from "../hardware/llama-cpp.js";
 import type { LayerKindsSource, Remark } from "../hardware/remarks.js";
 
 const LOADED_FOR: Readonly<Record<string, string>> = {
@@ -172,4 +178,32 @@ export function alternativesText(hw: HardwareEstimate): string[] {
   return (hw.cluster?.singleNodeAlternativeDevices ?? []).map(
     (id) => `${gpus} × ${findDevice(id)?.label ?? id}`,
   );
+}
+
+/** A model llama.cpp splits by layers that does not have every layer on the target's devices. */
+export const partlyOffloaded = (f: FitResult): f is FitResult & { layerSplit: LayerSplit } =>
+  f.layerSplit !== undefined && f.layerSplit.gpuLayers < f.layerSplit.layers;
+
+/**
+ * Which rule a fit that failed broke, for --require-fit's stderr line (docs/memory-model.md §8,
+ * "The verdict"): the whole model per device, or llama.cpp's layer split and the system RAM.
+ */
+export function fitFailureText(f: FitResult, bytes: (b: bigint) => string): string {
+  const per = f.devices > 1 ? " per device" : "";
+  const needs = `needs ${bytes(f.perDeviceBytes)}${per}, ${bytes(f.usableBytes)} usable`;
+  const s = f.layerSplit;
+  if (!s) return needs;
+  const rest = s.layers - s.gpuLayers;
+  const ram = f.systemRamBytes;
+  const on = f.devices > 1 ? "the GPUs" : "the GPU";
+  if (rest === 0)
+    return `every layer fits on ${on}, but the token embedding and the output buffer need ${bytes(s.ramBytes)} of system RAM, ${bytes(ram ?? 0n)} usable`;
+  const all = `all ${s.layers} need ${bytes(f.perDeviceBytes)}${per}, ${bytes(f.usableBytes)} usable`;
+  const layers =
+    s.gpuLayers === 0
+      ? `no layer fits on ${on} (llama.cpp -ngl 0; ${all})`
+      : `only ${s.gpuLayers} of ${s.layers} layers fit on ${on} (llama.cpp -ngl ${s.gpuLayers}; ${all})`;
+  return ram === undefined
+    ? `${layers}; the other ${rest} would run from system RAM (${bytes(s.ramBytes)}), which counts only with --memory auto`
+    : `${layers}; the other ${rest} need ${bytes(s.ramBytes)} of system RAM, ${bytes(ram)} usable`;
 }

@@ -106,6 +106,46 @@ describe("inspect file.gguf", () => {
     });
   });
 
+  it("--require-fit follows llama.cpp's split: every layer on the GPU passes; stderr names the rule", () => {
+    const file = write("llama-fit.gguf", familyFile("llama").bytes);
+    // F16 at 1,000 tokens: 2 layers with their cache (1,705,984 each), the output layer
+    // (263,168), the compute buffer (5,242,880) and the reserve on the device; the embedding and
+    // the logits stay in RAM, so the device needs 264,192 bytes less than the whole model.
+    const all = 2 * 1_705_984 + 263_168 + 5_242_880 + 2 ** 30;
+    const args = ["--context", "1000", "--require-fit", "--memory"];
+    const { status, doc } = json(file, ...args, `${all}B`);
+    expect(status).toBe(0);
+    assertSchema(doc);
+    expect(doc.hardware.requiredBytes).toBe(all + 264_192);
+    expect(doc.hardware.fit).toMatchObject({ fits: true, perDeviceRequiredBytes: all });
+    const short = inspect([file, ...args, `${all - 1}B`]);
+    expect(short.status).toBe(3);
+    expect(short.stderr).toContain(
+      `does not fit ${all - 1}B: only 2 of 3 layers fit on the GPU (llama.cpp -ngl 2; all 3 need 1.08 GB, 1.08 GB usable); the other 1 would run from system RAM (1.97 MB), which counts only with --memory auto`,
+    );
+  });
+
+  it("--gpu --count 2: the layers of each device in the JSON and the table", () => {
+    const file = write("llama-2gpu.gguf", familyFile("llama").bytes);
+    const { status, doc } = json(file, "--gpu", "rtx-4090", "--count", "2");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const s = doc.hardware.fit.layerSplit;
+    // 3 units over 2 equal devices: j/3 below 1/2 for j = 0, 1: both layers, then the output.
+    expect(s.distribution).toBe("proportional");
+    expect(s.devices.map((d: { layers: number; output: boolean }) => [d.layers, d.output])).toEqual(
+      [
+        [2, false],
+        [1, true],
+      ],
+    );
+    expect(doc.hardware.fit.perDeviceRequiredBytes).toBe(s.devices[0].bytes);
+    const table = inspect(["--no-color", file, "--gpu", "rtx-4090", "--count", "2"]).stdout;
+    expect(table).toMatch(
+      /-ngl 3 of 3 over 2 devices, in proportion to their memory \(llama\.cpp's default\): 2 \([\d.]+ GB\) · 1 with the output \([\d.]+ GB\)/,
+    );
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);
@@ -145,9 +185,11 @@ describe("inspect: GGUF sets and folders", () => {
       json(folder, "--memory", memory).doc.components.map(
         (c: { hardware: { requiredBytes: number; fits: boolean } }) => c.hardware,
       );
-    const [small, big] = needs("100GB")
-      .map((h: { requiredBytes: number }) => h.requiredBytes)
-      .sort((a: number, b: number) => a - b);
+    // What each file needs with every layer on the device (llama.cpp's split decides the fit).
+    const [small, big] = ["tiny-Q4_K_M.gguf", "tiny-F16.gguf"].map(
+      (f) =>
+        json(path.join(folder, f), "--memory", "100GB").doc.hardware.fit.perDeviceRequiredBytes,
+    );
     expect(small).toBeLessThan(big);
     // Room for the Q4_K_M file only: the gate passes (one of them is deployed).
     const one = `${big - 1}B`;

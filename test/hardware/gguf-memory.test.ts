@@ -7,20 +7,24 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { usableBytes, type Device } from "../../src/hardware/catalog.js";
 import { findCacheDtype } from "../../src/hardware/kv-cache.js";
-import type { HardwareOptions } from "../../src/hardware/estimate.js";
+import type { FitTarget, HardwareOptions } from "../../src/hardware/estimate.js";
+import { layerSplit, proportionalCounts } from "../../src/hardware/llama-cpp.js";
+import { fitFailureText } from "../../src/report/hardware-words.js";
 import { buildReport } from "../../src/inspection.js";
 import { headlineLines } from "../../src/report/headline.js";
 import { PLAIN } from "../../src/report/style.js";
 import { renderTable } from "../../src/report/table.js";
-import { familyFile, type Family } from "../helpers/gguf.js";
+import { familyFile, type Family, type ModelOptions } from "../helpers/gguf.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "inspect-gguf-memory-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function estimate(family: Family, hardware: HardwareOptions = {}) {
-  const file = path.join(dir, `${family}.gguf`);
-  writeFileSync(file, familyFile(family).bytes);
+async function estimate(family: Family, hardware: HardwareOptions = {}, layers?: number) {
+  const file = path.join(dir, `${family}${layers ?? ""}.gguf`);
+  const tweak = layers === undefined ? undefined : (o: ModelOptions) => ({ ...o, layers });
+  writeFileSync(file, familyFile(family, tweak).bytes);
   return buildReport(await loadCheckpoint(file), { hardware }).hardware!;
 }
 
@@ -161,6 +165,8 @@ describe("the layer split (-ngl)", () => {
       gpuBytes: gpu2,
       // The embedding, layer 0 with its cache, the output buffer.
       ramBytes: 262_144n + LAYER + 2048n,
+      distribution: "filled",
+      devices: [{ layers: 2, bytes: gpu2, usableBytes: gpu2 + LAYER - 1n, output: true }],
     });
   });
 
@@ -219,7 +225,7 @@ describe("the table and the headline say the same", () => {
       context: 1000,
       target: { kind: "memory", label: "1.08GB", memoryBytes: 1_081_000_000n },
     });
-    const words = "-ngl 2 of 3 (1.08 GB on each device), the other 1 in RAM (1.97 MB of RAM)";
+    const words = "-ngl 2 of 3 (1.08 GB on the GPU); the other 1 in RAM (1.97 MB of RAM)";
     expect(table).toContain(`llama.cpp ${words}`);
     expect(headline).toContain(`does not fit 1.08GB`);
     expect(headline).toContain(`llama.cpp ${words}`);
@@ -237,5 +243,176 @@ describe("the table and the headline say the same", () => {
     expect(table).toMatch(
       /activations .* llama\.cpp compute buffer 6\.03 MB \(estimated\) \+ output buffer 2\.05 kB/,
     );
+  });
+});
+
+// The same llama numbers (F16, 1,000 tokens): a layer with its cache, the output layer, the
+// compute buffer, the token embedding and the output buffer.
+const LAYER = 1_181_696n + 524_288n;
+const OUTPUT = 263_168n;
+const COMPUTE = 5_242_880n;
+const EMBEDDING = 262_144n;
+const LOGITS = 2048n;
+
+/** A GPU whose usable share (0.9) is at least `usable` and less than one byte more. */
+function gpu(usable: bigint, count: number, systemRamBytes?: bigint): FitTarget {
+  const device: Device = {
+    id: "test-gpu",
+    label: "Test GPU",
+    kind: "consumer-gpu",
+    memoryBytes: (usable * 10n + 8n) / 9n,
+  };
+  expect(usableBytes(device) - usable).toBe(0n);
+  return {
+    kind: "devices",
+    device,
+    count,
+    ...(systemRamBytes !== undefined ? { systemRamBytes } : {}),
+  };
+}
+
+describe("the verdict follows llama.cpp's split (docs/memory-model.md §8)", () => {
+  // Every layer on one device: both blocks, the output layer, the compute buffer, the reserve.
+  const ALL = 2n * LAYER + OUTPUT + COMPUTE + GiB;
+
+  it("every layer on the device fits, though weights + KV + buffers + reserve would not", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "t", memoryBytes: ALL },
+    });
+    // The whole-model rule counts the embedding and the logits, which llama.cpp keeps in RAM.
+    expect(hw.requiredBytes).toBe(ALL + EMBEDDING + LOGITS);
+    expect(hw.fit).toMatchObject({
+      fits: true,
+      perDeviceBytes: ALL,
+      marginBytes: 0n,
+      requiredBytes: ALL + EMBEDDING + LOGITS,
+      layerSplit: { gpuLayers: 3, layers: 3, ramBytes: EMBEDDING + LOGITS },
+    });
+    expect(hw.fit!.maxContext).toBeGreaterThanOrEqual(1000);
+    // The precision what-ifs use the same rule.
+    expect(hw.precisions.find((p) => p.name === "as stored")?.fits).toBe(true);
+  });
+
+  it("one byte less: -ngl 2 of 3, and without the system RAM that does not fit", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      target: { kind: "memory", label: "t", memoryBytes: ALL - 1n },
+    });
+    expect(hw.fit).toMatchObject({ fits: false, perDeviceBytes: ALL, marginBytes: -1n });
+    expect(hw.fit!.layerSplit).toMatchObject({
+      gpuLayers: 2,
+      ramBytes: EMBEDDING + LAYER + LOGITS,
+    });
+    expect(hw.fit!.maxContext).toBeLessThan(1000);
+    expect(hw.precisions.find((p) => p.name === "as stored")?.fits).toBe(false);
+    expect(fitFailureText(hw.fit!, (b) => `${b} B`)).toBe(
+      `only 2 of 3 layers fit on the GPU (llama.cpp -ngl 2; all 3 need ${ALL} B, ${ALL - 1n} B usable); the other 1 would run from system RAM (${EMBEDDING + LAYER + LOGITS} B), which counts only with --memory auto`,
+    );
+  });
+
+  it("with the system RAM counted (--memory auto): the rest in RAM runs, if the RAM holds it", async () => {
+    const ram = EMBEDDING + LAYER + LOGITS;
+    const runs = await estimate("llama", { context: 1000, target: gpu(ALL - 1n, 1, ram) });
+    expect(runs.fit).toMatchObject({ fits: true, systemRamBytes: ram, marginBytes: -1n });
+    expect(runs.fit!.layerSplit).toMatchObject({ gpuLayers: 2, ramBytes: ram });
+    // No GPU speed for a model partly in RAM.
+    expect(runs.fit!.decodeTokensPerSecond).toBeUndefined();
+    const short = await estimate("llama", { context: 1000, target: gpu(ALL - 1n, 1, ram - 1n) });
+    expect(short.fit!.fits).toBe(false);
+    expect(fitFailureText(short.fit!, (b) => `${b} B`)).toBe(
+      `only 2 of 3 layers fit on the GPU (llama.cpp -ngl 2; all 3 need ${ALL} B, ${ALL - 1n} B usable); the other 1 need ${ram} B of system RAM, ${ram - 1n} B usable`,
+    );
+  });
+
+  it("the table and the headline say it runs partly from RAM", async () => {
+    const file = path.join(dir, "llama.gguf");
+    writeFileSync(file, familyFile("llama").bytes);
+    const ram = EMBEDDING + LAYER + LOGITS;
+    const report = buildReport(await loadCheckpoint(file), {
+      hardware: { context: 1000, target: gpu(ALL - 1n, 1, ram) },
+    });
+    const table = renderTable(report, { style: PLAIN });
+    expect(table).toContain("fit 1 × Test GPU: runs partly from RAM (all layers need 1.08 GB");
+    expect(table).toContain("longest context that runs: ");
+    expect(table).toContain(
+      "llama.cpp -ngl 2 of 3 (1.08 GB on the GPU); the other 1 in RAM (1.97 MB of RAM, 1.97 MB usable)",
+    );
+    expect(headlineLines(report, PLAIN).join("\n")).toContain(
+      "runs partly from RAM on 1 × Test GPU; llama.cpp -ngl 2 of 3",
+    );
+  });
+});
+
+describe("several GPUs: llama.cpp's layer split mode", () => {
+  it("units go to the first device whose split point is above j / ngl, in float", () => {
+    expect(proportionalCounts([1, 1], 3)).toEqual([2, 1]);
+    expect(proportionalCounts([1, 1], 32)).toEqual([16, 16]);
+    expect(proportionalCounts([1, 1], 33)).toEqual([17, 16]);
+    // 22/33 equals the split point 2/3: upper_bound sends it to the second device.
+    expect(proportionalCounts([2, 1], 33)).toEqual([22, 11]);
+    expect(proportionalCounts([24 * 2 ** 30, 12 * 2 ** 30], 33)).toEqual([22, 11]);
+    expect(proportionalCounts([1, 1, 1], 8)).toEqual([3, 3, 2]);
+    expect(proportionalCounts([3, 0, 1], 8)).toEqual([6, 0, 2]);
+  });
+
+  it("3 equal GPUs, 7 layers and the output: 3, 3 and 2, each with its own buffer and reserve", async () => {
+    const big = 40n * GiB;
+    const hw = await estimate("llama", { context: 1000, target: gpu(big, 3) }, 7);
+    const each = COMPUTE + GiB;
+    const devices = [
+      { layers: 3, bytes: 3n * LAYER + each, usableBytes: big, output: false },
+      { layers: 3, bytes: 3n * LAYER + each, usableBytes: big, output: false },
+      { layers: 2, bytes: LAYER + OUTPUT + each, usableBytes: big, output: true },
+    ];
+    expect(hw.fit!.layerSplit).toEqual({
+      runtime: "llama.cpp",
+      layers: 8,
+      gpuLayers: 8,
+      gpuBytes: 3n * LAYER + each,
+      ramBytes: EMBEDDING + LOGITS,
+      distribution: "proportional",
+      devices,
+    });
+    expect(hw.fit).toMatchObject({
+      fits: true,
+      devices: 3,
+      perDeviceBytes: 3n * LAYER + each,
+      marginBytes: big - 3n * LAYER - each,
+      requiredBytes: 7n * LAYER + OUTPUT + 3n * each + EMBEDDING + LOGITS,
+    });
+  });
+
+  it("when the proportional split overflows a device, --fit fills them from the last", async () => {
+    // Room for two layers (or a layer and the output layer) each: 6 of the 8 units.
+    const room = 2n * LAYER + COMPUTE + GiB;
+    const hw = await estimate("llama", { context: 1000, target: gpu(room, 3) }, 7);
+    const s = hw.fit!.layerSplit!;
+    expect(s).toMatchObject({ gpuLayers: 6, distribution: "filled" });
+    expect(s.devices.map((d) => d.layers)).toEqual([2, 2, 2]);
+    expect(s.devices.map((d) => d.bytes)).toEqual([room, room, LAYER + OUTPUT + COMPUTE + GiB]);
+    expect(s.ramBytes).toBe(EMBEDDING + 2n * LAYER + LOGITS);
+    expect(hw.fit!.fits).toBe(false);
+  });
+
+  it("unequal devices: the proportional split by memory, else the last filled first", () => {
+    const w = { layers: [10n, 10n, 10n, 10n], inputBytes: 7n, outputBytes: 5n, residentBytes: 52n };
+    const buffers = { computeBytes: 3n, outputBytes: 1n, ubatch: 512, cells: 256 };
+    // 2:1 memory, 5 units: j/5 below 2/3 for j = 0..3, so 4 and 1 (the output layer alone).
+    const fits = layerSplit(w, [0n, 0n, 0n, 0n], buffers, [60n, 30n], 0n);
+    expect(fits.split.devices.map((d) => [d.layers, d.bytes])).toEqual([
+      [4, 43n],
+      [1, 8n],
+    ]);
+    expect(fits.split.distribution).toBe("proportional");
+    // 20 and 60: in proportion the first device gets 2 layers (23 bytes) and cannot hold them;
+    // --fit gives the last device the output layer and every layer (48), the first none.
+    const filled = layerSplit(w, [0n, 0n, 0n, 0n], buffers, [20n, 60n], 0n);
+    expect(filled.split.devices.map((d) => [d.layers, d.bytes])).toEqual([
+      [0, 0n],
+      [5, 48n],
+    ]);
+    expect(filled.split).toMatchObject({ gpuLayers: 5, distribution: "filled", ramBytes: 8n });
+    expect(filled.whole.map((d) => d.layers)).toEqual([2, 3]);
   });
 });
