@@ -125,7 +125,7 @@ export type FitTarget =
     };
 
 /** "2 × RTX 4090 24GB + RTX 3060 12GB": runs of one kind counted, in device order. */
-export function mixedLabel(devices: readonly Device[]): string {
+function mixedLabel(devices: readonly Device[]): string {
   const runs: Array<{ label: string; n: number }> = [];
   for (const d of devices) {
     const last = runs[runs.length - 1];
