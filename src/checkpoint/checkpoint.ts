@@ -58,6 +58,8 @@ export interface PartialFacts {
   missing: string[];
   /** The target is one shard of the set (its number as named), inspected on its own. */
   alone?: { shard: number; name: string };
+  /** The set is a GGUF split set: its files are "parts" in what the report writes. */
+  gguf?: true;
 }
 
 /** A file's SHA-256 as its store records it. */
