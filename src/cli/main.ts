@@ -119,7 +119,10 @@ function program(): Command {
       "--memory <size>",
       "does it fit in this much memory? 24GB, 24GiB, or auto (this machine)",
     )
-    .option("--gpu <name>", "does it fit on this GPU? h100, h200, a100, rtx-4090, mac-64gb, …")
+    .option(
+      "--gpu <name>",
+      "does it fit on this GPU? h100, h200, a100, rtx-4090, mac-64gb, …; rtx-4090,rtx-3090 for GPUs of different kinds, in device order",
+    )
     .option("--count <n>", "how many of --gpu (default 1)")
     .option(
       "--reference-server <gpu>",

@@ -157,11 +157,21 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
     if (memoryBytes === 0n) throw usage("--memory must be more than 0");
     target = { kind: "memory", label: o.memory, memoryBytes };
   } else if (o.gpu !== undefined) {
-    target = {
-      kind: "devices",
-      device: gpuNamed(o.gpu),
-      count: o.count === undefined ? 1 : parsePositiveInt(o.count, "--count"),
-    };
+    // --gpu a,b,c: devices of different kinds, in the order the runtime numbers them.
+    const named = o.gpu.split(",").map((n) => gpuNamed(n.trim()));
+    if (named.length > 1 && o.count !== undefined)
+      throw usage("--count goes with one --gpu; name each device of a list instead");
+    const notGpu = named.find((d) => !d.kind.endsWith("gpu"));
+    if (named.length > 1 && notGpu)
+      throw usage(`a list of --gpu devices takes GPUs; ${notGpu.label} is a machine of its own`);
+    const first = named[0]!;
+    target = named.every((d) => d.id === first.id)
+      ? {
+          kind: "devices",
+          device: first,
+          count: o.count === undefined ? named.length : parsePositiveInt(o.count, "--count"),
+        }
+      : { kind: "mixed", devices: named };
   }
   if (o.requireFit && !target) throw usage("--require-fit needs --memory or --gpu to fit into");
   if (target) h.target = target;

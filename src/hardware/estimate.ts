@@ -116,7 +116,39 @@ export type FitTarget =
       /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
        * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
       systemRamBytes?: bigint;
+    }
+  | {
+      /** Devices of different kinds, in the order the runtime numbers them (--gpu a,b). */
+      kind: "mixed";
+      devices: Device[];
+      systemRamBytes?: bigint;
     };
+
+/** "2 × RTX 4090 24GB + RTX 3060 12GB": runs of one kind counted, in device order. */
+function mixedLabel(devices: readonly Device[]): string {
+  const runs: Array<{ label: string; n: number }> = [];
+  for (const d of devices) {
+    const last = runs[runs.length - 1];
+    if (last?.label === d.label) last.n++;
+    else runs.push({ label: d.label, n: 1 });
+  }
+  return runs.map((r) => (r.n > 1 ? `${r.n} × ${r.label}` : r.label)).join(" + ");
+}
+
+/** The target's name and the memory each of its devices may use, in device order. */
+function targetDevices(target: FitTarget): { label: string; usable: bigint[] } {
+  switch (target.kind) {
+    case "memory":
+      return { label: target.label, usable: [target.memoryBytes] };
+    case "devices":
+      return {
+        label: `${target.count} × ${target.device.label}`,
+        usable: Array.from({ length: target.count }, () => usableBytes(target.device)),
+      };
+    case "mixed":
+      return { label: mixedLabel(target.devices), usable: target.devices.map(usableBytes) };
+  }
+}
 
 export interface HardwareOptions {
   context?: number;
@@ -206,6 +238,11 @@ export interface FitResult {
   layerSplit?: LayerSplit;
   /** With layerSplit: the usable system RAM counted for the layers left there (--memory auto). */
   systemRamBytes?: bigint;
+  /**
+   * Devices of different kinds (--gpu a,b): their catalogue ids in device order. usableBytes,
+   * perDeviceBytes and marginBytes are then the tightest device's.
+   */
+  mixedDevices?: string[];
 }
 
 /** What the speed figures assume. */
@@ -431,13 +468,13 @@ function fitOn(
   speed?: SpeedInput,
   layers?: LayerWeights,
 ): FitResult {
-  const [label, devices, usable] =
-    target.kind === "memory"
-      ? [target.label, 1, target.memoryBytes]
-      : [`${target.count} × ${target.device.label}`, target.count, usableBytes(target.device)];
-  const plan = (c: number) => planOn(m, target, c, layers, devices, usable);
+  const { label, usable: each } = targetDevices(target);
+  const devices = each.length;
+  // Tensor-parallel shards are equal: the device with the least memory bounds them.
+  const usable = each.reduce((a, b) => (b < a ? b : a));
+  const plan = (c: number) => planOn(m, target, c, layers, each);
   const here = plan(context);
-  if (here) return splitFit(here, plan, target, label, usable, context, maxPosition, speed);
+  if (here) return splitFit(here, plan, target, label, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
   const required = shared(m, context).total + BigInt(devices) * RESERVE_PER_DEVICE;
   const perDev = need(context);
@@ -452,8 +489,12 @@ function fitOn(
     marginBytes: usable - perDev,
     maxContext,
     ...(target.kind === "devices" ? speedOf(target.device, target.count, speed) : {}),
+    ...mixedOf(target),
   };
 }
+
+const mixedOf = (target: FitTarget) =>
+  target.kind === "mixed" ? { mixedDevices: target.devices.map((d) => d.id) } : {};
 
 /** The longest context for which `fits` holds (it fails from some context on): binary search. */
 function longestContext(fits: (context: number) => boolean, maxPosition: number | undefined) {
@@ -482,40 +523,36 @@ function splitFit(
   plan: (context: number) => LayerPlan | undefined,
   target: FitTarget,
   label: string,
-  usable: bigint,
-  context: number,
   maxPosition: number | undefined,
   speed: SpeedInput | undefined,
 ): FitResult {
-  const ram = target.kind === "devices" ? target.systemRamBytes : undefined;
+  const ram = target.kind === "memory" ? undefined : target.systemRamBytes;
   const s = here.split;
-  // What each device needs for every layer: the split itself when it offloads them all.
-  const whole = s.gpuLayers === s.layers ? s.devices : here.whole;
-  const most = whole.reduce((a, d) => (d.bytes > a ? d.bytes : a), 0n);
-  const margin = whole.reduce(
-    (a, d) => (d.usableBytes - d.bytes < a ? d.usableBytes - d.bytes : a),
-    usable - most,
-  );
-  const fits = splitRuns(s, ram);
   const allOnDevices = s.gpuLayers === s.layers;
+  // What each device needs for every layer: the split itself when it offloads them all.
+  const whole = allOnDevices ? s.devices : here.whole;
+  // The device with the least to spare speaks for the target (all alike when they are equal).
+  const tightest = whole.reduce((a, d) =>
+    d.usableBytes - d.bytes < a.usableBytes - a.bytes ? d : a,
+  );
   return {
     target: label,
     devices: whole.length,
-    usableBytes: usable,
+    usableBytes: tightest.usableBytes,
     requiredBytes: whole.reduce((a, d) => a + d.bytes, here.wholeRamBytes),
-    perDeviceBytes: most,
-    fits,
-    marginBytes: margin,
+    perDeviceBytes: tightest.bytes,
+    fits: splitRuns(s, ram),
+    marginBytes: tightest.usableBytes - tightest.bytes,
     maxContext: longestContext((c) => {
       const p = plan(c);
       return p !== undefined && splitRuns(p.split, ram);
     }, maxPosition),
-    // The devices' speed holds only for a model that is on them entirely.
-    ...(target.kind === "devices" && allOnDevices
-      ? speedOf(target.device, target.count, speed)
-      : {}),
+    // The devices' speed holds only for a model that is on them entirely. The layers run one
+    // device after the other, so a token reads every weight at one device's bandwidth.
+    ...(target.kind === "devices" && allOnDevices ? speedOf(target.device, 1, speed) : {}),
     layerSplit: s,
     ...(ram !== undefined ? { systemRamBytes: ram } : {}),
+    ...mixedOf(target),
   };
 }
 
@@ -525,8 +562,7 @@ function planOn(
   target: FitTarget,
   context: number,
   layers: LayerWeights | undefined,
-  devices: number,
-  usable: bigint,
+  usable: readonly bigint[],
 ): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
   if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam))
@@ -534,8 +570,7 @@ function planOn(
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
-  const each = Array.from({ length: devices }, () => usable);
-  return layerSplit(scaled, cache, buffers, each, RESERVE_PER_DEVICE);
+  return layerSplit(scaled, cache, buffers, usable, RESERVE_PER_DEVICE);
 }
 
 /** The parts in proportion to a new total (the weights at another precision). */
@@ -699,7 +734,12 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
   if (maxPosition !== undefined && context > maxPosition)
     notes.push({ kind: "context-over-max", context, max: maxPosition });
-  const n = o.target?.kind === "devices" ? o.target.count : 1;
+  const n =
+    o.target?.kind === "devices"
+      ? o.target.count
+      : o.target?.kind === "mixed"
+        ? o.target.devices.length
+        : 1;
   if (n > 1 && heads !== undefined && heads % n !== 0)
     notes.push({ kind: "heads-indivisible", heads, gpus: n });
   const optional = f.optional ?? [];

@@ -180,6 +180,10 @@ export function alternativesText(hw: HardwareEstimate): string[] {
   );
 }
 
+/** " per device", " on the tightest device" (GPUs of different kinds), or "" for one device. */
+export const perDeviceText = (f: FitResult, each = " per device"): string =>
+  f.devices <= 1 ? "" : f.mixedDevices ? " on the tightest device" : each;
+
 /** A model llama.cpp splits by layers that does not have every layer on the target's devices. */
 export const partlyOffloaded = (f: FitResult): f is FitResult & { layerSplit: LayerSplit } =>
   f.layerSplit !== undefined && f.layerSplit.gpuLayers < f.layerSplit.layers;
@@ -189,7 +193,7 @@ export const partlyOffloaded = (f: FitResult): f is FitResult & { layerSplit: La
  * "The verdict"): the whole model per device, or llama.cpp's layer split and the system RAM.
  */
 export function fitFailureText(f: FitResult, bytes: (b: bigint) => string): string {
-  const per = f.devices > 1 ? " per device" : "";
+  const per = perDeviceText(f);
   const needs = `needs ${bytes(f.perDeviceBytes)}${per}, ${bytes(f.usableBytes)} usable`;
   const s = f.layerSplit;
   if (!s) return needs;

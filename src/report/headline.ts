@@ -8,7 +8,7 @@ import { group, plural } from "../core/text.js";
 import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
-import { alternativesText, partlyOffloaded } from "./hardware-words.js";
+import { alternativesText, partlyOffloaded, perDeviceText } from "./hardware-words.js";
 import { splitWords } from "./table-hardware.js";
 import { countShort } from "./units.js";
 import { keep, wrapLines } from "./wrap.js";
@@ -127,7 +127,7 @@ function smallestSetup(hw: HardwareEstimate): string | undefined {
 
 function fit(hw: HardwareEstimate, st: Style): string {
   const f = hw.fit!;
-  const per = f.devices > 1 ? " each" : "";
+  const per = perDeviceText(f, " each");
   // llama.cpp splits by layers: when the whole model is not on the GPU, say how much is.
   const split = f.layerSplit ? `; llama.cpp ${splitWords(f.layerSplit, st, f.systemRamBytes)}` : "";
   if (f.fits && partlyOffloaded(f))

@@ -12,6 +12,7 @@ import {
   laptopText,
   notesOf,
   partlyOffloaded,
+  perDeviceText,
   serverText,
   shareText,
   weightsOnlyText,
@@ -275,7 +276,7 @@ function fitLines(hw: HardwareEstimate, st: Style): string[] {
     f.marginBytes >= 0n
       ? `${keep(st.bytes(f.marginBytes))} to spare`
       : `${keep(st.bytes(-f.marginBytes))} short`;
-  const per = f.devices > 1 ? " per device" : "";
+  const per = perDeviceText(f);
   const needs = partly ? "all layers need" : "needs";
   const context = !hw.languageModel
     ? ""

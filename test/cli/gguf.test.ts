@@ -146,6 +146,30 @@ describe("inspect file.gguf", () => {
     );
   });
 
+  it("--gpu a,b: GPUs of different kinds, the layers in proportion to their memory", () => {
+    const file = write("llama7.gguf", familyFile("llama", (o) => ({ ...o, layers: 7 })).bytes);
+    const { status, doc } = json(file, "--gpu", "rtx-4090,rtx-4060");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const f = doc.hardware.fit;
+    expect(f.target).toBe("RTX 4090 24GB + RTX 4060 8GB");
+    expect(f.mixedDevices).toEqual(["rtx-4090", "rtx-4060"]);
+    // 24 : 8 GB, 8 units: j/8 below 3/4 for j = 0..5, so 6 and 2 (the output layer on the 4060).
+    expect(f.layerSplit.devices.map((d: { layers: number }) => d.layers)).toEqual([6, 2]);
+    // The tightest device speaks for the target: the 4060, with the least to spare.
+    expect(f.perDeviceUsableBytes).toBe(f.layerSplit.devices[1].usableBytes);
+    expect(f.perDeviceRequiredBytes).toBe(f.layerSplit.devices[1].bytes);
+    // A list and --count, or a Mac in a list: usage errors.
+    expect(inspect([file, "--gpu", "rtx-4090,rtx-4060", "--count", "2"]).status).toBe(2);
+    const mac = inspect([file, "--gpu", "rtx-4090,m4-16"]);
+    expect(mac.status).toBe(2);
+    expect(mac.stderr).toContain("a list of --gpu devices takes GPUs");
+    // The same GPU twice is --count 2.
+    expect(json(file, "--gpu", "rtx-4090,rtx-4090").doc.hardware.fit.target).toBe(
+      "2 × RTX 4090 24GB",
+    );
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);

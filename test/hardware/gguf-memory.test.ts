@@ -7,9 +7,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
-import { usableBytes, type Device } from "../../src/hardware/catalog.js";
+import { findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
 import { findCacheDtype } from "../../src/hardware/kv-cache.js";
-import type { FitTarget, HardwareOptions } from "../../src/hardware/estimate.js";
+import {
+  estimateHardware,
+  type FitTarget,
+  type HardwareOptions,
+} from "../../src/hardware/estimate.js";
 import { layerSplit, proportionalCounts } from "../../src/hardware/llama-cpp.js";
 import { fitFailureText } from "../../src/report/hardware-words.js";
 import { buildReport } from "../../src/inspection.js";
@@ -414,5 +418,32 @@ describe("several GPUs: llama.cpp's layer split mode", () => {
     ]);
     expect(filled.split).toMatchObject({ gpuLayers: 5, distribution: "filled", ramBytes: 8n });
     expect(filled.whole.map((d) => d.layers)).toEqual([2, 3]);
+  });
+});
+
+describe("GPUs of different kinds, and speed over a layer split", () => {
+  const rtx4090 = findDevice("rtx-4090")!;
+  const rtx4060 = findDevice("rtx-4060")!;
+
+  it("llama.cpp runs the layers one device after the other: two GPUs decode as fast as one", async () => {
+    const one = await estimate("llama", { target: { kind: "devices", device: rtx4090, count: 1 } });
+    const two = await estimate("llama", { target: { kind: "devices", device: rtx4090, count: 2 } });
+    expect(one.fit!.decodeTokensPerSecond).toBeGreaterThan(0);
+    expect(two.fit!.decodeTokensPerSecond).toBe(one.fit!.decodeTokensPerSecond);
+  });
+
+  it("without a layer split (tensor parallel), the smallest device bounds equal shards", () => {
+    const hw = estimateHardware(
+      { residentBytes: 10n * GiB, residentParameters: 5_000_000_000n },
+      { target: { kind: "mixed", devices: [rtx4090, rtx4060] } },
+    );
+    expect(hw.fit).toMatchObject({
+      target: "RTX 4090 24GB + RTX 4060 8GB",
+      devices: 2,
+      usableBytes: usableBytes(rtx4060),
+      mixedDevices: ["rtx-4090", "rtx-4060"],
+    });
+    expect(hw.fit!.perDeviceBytes).toBe(hw.fit!.requiredBytes / 2n);
+    expect(hw.fit!.layerSplit).toBeUndefined();
   });
 });
