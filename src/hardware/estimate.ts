@@ -435,6 +435,7 @@ function setupFor(
   sharedBytes: bigint,
   heads: number | undefined,
   speed: SpeedInput | undefined,
+  split?: (usable: bigint[]) => LayerPlan | undefined,
 ): DeviceRow {
   const usable = usableBytes(device);
   const base = {
@@ -448,7 +449,23 @@ function setupFor(
       : {}),
   };
   const gpu = device.kind.endsWith("gpu");
-  for (const n of gpu ? TP_SIZES : [1]) {
+  // llama.cpp splits by layers (§8): the smallest count that holds every layer, the fit's rule.
+  // No heads to divide, and the layers run one device after the other: one device's speed.
+  const one = split?.([usable]);
+  const byLayers = one !== undefined;
+  if (byLayers)
+    for (const n of gpu ? TP_SIZES : [1]) {
+      const plan = split!(Array.from({ length: n }, () => usable))!;
+      if (plan.split.gpuLayers === plan.split.layers)
+        return {
+          ...base,
+          count: n,
+          perDeviceBytes: plan.split.gpuBytes,
+          fits: true,
+          ...speedOf(device, 1, speed),
+        };
+    }
+  for (const n of byLayers ? [] : gpu ? TP_SIZES : [1]) {
     // vLLM splits attention heads across tensor-parallel ranks: the count must divide them.
     if (heads !== undefined && heads % n !== 0) continue;
     const need = perDevice(sharedBytes, n);
@@ -461,8 +478,10 @@ function setupFor(
         ...speedOf(device, n, speed),
       };
   }
-  if (!gpu || usable <= RESERVE_PER_DEVICE)
-    return { ...base, count: 1, perDeviceBytes: perDevice(sharedBytes, 1), fits: false };
+  if (!gpu || usable <= RESERVE_PER_DEVICE) {
+    const need = one ? one.whole[0]!.bytes : perDevice(sharedBytes, 1);
+    return { ...base, count: 1, perDeviceBytes: need, fits: false };
+  }
   const perNode = BigInt(GPUS_PER_NODE) * (usable - RESERVE_PER_DEVICE);
   const nodes = Number(ceilDiv(sharedBytes, perNode));
   return {
@@ -485,7 +504,9 @@ function fitOn(
   const devices = each.length;
   // Tensor-parallel shards are equal: the device with the least memory bounds them.
   const usable = each.reduce((a, b) => (b < a ? b : a));
-  const plan = (c: number) => planOn(m, target, c, layers, each);
+  // This machine's RAM alone (no GPU): nothing to split the layers with.
+  const plan = (c: number) =>
+    target.kind === "memory" && target.systemRam ? undefined : planOn(m, c, layers, each);
   const here = plan(context);
   if (here) return splitFit(here, plan, target, label, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
@@ -572,14 +593,12 @@ function splitFit(
 /** llama.cpp's -ngl on the target: only for a runtime that splits by layers, onto an accelerator. */
 function planOn(
   m: Model,
-  target: FitTarget,
   context: number,
   layers: LayerWeights | undefined,
   usable: readonly bigint[],
 ): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
-  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam))
-    return undefined;
+  if (!layers || !m.layout || !buffers) return undefined;
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
@@ -854,7 +873,11 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },
     ...(cluster ? { cluster } : {}),
     precisions,
-    devices: DEVICES.map((d) => setupFor(d, s.total, heads, speedInput)),
+    devices: DEVICES.map((d) =>
+      setupFor(d, s.total, heads, speedInput, (usable) =>
+        planOn(m, context, f.layerWeights, usable),
+      ),
+    ),
     optional,
     ...(speedInput
       ? {

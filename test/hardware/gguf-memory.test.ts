@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { summarize } from "../../src/analysis/summary.js";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
-import { findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
+import { DEVICES, findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
 import { findCacheDtype } from "../../src/hardware/kv-cache.js";
 import {
   estimateHardware,
@@ -604,5 +605,43 @@ describe("GPUs of different kinds, and speed over a layer split", () => {
     });
     expect(hw.fit!.perDeviceBytes).toBe(hw.fit!.requiredBytes / 2n);
     expect(hw.fit!.layerSplit).toBeUndefined();
+  });
+});
+
+describe("the smallest setups use the fit's rule", () => {
+  it("every catalogue row agrees with --gpu on that device and count (a 30 GB llama)", async () => {
+    const file = path.join(dir, "llama.gguf");
+    writeFileSync(file, familyFile("llama").bytes);
+    const m = summarize(await loadCheckpoint(file));
+    // The tiny llama's layers scaled 10,000 times: about 29 GB of weights, split by layers.
+    const lw = m.layerWeights!;
+    const x = 10_000n;
+    const footprint = {
+      residentBytes: lw.residentBytes * x,
+      residentParameters: 1n,
+      config: m.modelConfig!,
+      layerWeights: {
+        layers: lw.layers.map((b) => b * x),
+        inputBytes: lw.inputBytes * x,
+        outputBytes: lw.outputBytes * x,
+        residentBytes: lw.residentBytes * x,
+      },
+    };
+    const hw = estimateHardware(footprint, { context: 1000 });
+    const counts = new Set(hw.devices.map((d) => d.count));
+    // Some devices need one, some several: the rows are not all alike.
+    expect(counts.size).toBeGreaterThan(1);
+    for (const row of hw.devices) {
+      const device = DEVICES.find((d) => d.id === row.device)!;
+      const fit = (count: number) =>
+        estimateHardware(footprint, {
+          context: 1000,
+          target: { kind: "devices", device, count },
+        }).fit!;
+      if (row.fits) {
+        expect(fit(row.count!)).toMatchObject({ fits: true, perDeviceBytes: row.perDeviceBytes });
+        if (row.count! > 1) expect(fit(row.count! / 2).fits).toBe(false);
+      } else expect(fit(row.count ?? 8).fits).toBe(false);
+    }
   });
 });
