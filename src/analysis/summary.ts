@@ -404,6 +404,7 @@ function partialOf(
     shards: gaps.reduce((a, g) => a + g.shards, 0),
     missingCount: gaps.reduce((a, g) => a + g.missingCount, 0),
     missing: gaps.flatMap((g) => g.missing),
+    ...(gaps.every((g) => g.gguf) ? { gguf: true as const } : {}),
   };
 }
 

@@ -3,10 +3,16 @@
 // library), as the store lists it.
 
 import path from "node:path";
-import type { Finding } from "../core/findings.js";
-import { COMPONENT_SEARCH_DEPTH } from "../core/limits.js";
+import { InspectError } from "../core/errors.js";
+import { finding, type Finding } from "../core/findings.js";
+import {
+  COMPONENT_SEARCH_DEPTH,
+  GGUF_PICK_MAX_FOLDERS,
+  GGUF_PICK_SEARCH_DEPTH,
+} from "../core/limits.js";
+import { excerpt, group } from "../core/text.js";
 import type { CheckpointStore } from "../store/store.js";
-import { ggufSplitName } from "./shard-names.js";
+import { ggufSplitName, unsafeShardName } from "./shard-names.js";
 
 /** Index names in order of preference; diffusers names its weights diffusion_pytorch_model. */
 const PREFERRED_INDEXES = [
@@ -34,9 +40,14 @@ export type FolderPlan =
   | { kind: "empty"; otherWeights: string[] };
 
 export interface Unit {
-  /** The file name, or for a shard set its common name with the counter elided. */
+  /**
+   * The file name, or for a shard set its common name with the counter elided; in a GGUF tree
+   * (ggufTree) both are paths below the folder searched (`Q4_K_M/m-Q4_K_M-*-of-00003.gguf`).
+   */
   name: string;
   files: string[];
+  /** A GGUF tree's vision projector (`mmproj-….gguf`): a file beside a model, not a model. */
+  projector?: true;
 }
 
 const isWeights = (f: string) => f.endsWith(".safetensors");
@@ -155,4 +166,84 @@ async function planListing(
   if (ggufs.length > 0) return { kind: "gguf", units: units(ggufs), subfolders };
   if (subfolders.length > 0) return { kind: "components", subfolders };
   return { kind: "empty", otherWeights: files.filter((f) => OTHER_WEIGHTS.test(f)) };
+}
+
+/**
+ * A multimodal projector: llama.cpp loads it with --mmproj beside the model, and the Hub's
+ * manifest endpoint that `-hf org/name:TAG` asks returns it apart (`mmprojFile`, not
+ * `ggufFile`: llama.cpp's `common_get_hf_file`); the Hub and llama.cpp tell it by "mmproj" in
+ * the file name, any case.
+ */
+export const isProjector = (name: string) => /mmproj/i.test(path.posix.basename(name));
+
+/**
+ * Every GGUF file in `dir` and its subfolders down to GGUF_PICK_SEARCH_DEPTH (or, for `only`,
+ * that one subfolder), as units whose names and files are `/`-separated paths below `dir`: each
+ * file, or split set within one folder, one unit; projectors marked. Folders first by depth, then
+ * by name. Names the store lists are untrusted (a Hub repo's): one that could lead outside `dir`
+ * is left out with SHARD_NAME_UNSAFE (`refused`). Entries the store refuses to follow (links
+ * leading outside) are `unsearched`: a selection that finds nothing says them after its error. Throws InspectError when `dir` (or `only`) cannot be
+ * listed, or USAGE when the tree holds more than GGUF_PICK_MAX_FOLDERS folders to search.
+ */
+export async function ggufTree(
+  store: CheckpointStore,
+  dir: string,
+  only?: string,
+): Promise<{ units: Unit[]; refused: Finding[]; unsearched: Finding[] }> {
+  const out: Unit[] = [];
+  const refused: Finding[] = [];
+  const unsearched: Finding[] = [];
+  const queue: Array<{ rel: string; depth: number }> = [
+    { rel: only ?? "", depth: only !== undefined ? GGUF_PICK_SEARCH_DEPTH : 0 },
+  ];
+  for (let i = 0; i < queue.length; i++) {
+    const { rel, depth } = queue[i]!;
+    if (i >= GGUF_PICK_MAX_FOLDERS)
+      throw new InspectError(
+        "USAGE",
+        `${dir} holds more than ${group(GGUF_PICK_MAX_FOLDERS)} folders to search for GGUF files`,
+        { hint: "name the file with --file PATH (its path below the folder)" },
+      );
+    const at = rel === "" ? dir : path.join(dir, rel);
+    let listing;
+    try {
+      listing = await store.list(at);
+    } catch (e) {
+      // The folder named must be listed; a subfolder that cannot be is searched no further.
+      if (rel === (only ?? "") || !(e instanceof InspectError)) throw e;
+      continue;
+    }
+    // Refused entries matter only when nothing is found: they may be why.
+    for (const r of listing.refused ?? [])
+      if (r.kind === "dir" || isGguf(r.name)) unsearched.push(r.finding);
+    const safe = (name: string): string | undefined => {
+      const p = rel === "" ? name : `${rel}/${name}`;
+      const why = unsafeShardName(p);
+      if (why === undefined) return p;
+      refused.push(
+        finding("SHARD_NAME_UNSAFE", `${excerpt(p, 200)} is listed in ${dir}, refused: ${why}`, {
+          file: dir,
+          severity: "warning",
+          hint: "it is not read; name another file",
+        }),
+      );
+      return undefined;
+    };
+    const ggufs = listing.files.filter(isGguf).filter((f) => safe(f) !== undefined);
+    for (const u of units(ggufs)) {
+      const prefix = (n: string) => (rel === "" ? n : `${rel}/${n}`);
+      out.push({
+        name: prefix(u.name),
+        files: u.files.map(prefix),
+        ...(u.files.some(isProjector) ? { projector: true as const } : {}),
+      });
+    }
+    if (depth < GGUF_PICK_SEARCH_DEPTH)
+      for (const d of listing.dirs) {
+        if (queue.length > GGUF_PICK_MAX_FOLDERS) break;
+        const p = safe(d);
+        if (p !== undefined) queue.push({ rel: p, depth: depth + 1 });
+      }
+  }
+  return { units: out, refused, unsearched };
 }

@@ -20,7 +20,7 @@ import type { CheckpointStore } from "../store/store.js";
 import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
-import { planFolder, type Unit } from "./folder.js";
+import { ggufTree, planFolder, type Unit } from "./folder.js";
 import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
 import { pickUnit, type GgufSelect } from "./gguf-pick.js";
 import { checkSplit, type SplitPart } from "./gguf-split.js";
@@ -451,6 +451,7 @@ async function loadGgufSplit(
             shards: count,
             missingCount,
             missing: [...unread, ...absent].slice(0, MAX_LISTED_MISSING),
+            gguf: true,
           },
         }
       : {}),
@@ -464,6 +465,8 @@ async function loadFolder(
   options: LoadOptions,
   listed: Finding[] = [],
 ): Promise<Checkpoint> {
+  const select = options.select;
+  if (select) return pickFromFolder(store, target, dir, select, listed);
   let plan;
   let extra: Finding[];
   try {
@@ -474,16 +477,6 @@ async function loadFolder(
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
   }
-  const select = options.select;
-  if (select && plan.kind !== "gguf")
-    return failed(
-      target,
-      new InspectError(
-        "USAGE",
-        `${target} holds no GGUF files to pick ${select.quant !== undefined ? `the quantization ${select.quant}` : `--file ${select.file}`} from`,
-        { hint: "name the target alone to inspect what it holds" },
-      ),
-    );
   // What is inside is read without the selection: it applies to this folder's files only.
   const inner: LoadOptions = { ...options };
   delete inner.select;
@@ -572,17 +565,7 @@ async function loadFolder(
           : [];
       const names = plan.units.flatMap((u) => u.files);
       const one = (u: Unit, name: string, found: Finding[]) =>
-        u.files.length > 1 || (ggufSplitName(u.files[0]!)?.count ?? 1) > 1
-          ? loadGgufSplit(store, name, dir, u.files[0]!, names, found)
-          : loadFiles(store, name, dir, u.files, found);
-      if (select) {
-        try {
-          return await one(pickUnit(target, plan.units, select), target, extra);
-        } catch (e) {
-          if (!(e instanceof InspectError)) throw e;
-          return failed(target, e);
-        }
-      }
+        loadGgufUnit(store, name, dir, u, names, found);
       const [only] = plan.units;
       if (plan.units.length === 1 && only) return one(only, target, [...extra, ...notes]);
       // One file per quantization (or an unrelated model beside): alternatives, one row each.
@@ -596,6 +579,79 @@ async function loadFolder(
     }
     case "empty":
       return emptyFolder(target, dir, plan.otherWeights, extra);
+  }
+}
+
+/** A GGUF unit of `dir`: one file, or a split set read whole from any of its parts. */
+function loadGgufUnit(
+  store: CheckpointStore,
+  target: string,
+  dir: string,
+  u: Unit,
+  present: readonly string[],
+  found: Finding[],
+): Promise<Checkpoint> {
+  return u.files.length > 1 || (ggufSplitName(u.files[0]!)?.count ?? 1) > 1
+    ? loadGgufSplit(store, target, dir, u.files[0]!, present, found)
+    : loadFiles(store, target, dir, u.files, found);
+}
+
+/**
+ * `org/name:TAG` or --file: the one GGUF model of the folder's tree the selection names
+ * (gguf-pick.ts), read from the folder it is in; a usage error, nothing read, when none or
+ * several are.
+ */
+async function pickFromFolder(
+  store: CheckpointStore,
+  target: string,
+  dir: string,
+  select: GgufSelect,
+  listed: Finding[],
+): Promise<Checkpoint> {
+  try {
+    // --file FOLDER/NAME lists that folder alone (checked to stay inside first).
+    const file = select.file;
+    const folder = file?.includes("/") ? path.posix.dirname(file) : undefined;
+    const why = folder !== undefined ? unsafeShardName(file!) : undefined;
+    if (why !== undefined)
+      throw new InspectError("USAGE", `--file ${file!}: refused: ${why}`, {
+        hint: "name a file by its path below the folder, without '..'",
+      });
+    const tree = await ggufTree(store, dir, folder);
+    if (tree.units.length === 0)
+      throw new InspectError(
+        "USAGE",
+        `${target} holds no GGUF files to pick ${select.quant !== undefined ? `the quantization ${select.quant}` : `--file ${select.file}`} from`,
+        { hint: "name the target alone to inspect what it holds" },
+      );
+    let u: Unit;
+    try {
+      u = pickUnit(target, tree.units, select);
+    } catch (e) {
+      // What was not searched may be why nothing was found: said after the usage error.
+      if (!(e instanceof InspectError)) throw e;
+      const cp = failed(target, e);
+      cp.findings.push(...tree.unsearched);
+      return cp;
+    }
+    // Read in its own folder, by its names there.
+    const sub = path.posix.dirname(u.files[0]!);
+    const base = (f: string) => path.posix.basename(f);
+    const at = sub === "." ? dir : path.join(dir, sub);
+    const here = tree.units.flatMap((x) =>
+      path.posix.dirname(x.files[0]!) === sub ? x.files.map(base) : [],
+    );
+    return await loadGgufUnit(
+      store,
+      target,
+      at,
+      { name: base(u.name), files: u.files.map(base) },
+      here,
+      [...listed, ...tree.refused],
+    );
+  } catch (e) {
+    if (!(e instanceof InspectError)) throw e;
+    return failed(target, e);
   }
 }
 

@@ -52,7 +52,9 @@ export function targetFrom(
       kind: "consumer-gpu",
       memoryBytes: BigInt(first.memoryMiB) * MiB,
     };
-    return { kind: "devices", device, count: same.length };
+    // llama.cpp keeps the layers that do not fit on the GPUs in system RAM: count it, less a
+    // tenth for the system as below.
+    return { kind: "devices", device, count: same.length, systemRamBytes: (totalMem * 9n) / 10n };
   }
   if (platform === "darwin") {
     const device: Device = {

@@ -116,10 +116,21 @@ function program(): Command {
       "KV cache precision: f16, bf16, f32, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit; f16 for GGUF)",
     )
     .option(
+      "--flash-attn <mode>",
+      "GGUF: llama.cpp's flash attention, on, off or auto (default auto: on where the backend has it)",
+    )
+    .option(
+      "--swa-full",
+      "GGUF: llama.cpp's full-size cache for sliding-window layers (default: window + micro-batch)",
+    )
+    .option(
       "--memory <size>",
       "does it fit in this much memory? 24GB, 24GiB, or auto (this machine)",
     )
-    .option("--gpu <name>", "does it fit on this GPU? h100, h200, a100, rtx-4090, mac-64gb, …")
+    .option(
+      "--gpu <name>",
+      "does it fit on this GPU? h100, h200, a100, rtx-4090, mac-64gb, …; rtx-4090,rtx-3090 for GPUs of different kinds, in device order",
+    )
     .option("--count <n>", "how many of --gpu (default 1)")
     .option(
       "--reference-server <gpu>",

@@ -11,6 +11,7 @@ import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
+import type { FlashAttentionSetting } from "../hardware/llama-cpp.js";
 import { cutText, escapeForTerminal } from "../core/escape.js";
 import type { Finding } from "../core/findings.js";
 import { group } from "../core/text.js";
@@ -26,6 +27,7 @@ import {
 import type { Report } from "../report/report.js";
 import { decimalBytes } from "../core/text.js";
 import { binaryBytes } from "../report/units.js";
+import { fitFailureText } from "../report/hardware-words.js";
 import { jsonDocument } from "../report/json.js";
 import { colourStyle, type Style } from "../report/style.js";
 import { StdinSource } from "../sources/stdin-source.js";
@@ -51,6 +53,8 @@ export interface RunOptions {
   context?: string;
   batch?: string;
   kvDtype?: string;
+  flashAttn?: string;
+  swaFull?: boolean;
   memory?: string;
   gpu?: string;
   count?: string;
@@ -127,6 +131,20 @@ export function parsePrecision(text: string): PrecisionName {
   return p;
 }
 
+/** llama.cpp's spellings of --flash-attn's values (common_arg_utils::is_truthy, is_falsey,
+ * is_autoy in common/arg.cpp). */
+const FLASH_ATTN_VALUES: ReadonlyMap<string, FlashAttentionSetting> = new Map([
+  ...["on", "enabled", "true", "1"].map((v) => [v, "on"] as const),
+  ...["off", "disabled", "false", "0"].map((v) => [v, "off"] as const),
+  ...["auto", "-1"].map((v) => [v, "auto"] as const),
+]);
+
+export function parseFlashAttn(text: string): FlashAttentionSetting {
+  const v = FLASH_ATTN_VALUES.get(text.trim().toLowerCase());
+  if (!v) throw usage(`--flash-attn takes on, off or auto (llama.cpp's values), not "${text}"`);
+  return v;
+}
+
 /** The hardware options, checked before any target is read: a usage error costs nothing. */
 async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   const h: HardwareOptions = {};
@@ -141,6 +159,8 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
     h.kvDtype = d;
   }
   if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
+  if (o.flashAttn !== undefined) h.flashAttention = parseFlashAttn(o.flashAttn);
+  if (o.swaFull) h.swaFull = true;
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
     if (!d.kind.endsWith("gpu")) throw usage(`--reference-server needs a GPU, not ${d.label}`);
@@ -156,11 +176,21 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
     if (memoryBytes === 0n) throw usage("--memory must be more than 0");
     target = { kind: "memory", label: o.memory, memoryBytes };
   } else if (o.gpu !== undefined) {
-    target = {
-      kind: "devices",
-      device: gpuNamed(o.gpu),
-      count: o.count === undefined ? 1 : parsePositiveInt(o.count, "--count"),
-    };
+    // --gpu a,b,c: devices of different kinds, in the order the runtime numbers them.
+    const named = o.gpu.split(",").map((n) => gpuNamed(n.trim()));
+    if (named.length > 1 && o.count !== undefined)
+      throw usage("--count goes with one --gpu; name each device of a list instead");
+    const notGpu = named.find((d) => !d.kind.endsWith("gpu"));
+    if (named.length > 1 && notGpu)
+      throw usage(`a list of --gpu devices takes GPUs; ${notGpu.label} is a machine of its own`);
+    const first = named[0]!;
+    target = named.every((d) => d.id === first.id)
+      ? {
+          kind: "devices",
+          device: first,
+          count: o.count === undefined ? named.length : parsePositiveInt(o.count, "--count"),
+        }
+      : { kind: "mixed", devices: named };
   }
   if (o.requireFit && !target) throw usage("--require-fit needs --memory or --gpu to fit into");
   if (target) h.target = target;
@@ -334,7 +364,7 @@ export async function run(targets: string[], o: RunOptions, io: Streams): Promis
     // A gate that fails must say why on stderr, like every other failing status.
     if (code === EXIT.doesNotFit && fit) {
       io.err(
-        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: needs ${size(fit.perDeviceBytes)}${fit.devices > 1 ? " per device" : ""}, ${size(fit.usableBytes)} usable`,
+        `inspect: ${escapeForTerminal(summary.target)}: does not fit ${escapeForTerminal(fit.target)}${summary.hardware!.precision === "as stored" ? "" : ` at ${summary.hardware!.precision}`}: ${fitFailureText(fit, size)}`,
       );
     } else if (code === EXIT.doesNotFit) {
       const n = fitVerdicts(summary).length;

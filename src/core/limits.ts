@@ -276,3 +276,18 @@ export const MAX_OLLAMA_MANIFEST_BYTES = 1 << 20;
  * root, and keeps a folder of unrelated trees from being walked at any depth.
  */
 export const COMPONENT_SEARCH_DEPTH = 2;
+
+/**
+ * How deep below a repo `org/name:TAG` and --file look for GGUF files: the Hub's manifest
+ * endpoint (what llama.cpp's `-hf` asks) matches a file anywhere in the repo, and repos keep a
+ * quantization's split parts one folder down (unsloth's `Q4_K_M/…-00001-of-00003.gguf`); 3
+ * covers that with room, and keeps a local folder of unrelated trees from being walked at any
+ * depth.
+ */
+export const GGUF_PICK_SEARCH_DEPTH = 3;
+
+/**
+ * Folders listed at most in that search: a Hub repo's listing is in memory, but a local folder
+ * could hold a deep tree of many folders; past this many the search stops and says so.
+ */
+export const GGUF_PICK_MAX_FOLDERS = 2_000;

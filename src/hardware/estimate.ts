@@ -29,13 +29,18 @@ import {
   kvLayout,
   layerBreakdown,
   layerCacheBytes,
+  padValueRows,
   type CacheDtype,
   type KvLayout,
   type LayerBreakdown,
 } from "./kv-cache.js";
 import {
+  DEFAULT_FLASH_ATTENTION,
+  flashAttentionUsed,
   layerSplit,
   llamaCppBuffers,
+  type FlashAttentionSetting,
+  type LayerPlan,
   type LayerSplit,
   type LayerWeights,
   type LlamaCppBuffers,
@@ -108,7 +113,46 @@ export type FitTarget =
       /** The machine's own RAM (no GPU found): nothing to split layers with. */
       systemRam?: boolean;
     }
-  | { kind: "devices"; device: Device; count: number };
+  | {
+      kind: "devices";
+      device: Device;
+      count: number;
+      /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
+       * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
+      systemRamBytes?: bigint;
+    }
+  | {
+      /** Devices of different kinds, in the order the runtime numbers them (--gpu a,b). */
+      kind: "mixed";
+      devices: Device[];
+      systemRamBytes?: bigint;
+    };
+
+/** "2 × RTX 4090 24GB + RTX 3060 12GB": runs of one kind counted, in device order. */
+function mixedLabel(devices: readonly Device[]): string {
+  const runs: Array<{ label: string; n: number }> = [];
+  for (const d of devices) {
+    const last = runs[runs.length - 1];
+    if (last?.label === d.label) last.n++;
+    else runs.push({ label: d.label, n: 1 });
+  }
+  return runs.map((r) => (r.n > 1 ? `${r.n} × ${r.label}` : r.label)).join(" + ");
+}
+
+/** The target's name and the memory each of its devices may use, in device order. */
+function targetDevices(target: FitTarget): { label: string; usable: bigint[] } {
+  switch (target.kind) {
+    case "memory":
+      return { label: target.label, usable: [target.memoryBytes] };
+    case "devices":
+      return {
+        label: `${target.count} × ${target.device.label}`,
+        usable: Array.from({ length: target.count }, () => usableBytes(target.device)),
+      };
+    case "mixed":
+      return { label: mixedLabel(target.devices), usable: target.devices.map(usableBytes) };
+  }
+}
 
 export interface HardwareOptions {
   context?: number;
@@ -120,6 +164,10 @@ export interface HardwareOptions {
   target?: FitTarget;
   /** --precision: the weights' precision the tier, the requirement and the fit use (default as stored). */
   precision?: PrecisionName;
+  /** llama.cpp's --flash-attn (default "auto"): a GGUF file's compute buffer. */
+  flashAttention?: FlashAttentionSetting;
+  /** llama.cpp's --swa-full: sliding-window and chunked layers cache the whole context. */
+  swaFull?: boolean;
 }
 
 export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
@@ -191,8 +239,18 @@ export interface FitResult {
   decodeTokensPerSecond?: number;
   prefillTokensPerSecond?: number;
   usable?: boolean;
-  /** llama.cpp: how many layers fit on the target (-ngl) and the RAM the rest needs. */
+  /**
+   * llama.cpp: how many layers fit on the target (-ngl) and the RAM the rest needs. When present,
+   * `fits` and the per-device figures follow it (docs/memory-model.md §8, "The verdict").
+   */
   layerSplit?: LayerSplit;
+  /** With layerSplit: the usable system RAM counted for the layers left there (--memory auto). */
+  systemRamBytes?: bigint;
+  /**
+   * Devices of different kinds (--gpu a,b): their catalogue ids in device order. usableBytes,
+   * perDeviceBytes and marginBytes are then the tightest device's.
+   */
+  mixedDevices?: string[];
 }
 
 /** What the speed figures assume. */
@@ -241,8 +299,13 @@ export interface RuntimeAssumptions {
   windowCells?: number;
   /** Tokens of the micro-batch the compute buffer is reserved for (n_ubatch). */
   ubatch: number;
-  /** The compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the backend has it). */
+  /** Whether the compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the
+   * backend has it: the CPU and the GPU backends). */
   flashAttention: boolean;
+  /** What was asked (--flash-attn; llama.cpp's default "auto"), which flashAttention resolves. */
+  flashAttentionSetting: FlashAttentionSetting;
+  /** --swa-full: window layers hold the full context's cells (llama.cpp's default false). */
+  swaFull: boolean;
   /** One KV stream per sequence (kv_unified false, llama.cpp's default). */
   unifiedCache: boolean;
   /** What is cached per token of an MLA layer: the latent, or decompressed K and V. */
@@ -372,6 +435,7 @@ function setupFor(
   sharedBytes: bigint,
   heads: number | undefined,
   speed: SpeedInput | undefined,
+  split?: (usable: bigint[]) => LayerPlan | undefined,
 ): DeviceRow {
   const usable = usableBytes(device);
   const base = {
@@ -385,7 +449,23 @@ function setupFor(
       : {}),
   };
   const gpu = device.kind.endsWith("gpu");
-  for (const n of gpu ? TP_SIZES : [1]) {
+  // llama.cpp splits by layers (§8): the smallest count that holds every layer, the fit's rule.
+  // No heads to divide, and the layers run one device after the other: one device's speed.
+  const one = split?.([usable]);
+  const byLayers = one !== undefined;
+  if (byLayers)
+    for (const n of gpu ? TP_SIZES : [1]) {
+      const plan = split!(Array.from({ length: n }, () => usable))!;
+      if (plan.split.gpuLayers === plan.split.layers)
+        return {
+          ...base,
+          count: n,
+          perDeviceBytes: plan.split.gpuBytes,
+          fits: true,
+          ...speedOf(device, 1, speed),
+        };
+    }
+  for (const n of byLayers ? [] : gpu ? TP_SIZES : [1]) {
     // vLLM splits attention heads across tensor-parallel ranks: the count must divide them.
     if (heads !== undefined && heads % n !== 0) continue;
     const need = perDevice(sharedBytes, n);
@@ -398,8 +478,10 @@ function setupFor(
         ...speedOf(device, n, speed),
       };
   }
-  if (!gpu || usable <= RESERVE_PER_DEVICE)
-    return { ...base, count: 1, perDeviceBytes: perDevice(sharedBytes, 1), fits: false };
+  if (!gpu || usable <= RESERVE_PER_DEVICE) {
+    const need = one ? one.whole[0]!.bytes : perDevice(sharedBytes, 1);
+    return { ...base, count: 1, perDeviceBytes: need, fits: false };
+  }
   const perNode = BigInt(GPUS_PER_NODE) * (usable - RESERVE_PER_DEVICE);
   const nodes = Number(ceilDiv(sharedBytes, perNode));
   return {
@@ -418,29 +500,19 @@ function fitOn(
   speed?: SpeedInput,
   layers?: LayerWeights,
 ): FitResult {
-  const [label, devices, usable] =
-    target.kind === "memory"
-      ? [target.label, 1, target.memoryBytes]
-      : [`${target.count} × ${target.device.label}`, target.count, usableBytes(target.device)];
+  const { label, usable: each } = targetDevices(target);
+  const devices = each.length;
+  // Tensor-parallel shards are equal: the device with the least memory bounds them.
+  const usable = each.reduce((a, b) => (b < a ? b : a));
+  // This machine's RAM alone (no GPU): nothing to split the layers with.
+  const plan = (c: number) =>
+    target.kind === "memory" && target.systemRam ? undefined : planOn(m, c, layers, each);
+  const here = plan(context);
+  if (here) return splitFit(here, plan, target, label, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
   const required = shared(m, context).total + BigInt(devices) * RESERVE_PER_DEVICE;
   const perDev = need(context);
-  let maxContext: number | null = null;
-  if (m.layout) {
-    // KV grows monotonically with context: binary search the longest that fits.
-    let lo = 0;
-    let hi = maxPosition ?? CONTEXT_SEARCH_CAP;
-    if (need(0) > usable) hi = -1;
-    else if (need(hi) <= usable) lo = hi;
-    else {
-      while (hi - lo > 1) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (need(mid) <= usable) lo = mid;
-        else hi = mid;
-      }
-    }
-    maxContext = hi < 0 ? 0 : lo;
-  }
+  const maxContext = m.layout ? longestContext((c) => need(c) <= usable, maxPosition) : null;
   return {
     target: label,
     devices,
@@ -451,27 +523,86 @@ function fitOn(
     marginBytes: usable - perDev,
     maxContext,
     ...(target.kind === "devices" ? speedOf(target.device, target.count, speed) : {}),
-    ...splitOn(m, target, context, layers, devices, usable),
+    ...mixedOf(target),
+  };
+}
+
+const mixedOf = (target: FitTarget) =>
+  target.kind === "mixed" ? { mixedDevices: target.devices.map((d) => d.id) } : {};
+
+/** The longest context for which `fits` holds (it fails from some context on): binary search. */
+function longestContext(fits: (context: number) => boolean, maxPosition: number | undefined) {
+  let lo = 0;
+  let hi = maxPosition ?? CONTEXT_SEARCH_CAP;
+  if (!fits(0)) return 0;
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether a llama.cpp split runs on the target: every layer on the devices; or, when the
+ * target counts the system RAM (--memory auto beside GPUs), the rest in that RAM.
+ */
+const splitRuns = (s: LayerSplit, ram: bigint | undefined) =>
+  (s.gpuLayers === s.layers || ram !== undefined) && (ram === undefined || s.ramBytes <= ram);
+
+/** The fit of a model llama.cpp splits by layers: the verdict, needs and margin follow the split. */
+function splitFit(
+  here: LayerPlan,
+  plan: (context: number) => LayerPlan | undefined,
+  target: FitTarget,
+  label: string,
+  maxPosition: number | undefined,
+  speed: SpeedInput | undefined,
+): FitResult {
+  const ram = target.kind === "memory" ? undefined : target.systemRamBytes;
+  const s = here.split;
+  const allOnDevices = s.gpuLayers === s.layers;
+  // What each device needs for every layer: the split itself when it offloads them all.
+  const whole = allOnDevices ? s.devices : here.whole;
+  // The device with the least to spare speaks for the target (all alike when they are equal).
+  const tightest = whole.reduce((a, d) =>
+    d.usableBytes - d.bytes < a.usableBytes - a.bytes ? d : a,
+  );
+  return {
+    target: label,
+    devices: whole.length,
+    usableBytes: tightest.usableBytes,
+    requiredBytes: whole.reduce((a, d) => a + d.bytes, here.wholeRamBytes),
+    perDeviceBytes: tightest.bytes,
+    fits: splitRuns(s, ram),
+    marginBytes: tightest.usableBytes - tightest.bytes,
+    maxContext: longestContext((c) => {
+      const p = plan(c);
+      return p !== undefined && splitRuns(p.split, ram);
+    }, maxPosition),
+    // The devices' speed holds only for a model that is on them entirely. The layers run one
+    // device after the other, so a token reads every weight at one device's bandwidth.
+    ...(target.kind === "devices" && allOnDevices ? speedOf(target.device, 1, speed) : {}),
+    layerSplit: s,
+    ...(ram !== undefined ? { systemRamBytes: ram } : {}),
+    ...mixedOf(target),
   };
 }
 
 /** llama.cpp's -ngl on the target: only for a runtime that splits by layers, onto an accelerator. */
-function splitOn(
+function planOn(
   m: Model,
-  target: FitTarget,
   context: number,
   layers: LayerWeights | undefined,
-  devices: number,
-  usable: bigint,
-): { layerSplit?: LayerSplit } {
+  usable: readonly bigint[],
+): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
-  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam)) return {};
+  if (!layers || !m.layout || !buffers) return undefined;
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
-  return {
-    layerSplit: layerSplit(scaled, cache, buffers, devices, usable, RESERVE_PER_DEVICE),
-  };
+  return layerSplit(scaled, cache, buffers, usable, RESERVE_PER_DEVICE);
 }
 
 /** The parts in proportion to a new total (the weights at another precision). */
@@ -510,7 +641,16 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
-  const layout = kvLayout(f.config);
+  const modelLayout = kvLayout(f.config);
+  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
+  const flash = f.config ? flashAttentionUsed(flashSetting, f.config) : true;
+  // llama.cpp's options change how it allocates, not the model: --swa-full the window layers'
+  // cells, flash attention off the V rows (padded to the widest layer's).
+  let layout = modelLayout;
+  if (modelLayout?.policy) {
+    layout = { ...modelLayout, policy: { ...modelLayout.policy, swaFull: o.swaFull === true } };
+    if (!flash) layout = padValueRows(layout);
+  }
   const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
   const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
@@ -522,7 +662,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const config = f.config;
   const buffers =
     layout?.policy && config && !weightsOnly
-      ? (c: number) => llamaCppBuffers(config, layout, c, batch)
+      ? (c: number) => llamaCppBuffers(config, layout, c, batch, flash)
       : undefined;
   const model = (weights: bigint): Model => ({
     weights,
@@ -565,7 +705,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   }
 
   const fitTarget = (weights: bigint) =>
-    o.target ? fitOn(model(weights), o.target, context, maxPosition).fits : undefined;
+    o.target
+      ? fitOn(model(weights), o.target, context, maxPosition, undefined, f.layerWeights).fits
+      : undefined;
   const precisions: PrecisionRow[] = [];
   const row = (
     name: PrecisionName,
@@ -630,10 +772,27 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   if (configDtype && o.kvDtype)
     notes.push({ kind: "kv-dtype-override", option: o.kvDtype.name, config: configDtype.name });
   if (!layout && o.kvDtype) notes.push({ kind: "kv-dtype-unused", option: o.kvDtype.name });
+  if (!layout?.policy) {
+    // llama.cpp's own options change nothing for weights that do not run in llama.cpp.
+    if (o.flashAttention !== undefined)
+      notes.push({ kind: "llama-cpp-option-unused", option: "--flash-attn" });
+    if (o.swaFull) notes.push({ kind: "llama-cpp-option-unused", option: "--swa-full" });
+  } else if (config) {
+    if (o.flashAttention === "on" && !flash)
+      notes.push({ kind: "flash-attention-forced-off", architecture: config.modelType ?? "" });
+    // llama_init_from_model refuses a quantized V cache without flash attention.
+    if (!flash && dtype.denominator !== 1n)
+      notes.push({ kind: "quantized-cache-needs-flash-attention", cacheDtype: dtype.name });
+  }
   if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
   if (maxPosition !== undefined && context > maxPosition)
     notes.push({ kind: "context-over-max", context, max: maxPosition });
-  const n = o.target?.kind === "devices" ? o.target.count : 1;
+  const n =
+    o.target?.kind === "devices"
+      ? o.target.count
+      : o.target?.kind === "mixed"
+        ? o.target.devices.length
+        : 1;
   if (n > 1 && heads !== undefined && heads % n !== 0)
     notes.push({ kind: "heads-indivisible", heads, gpus: n });
   const optional = f.optional ?? [];
@@ -696,7 +855,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
                 ? { windowCells: s.buffers.windowCells }
                 : {}),
               ubatch: ubatchOf(context, layout.policy),
-              flashAttention: true,
+              flashAttention: flash,
+              flashAttentionSetting: flashSetting,
+              swaFull: layout.policy.swaFull,
               unifiedCache: false,
               ...(config?.kvLoraRank !== undefined
                 ? { mlaCache: config.latentCache === false ? "decompressed" : "latent" }
@@ -712,7 +873,11 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },
     ...(cluster ? { cluster } : {}),
     precisions,
-    devices: DEVICES.map((d) => setupFor(d, s.total, heads, speedInput)),
+    devices: DEVICES.map((d) =>
+      setupFor(d, s.total, heads, speedInput, (usable) =>
+        planOn(m, context, f.layerWeights, usable),
+      ),
+    ),
     optional,
     ...(speedInput
       ? {

@@ -6,7 +6,13 @@
 
 import { group } from "../core/text.js";
 import { findDevice } from "../hardware/catalog.js";
-import type { HardwareEstimate, PrecisionRow, ReferenceDevice } from "../hardware/estimate.js";
+import type {
+  FitResult,
+  HardwareEstimate,
+  PrecisionRow,
+  ReferenceDevice,
+} from "../hardware/estimate.js";
+import type { LayerSplit } from "../hardware/llama-cpp.js";
 import type { LayerKindsSource, Remark } from "../hardware/remarks.js";
 
 const LOADED_FOR: Readonly<Record<string, string>> = {
@@ -62,6 +68,10 @@ const RECURRENT_DIMS = {
 } as const;
 
 const headDims = (k: number, v: number) => (k === v ? `2 × head_dim ${k}` : `(K ${k} + V ${v})`);
+const swaDims = (r: { swaHeadDim?: number; swaValueHeadDim?: number }) =>
+  r.swaHeadDim !== undefined && r.swaValueHeadDim !== undefined
+    ? `, window layers ${headDims(r.swaHeadDim, r.swaValueHeadDim)} (key_length_swa)`
+    : "";
 
 /** One remark as the sentence the table prints (and the deprecated JSON `notes` holds). */
 /** Why the estimate is the weights alone. */
@@ -98,9 +108,11 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
     case "mla-decompressed":
       return "MLA decompressed: llama.cpp caches K and V per head for a file without attention.key_length_mla (converted before llama.cpp's MLA cache; re-converting caches the latent)";
     case "kv-heads":
-      return `${r.kvHeads} KV heads × ${headDims(r.headDim, r.valueHeadDim)} per layer${r.kvHeads < r.heads ? ` (${r.kvHeads === 1 ? "MQA" : "GQA"}, ${r.heads} query heads)` : ""}`;
+      return `${r.kvHeads} KV heads × ${headDims(r.headDim, r.valueHeadDim)} per layer${swaDims(r)}${r.kvHeads < r.heads ? ` (${r.kvHeads === 1 ? "MQA" : "GQA"}, ${r.heads} query heads)` : ""}`;
     case "kv-heads-per-layer":
-      return `KV heads of each layer (${r.field}) × ${headDims(r.headDim, r.valueHeadDim)}`;
+      return `KV heads of each layer (${r.field}) × ${headDims(r.headDim, r.valueHeadDim)}${swaDims(r)}`;
+    case "value-rows-padded":
+      return `without flash attention llama.cpp pads every layer's V to the widest, ${r.valueElements.toLocaleString("en-US")} values per cell`;
     case "windowless-layers":
       return `${r.layers} windowed layers without a window size: charged as full layers`;
     case "attention-sinks":
@@ -122,6 +134,12 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
       return `--kv-dtype ${r.option} overrides the config's ${r.config}`;
     case "kv-dtype-unused":
       return `--kv-dtype ${r.option} has no effect without a KV layout`;
+    case "llama-cpp-option-unused":
+      return `${r.option} is llama.cpp's option: no effect on weights that do not run in llama.cpp (GGUF files do)`;
+    case "flash-attention-forced-off":
+      return `--flash-attn on: llama.cpp turns flash attention off for ${r.architecture}; the compute buffer holds the KQ matrix`;
+    case "quantized-cache-needs-flash-attention":
+      return `llama.cpp refuses a ${r.cacheDtype} V cache without flash attention: give --flash-attn on or auto, or an f16 cache`;
     case "context-capped":
       return `context ${r.context} tokens: the model's max_position_embeddings, below the default ${r.default}`;
     case "context-over-max":
@@ -172,4 +190,36 @@ export function alternativesText(hw: HardwareEstimate): string[] {
   return (hw.cluster?.singleNodeAlternativeDevices ?? []).map(
     (id) => `${gpus} × ${findDevice(id)?.label ?? id}`,
   );
+}
+
+/** " per device", " on the tightest device" (GPUs of different kinds), or "" for one device. */
+export const perDeviceText = (f: FitResult, each = " per device"): string =>
+  f.devices <= 1 ? "" : f.mixedDevices ? " on the tightest device" : each;
+
+/** A model llama.cpp splits by layers that does not have every layer on the target's devices. */
+export const partlyOffloaded = (f: FitResult): f is FitResult & { layerSplit: LayerSplit } =>
+  f.layerSplit !== undefined && f.layerSplit.gpuLayers < f.layerSplit.layers;
+
+/**
+ * Which rule a fit that failed broke, for --require-fit's stderr line (docs/memory-model.md §8,
+ * "The verdict"): the whole model per device, or llama.cpp's layer split and the system RAM.
+ */
+export function fitFailureText(f: FitResult, bytes: (b: bigint) => string): string {
+  const per = perDeviceText(f);
+  const needs = `needs ${bytes(f.perDeviceBytes)}${per}, ${bytes(f.usableBytes)} usable`;
+  const s = f.layerSplit;
+  if (!s) return needs;
+  const rest = s.layers - s.gpuLayers;
+  const ram = f.systemRamBytes;
+  const on = f.devices > 1 ? "the GPUs" : "the GPU";
+  if (rest === 0)
+    return `every layer fits on ${on}, but the token embedding and the output buffer need ${bytes(s.ramBytes)} of system RAM, ${bytes(ram ?? 0n)} usable`;
+  const all = `all ${s.layers} need ${bytes(f.perDeviceBytes)}${per}, ${bytes(f.usableBytes)} usable`;
+  const layers =
+    s.gpuLayers === 0
+      ? `no layer fits on ${on} (llama.cpp -ngl 0; ${all})`
+      : `only ${s.gpuLayers} of ${s.layers} layers fit on ${on} (llama.cpp -ngl ${s.gpuLayers}; ${all})`;
+  return ram === undefined
+    ? `${layers}; the other ${rest} would run from system RAM (${bytes(s.ramBytes)}), which counts only with --memory auto`
+    : `${layers}; the other ${rest} need ${bytes(s.ramBytes)} of system RAM, ${bytes(ram)} usable`;
 }

@@ -8,7 +8,7 @@ import { group, plural } from "../core/text.js";
 import type { DeviceRow, HardwareEstimate } from "../hardware/estimate.js";
 import type { Report } from "./report.js";
 import type { Style } from "./style.js";
-import { alternativesText } from "./hardware-words.js";
+import { alternativesText, partlyOffloaded, perDeviceText } from "./hardware-words.js";
 import { splitWords } from "./table-hardware.js";
 import { countShort } from "./units.js";
 import { keep, wrapLines } from "./wrap.js";
@@ -127,9 +127,11 @@ function smallestSetup(hw: HardwareEstimate): string | undefined {
 
 function fit(hw: HardwareEstimate, st: Style): string {
   const f = hw.fit!;
-  const per = f.devices > 1 ? " each" : "";
-  // llama.cpp splits by layers: when the whole model does not fit, say how much does.
-  const split = f.layerSplit && !f.fits ? `; llama.cpp ${splitWords(f.layerSplit, st)}` : "";
+  const per = perDeviceText(f, " each");
+  // llama.cpp splits by layers: when the whole model is not on the GPU, say how much is.
+  const split = f.layerSplit ? `; llama.cpp ${splitWords(f.layerSplit, st, f.systemRamBytes)}` : "";
+  if (f.fits && partlyOffloaded(f))
+    return `${st.yellow("runs partly from RAM")} on ${keep(esc(f.target))}${split}`;
   return f.fits
     ? `${st.green("fits")} ${keep(esc(f.target))}, ${keep(st.bytes(f.marginBytes))} to spare${per}`
     : `${st.red("does not fit")} ${keep(esc(f.target))}: needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable${split}`;

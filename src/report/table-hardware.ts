@@ -4,12 +4,15 @@
 import { group } from "../core/text.js";
 import { displayName, type DeviceRow, type HardwareEstimate } from "../hardware/estimate.js";
 import { escapeForTerminal as esc } from "../core/escape.js";
+import type { LayerSplit } from "../hardware/llama-cpp.js";
 import type { ColumnOptions } from "./columns.js";
 import {
   alternativesText,
   bitsText,
   laptopText,
   notesOf,
+  partlyOffloaded,
+  perDeviceText,
   serverText,
   shareText,
   weightsOnlyText,
@@ -229,47 +232,68 @@ function runtimeLine(hw: HardwareEstimate): string | undefined {
     `${group(r.cells)} cells per sequence (the context rounded up to ${r.cellPadding})`,
   ];
   if (r.windowCells !== undefined)
-    parts.push(`window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`);
+    parts.push(
+      r.swaFull
+        ? `window layers ${group(r.windowCells)} as well (--swa-full)`
+        : `window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`,
+    );
   if (r.mlaCache === "latent") parts.push("MLA caches the latent, no V");
   if (r.mlaCache === "decompressed")
     parts.push("MLA decompressed: K and V per head (a file converted before key_length_mla)");
-  parts.push(`compute buffer for ${r.ubatch}-token micro-batches with flash attention`);
+  const fa = r.flashAttention
+    ? `with flash attention${r.flashAttentionSetting === "auto" ? " (--flash-attn auto)" : ""}`
+    : "without flash attention (the KQ matrix included)";
+  parts.push(`compute buffer for ${r.ubatch}-token micro-batches ${fa}`);
   return `${r.name}: ${parts.join("; ")}`;
 }
 
-/** "-ngl 20 of 33 on the GPU (14.20 GB each), the other 13 in RAM: 6.10 GB": llama.cpp's split. */
-export function splitWords(
-  s: NonNullable<NonNullable<HardwareEstimate["fit"]>["layerSplit"]>,
-  st: Style,
-): string {
-  const ram = `${st.bytes(s.ramBytes)} of RAM`;
+/**
+ * "-ngl 20 of 33 (14.20 GB on the GPU); the other 13 in RAM (6.10 GB of RAM)", and over several
+ * devices the layers and bytes of each: llama.cpp's split.
+ */
+export function splitWords(s: LayerSplit, st: Style, ramUsable?: bigint): string {
+  const ram = `${st.bytes(s.ramBytes)} of RAM${ramUsable !== undefined ? `, ${st.bytes(ramUsable)} usable` : ""}`;
   if (s.gpuLayers === 0) return `-ngl 0: nothing fits on it, everything in RAM (${ram})`;
   const rest = s.layers - s.gpuLayers;
-  const on = `-ngl ${s.gpuLayers} of ${s.layers} (${st.bytes(s.gpuBytes)} on each device)`;
+  const head = `-ngl ${s.gpuLayers} of ${s.layers}`;
+  const on =
+    s.devices.length === 1
+      ? `${head} (${st.bytes(s.gpuBytes)} on the GPU)`
+      : `${head} over ${s.devices.length} devices, ${
+          s.distribution === "proportional"
+            ? "in proportion to their memory (llama.cpp's default)"
+            : `filled from the last (llama.cpp's --fit; --tensor-split ${s.devices.map((d) => d.layers).join(",")})`
+        }: ${s.devices.map((d) => keep(`${d.layers}${d.output ? " with the output" : ""} (${st.bytes(d.bytes)})`)).join(" · ")}`;
   return rest === 0
-    ? `${on}, all layers; the token embedding stays in RAM (${ram})`
-    : `${on}, the other ${rest} in RAM (${ram})`;
+    ? `${on}; all layers, the token embedding stays in RAM (${ram})`
+    : `${on}; the other ${rest} in RAM (${ram})`;
 }
 
 /** The answer for the user's machine (--memory, --gpu), when asked. */
 function fitLines(hw: HardwareEstimate, st: Style): string[] {
   const f = hw.fit;
   if (!f) return [];
-  const verdict = f.fits ? st.green("fits") : st.red("does not fit");
+  const partly = partlyOffloaded(f);
+  const verdict = !f.fits
+    ? st.red("does not fit")
+    : partly
+      ? st.yellow("runs partly from RAM")
+      : st.green("fits");
   const margin =
     f.marginBytes >= 0n
       ? `${keep(st.bytes(f.marginBytes))} to spare`
       : `${keep(st.bytes(-f.marginBytes))} short`;
-  const per = f.devices > 1 ? " per device" : "";
+  const per = perDeviceText(f);
+  const needs = partly ? "all layers need" : "needs";
   const context = !hw.languageModel
     ? ""
     : f.maxContext === null
       ? "; longest context unknown without config.json"
       : f.maxContext === 0
         ? "; not even one token of context fits"
-        : `; longest context that fits: ${group(f.maxContext)} tokens`;
+        : `; longest context that ${partly && f.fits ? "runs" : "fits"}: ${group(f.maxContext)} tokens`;
   const lines = wrapLines(
-    `${st.bold("fit")} ${keep(esc(f.target))}: ${verdict} (needs ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable, ${margin})${context}${f.fits ? speed(f) : ""}`,
+    `${st.bold("fit")} ${keep(esc(f.target))}: ${verdict} (${needs} ${keep(st.bytes(f.perDeviceBytes))}${per}, ${keep(st.bytes(f.usableBytes))} usable, ${margin})${context}${f.fits ? speed(f) : ""}`,
     st.width,
     "  ",
     "    ",
@@ -277,7 +301,7 @@ function fitLines(hw: HardwareEstimate, st: Style): string[] {
   if (f.layerSplit)
     lines.push(
       ...wrapLines(
-        `${st.bold("llama.cpp")} ${splitWords(f.layerSplit, st)}`,
+        `${st.bold("llama.cpp")} ${splitWords(f.layerSplit, st, f.systemRamBytes)}`,
         st.width,
         "  ",
         "    ",

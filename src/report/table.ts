@@ -318,7 +318,8 @@ function partialLine(s: Report, st: Style): string {
     names.length === 0
       ? ""
       : ` (${names.slice(0, 3).join(", ")}${p.missingCount > 3 ? `, ${group(p.missingCount - 3)} more` : ""})`;
-  return `${group(p.shards - p.missingCount)} of ${plural(p.shards, "shard")} read, ${group(p.missingCount)} missing or unreadable${shown}${promised}`;
+  // A GGUF split set's files are parts (gguf-split's word); safetensors' are shards.
+  return `${group(p.shards - p.missingCount)} of ${plural(p.shards, p.gguf ? "part" : "shard")} read, ${group(p.missingCount)} missing or unreadable${shown}${promised}`;
 }
 
 /** Total (and active for MoE); then optional modules and stored elements when they apply. */

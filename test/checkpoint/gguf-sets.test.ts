@@ -9,6 +9,8 @@ import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
 import { buildReport } from "../../src/inspection.js";
 import { jsonDocument } from "../../src/report/json.js";
+import { PLAIN } from "../../src/report/style.js";
+import { renderTable } from "../../src/report/table.js";
 import {
   FAMILIES,
   modelSpec,
@@ -81,7 +83,12 @@ describe("GGUF split sets", () => {
   it("a missing part is named, and the totals are partial", async () => {
     const dir = writeSet(splitSpec(SPEC, 3), [3]);
     const cp = await loadCheckpoint(path.join(dir, splitName("m", 1, 3)));
-    expect(cp.partial).toEqual({ shards: 3, missingCount: 1, missing: [splitName("m", 3, 3)] });
+    expect(cp.partial).toEqual({
+      shards: 3,
+      missingCount: 1,
+      missing: [splitName("m", 3, 3)],
+      gguf: true,
+    });
     const missing = cp.findings.filter((f) => f.code === "SHARD_MISSING");
     expect(missing).toHaveLength(1);
     expect(missing[0]!.message).toContain(splitName("m", 3, 3));
@@ -89,6 +96,14 @@ describe("GGUF split sets", () => {
     expect(doc.ok).toBe(false);
     expect(doc.partial).toBe(true);
     expect(doc.incomplete.missing).toEqual([splitName("m", 3, 3)]);
+    // A split set's files are parts (safetensors keeps "shards"); the JSON keeps its names.
+    expect(doc.incomplete.shards).toBe(3);
+    expect(doc.incomplete.shardsMissing).toBe(1);
+    expect(renderTable(buildReport(cp), { tensors: false, style: PLAIN })).toMatch(
+      new RegExp(
+        `partial +2 of 3 parts read, 1 missing or unreadable \\(${splitName("m", 3, 3).replace(/\./g, "\\.")}\\)`,
+      ),
+    );
   });
 
   it("a part that is not GGUF is not read as one", async () => {

@@ -106,6 +106,115 @@ describe("inspect file.gguf", () => {
     });
   });
 
+  it("--flash-attn off --swa-full --kv-dtype q8_0: llama.cpp's settings in the JSON, valid", () => {
+    const { status, doc } = json(
+      write("gemma3-fa.gguf", familyFile("gemma3").bytes),
+      "--flash-attn",
+      "off",
+      "--swa-full",
+      "--kv-dtype",
+      "q8_0",
+      "--context",
+      "1000",
+    );
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "off",
+      swaFull: true,
+      windowCells: 1024,
+    });
+    expect(a.remarks).toContainEqual({
+      kind: "quantized-cache-needs-flash-attention",
+      cacheDtype: "q8_0",
+    });
+    expect(a.notes).toContain(
+      "llama.cpp refuses a q8_0 V cache without flash attention: give --flash-attn on or auto, or an f16 cache",
+    );
+    // F32 masks 512 × 2,048 × 4, KQ 512 × 1,024 × 4 heads × 4, attention rows 6 × 512 × 256 × 4.
+    expect(BigInt(doc.hardware.breakdown.computeBuffer)).toBe(4_194_304n + 8_388_608n + 3_145_728n);
+  });
+
+  it("--require-fit follows llama.cpp's split: every layer on the GPU passes; stderr names the rule", () => {
+    const file = write("llama-fit.gguf", familyFile("llama").bytes);
+    // F16 at 1,000 tokens: 2 layers with their cache (1,705,984 each), the output layer
+    // (263,168), the compute buffer (5,242,880) and the reserve on the device; the embedding and
+    // the logits stay in RAM, so the device needs 264,192 bytes less than the whole model.
+    const all = 2 * 1_705_984 + 263_168 + 5_242_880 + 2 ** 30;
+    const args = ["--context", "1000", "--require-fit", "--memory"];
+    const { status, doc } = json(file, ...args, `${all}B`);
+    expect(status).toBe(0);
+    assertSchema(doc);
+    expect(doc.hardware.requiredBytes).toBe(all + 264_192);
+    expect(doc.hardware.fit).toMatchObject({ fits: true, perDeviceRequiredBytes: all });
+    const short = inspect([file, ...args, `${all - 1}B`]);
+    expect(short.status).toBe(3);
+    expect(short.stderr).toContain(
+      `does not fit ${all - 1}B: only 2 of 3 layers fit on the GPU (llama.cpp -ngl 2; all 3 need 1.08 GB, 1.08 GB usable); the other 1 would run from system RAM (1.97 MB), which counts only with --memory auto`,
+    );
+  });
+
+  it("--gpu --count 2: the layers of each device in the JSON and the table", () => {
+    const file = write("llama-2gpu.gguf", familyFile("llama").bytes);
+    const { status, doc } = json(file, "--gpu", "rtx-4090", "--count", "2");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const s = doc.hardware.fit.layerSplit;
+    // 3 units over 2 equal devices: j/3 below 1/2 for j = 0, 1: both layers, then the output.
+    expect(s.distribution).toBe("proportional");
+    expect(s.devices.map((d: { layers: number; output: boolean }) => [d.layers, d.output])).toEqual(
+      [
+        [2, false],
+        [1, true],
+      ],
+    );
+    expect(doc.hardware.fit.perDeviceRequiredBytes).toBe(s.devices[0].bytes);
+    const table = inspect(["--no-color", file, "--gpu", "rtx-4090", "--count", "2"]).stdout;
+    expect(table).toMatch(
+      /-ngl 3 of 3 over 2 devices, in proportion to their memory \(llama\.cpp's default\): 2 \([\d.]+ GB\) · 1 with the output \([\d.]+ GB\)/,
+    );
+  });
+
+  it("gemma4 (key_length_swa) without flash attention: the padded V rows in valid JSON", () => {
+    const file = write("gemma4.gguf", familyFile("gemma4").bytes);
+    const { status, doc } = json(file, "--flash-attn", "off", "--context", "1000");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.remarks).toContainEqual(
+      expect.objectContaining({ kind: "kv-heads", swaHeadDim: 64, swaValueHeadDim: 64 }),
+    );
+    expect(a.notes).toContain(
+      "without flash attention llama.cpp pads every layer's V to the widest, 128 values per cell",
+    );
+  });
+
+  it("--gpu a,b: GPUs of different kinds, the layers in proportion to their memory", () => {
+    const file = write("llama7.gguf", familyFile("llama", (o) => ({ ...o, layers: 7 })).bytes);
+    const { status, doc } = json(file, "--gpu", "rtx-4090,rtx-4060");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const f = doc.hardware.fit;
+    expect(f.target).toBe("RTX 4090 24GB + RTX 4060 8GB");
+    expect(f.mixedDevices).toEqual(["rtx-4090", "rtx-4060"]);
+    // 24 : 8 GB, 8 units: j/8 below 3/4 for j = 0..5, so 6 and 2 (the output layer on the 4060).
+    expect(f.layerSplit.devices.map((d: { layers: number }) => d.layers)).toEqual([6, 2]);
+    // The tightest device speaks for the target: the 4060, with the least to spare.
+    expect(f.perDeviceUsableBytes).toBe(f.layerSplit.devices[1].usableBytes);
+    expect(f.perDeviceRequiredBytes).toBe(f.layerSplit.devices[1].bytes);
+    // A list and --count, or a Mac in a list: usage errors.
+    expect(inspect([file, "--gpu", "rtx-4090,rtx-4060", "--count", "2"]).status).toBe(2);
+    const mac = inspect([file, "--gpu", "rtx-4090,m4-16"]);
+    expect(mac.status).toBe(2);
+    expect(mac.stderr).toContain("a list of --gpu devices takes GPUs");
+    // The same GPU twice is --count 2.
+    expect(json(file, "--gpu", "rtx-4090,rtx-4090").doc.hardware.fit.target).toBe(
+      "2 × RTX 4090 24GB",
+    );
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);
@@ -145,9 +254,11 @@ describe("inspect: GGUF sets and folders", () => {
       json(folder, "--memory", memory).doc.components.map(
         (c: { hardware: { requiredBytes: number; fits: boolean } }) => c.hardware,
       );
-    const [small, big] = needs("100GB")
-      .map((h: { requiredBytes: number }) => h.requiredBytes)
-      .sort((a: number, b: number) => a - b);
+    // What each file needs with every layer on the device (llama.cpp's split decides the fit).
+    const [small, big] = ["tiny-Q4_K_M.gguf", "tiny-F16.gguf"].map(
+      (f) =>
+        json(path.join(folder, f), "--memory", "100GB").doc.hardware.fit.perDeviceRequiredBytes,
+    );
     expect(small).toBeLessThan(big);
     // Room for the Q4_K_M file only: the gate passes (one of them is deployed).
     const one = `${big - 1}B`;

@@ -40,6 +40,16 @@ describe("this machine", () => {
     expect(parseNvidiaSmi("No devices were found\n")).toEqual([]);
   });
 
+  it("beside GPUs, counts 90 % of the RAM for the layers llama.cpp leaves there; not on a Mac", () => {
+    const gpus = targetFrom(
+      parseNvidiaSmi("NVIDIA GeForce RTX 4090, 24564\n"),
+      64n << 30n,
+      "linux",
+    );
+    expect(gpus).toMatchObject({ kind: "devices", systemRamBytes: ((64n << 30n) * 9n) / 10n });
+    expect(targetFrom([], 36n << 30n, "darwin")).not.toHaveProperty("systemRamBytes");
+  });
+
   it("targets the GPUs when there are some, else RAM, else a Mac's unified memory", () => {
     const gpus = targetFrom(
       parseNvidiaSmi("NVIDIA GeForce RTX 4090, 24564\nNVIDIA GeForce RTX 4090, 24564\n"),
