@@ -29,13 +29,17 @@ import {
   kvLayout,
   layerBreakdown,
   layerCacheBytes,
+  padValueRows,
   type CacheDtype,
   type KvLayout,
   type LayerBreakdown,
 } from "./kv-cache.js";
 import {
+  DEFAULT_FLASH_ATTENTION,
+  flashAttentionUsed,
   layerSplit,
   llamaCppBuffers,
+  type FlashAttentionSetting,
   type LayerPlan,
   type LayerSplit,
   type LayerWeights,
@@ -160,6 +164,10 @@ export interface HardwareOptions {
   target?: FitTarget;
   /** --precision: the weights' precision the tier, the requirement and the fit use (default as stored). */
   precision?: PrecisionName;
+  /** llama.cpp's --flash-attn (default "auto"): a GGUF file's compute buffer. */
+  flashAttention?: FlashAttentionSetting;
+  /** llama.cpp's --swa-full: sliding-window and chunked layers cache the whole context. */
+  swaFull?: boolean;
 }
 
 export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
@@ -291,8 +299,13 @@ export interface RuntimeAssumptions {
   windowCells?: number;
   /** Tokens of the micro-batch the compute buffer is reserved for (n_ubatch). */
   ubatch: number;
-  /** The compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the backend has it). */
+  /** Whether the compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the
+   * backend has it: the CPU and the GPU backends). */
   flashAttention: boolean;
+  /** What was asked (--flash-attn; llama.cpp's default "auto"), which flashAttention resolves. */
+  flashAttentionSetting: FlashAttentionSetting;
+  /** --swa-full: window layers hold the full context's cells (llama.cpp's default false). */
+  swaFull: boolean;
   /** One KV stream per sequence (kv_unified false, llama.cpp's default). */
   unifiedCache: boolean;
   /** What is cached per token of an MLA layer: the latent, or decompressed K and V. */
@@ -628,7 +641,16 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
-  const layout = kvLayout(f.config);
+  const modelLayout = kvLayout(f.config);
+  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
+  const flash = f.config ? flashAttentionUsed(flashSetting, f.config) : true;
+  // llama.cpp's options change how it allocates, not the model: --swa-full the window layers'
+  // cells, flash attention off the V rows (padded to the widest layer's).
+  let layout = modelLayout;
+  if (modelLayout?.policy) {
+    layout = { ...modelLayout, policy: { ...modelLayout.policy, swaFull: o.swaFull === true } };
+    if (!flash) layout = padValueRows(layout);
+  }
   const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
   const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
@@ -640,7 +662,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const config = f.config;
   const buffers =
     layout?.policy && config && !weightsOnly
-      ? (c: number) => llamaCppBuffers(config, layout, c, batch)
+      ? (c: number) => llamaCppBuffers(config, layout, c, batch, flash)
       : undefined;
   const model = (weights: bigint): Model => ({
     weights,
@@ -750,6 +772,18 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   if (configDtype && o.kvDtype)
     notes.push({ kind: "kv-dtype-override", option: o.kvDtype.name, config: configDtype.name });
   if (!layout && o.kvDtype) notes.push({ kind: "kv-dtype-unused", option: o.kvDtype.name });
+  if (!layout?.policy) {
+    // llama.cpp's own options change nothing for weights that do not run in llama.cpp.
+    if (o.flashAttention !== undefined)
+      notes.push({ kind: "llama-cpp-option-unused", option: "--flash-attn" });
+    if (o.swaFull) notes.push({ kind: "llama-cpp-option-unused", option: "--swa-full" });
+  } else if (config) {
+    if (o.flashAttention === "on" && !flash)
+      notes.push({ kind: "flash-attention-forced-off", architecture: config.modelType ?? "" });
+    // llama_init_from_model refuses a quantized V cache without flash attention.
+    if (!flash && dtype.denominator !== 1n)
+      notes.push({ kind: "quantized-cache-needs-flash-attention", cacheDtype: dtype.name });
+  }
   if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
   if (maxPosition !== undefined && context > maxPosition)
     notes.push({ kind: "context-over-max", context, max: maxPosition });
@@ -821,7 +855,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
                 ? { windowCells: s.buffers.windowCells }
                 : {}),
               ubatch: ubatchOf(context, layout.policy),
-              flashAttention: true,
+              flashAttention: flash,
+              flashAttentionSetting: flashSetting,
+              swaFull: layout.policy.swaFull,
               unifiedCache: false,
               ...(config?.kvLoraRank !== undefined
                 ? { mlaCache: config.latentCache === false ? "decompressed" : "latent" }
