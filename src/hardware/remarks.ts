@@ -71,8 +71,8 @@ export type Remark =
     }
   | { kind: "kv-dtype-override"; option: string; config: string }
   | { kind: "kv-dtype-unused"; option: string }
-  | { kind: "context-capped"; context: number; default: number }
-  | { kind: "context-over-max"; context: number; max: number }
+  | { kind: "context-capped"; context: number; default: number; field: string }
+  | { kind: "context-over-max"; context: number; max: number; field: string }
   | { kind: "heads-indivisible"; heads: number; gpus: number }
   | { kind: "optional-not-resident"; module: string }
   | { kind: "optional-for-input"; module: string; moduleKind: string; bytes: bigint }
