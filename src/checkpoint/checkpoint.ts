@@ -70,6 +70,12 @@ export interface KnownDigest {
   size?: bigint;
   /** For messages: "the Ollama manifest of library/llama3.1:8b". */
   origin: string;
+  /**
+   * Set for a blob of the store that is not one of the checkpoint's files (a manifest's config,
+   * template, parameters… layer): its media type. Never read for the summary; --verify hashes it
+   * when its size is `size`.
+   */
+  layer?: string;
 }
 
 /** Everything read for one target: its weight files and what was found about them as a set. */

@@ -1,21 +1,23 @@
 // `ollama://model:tag`: a model in Ollama's local store, found by its manifest, read as the one
 // GGUF file its model layer names. Everything read stays inside the store (its manifests and
 // blobs, links followed only within it unless --follow-symlinks), regular files only, the
-// manifest under a size bound. The manifest's digest and size travel with the checkpoint, so
-// that --verify checks the blob against them without being told.
+// manifest under a size bound. The digests and sizes of every blob the manifest names (the
+// model's, the config's, each other layer's) travel with the checkpoint, so that --verify checks
+// them all without being told; the summary reads none but the model's.
 
 import path from "node:path";
 import { InspectError } from "../core/errors.js";
 import { finding } from "../core/findings.js";
 import { MAX_OLLAMA_MANIFEST_BYTES } from "../core/limits.js";
-import { group } from "../core/text.js";
+import { excerpt, group } from "../core/text.js";
 import {
   displayName,
+  layerKind,
   manifestPath,
-  modelLayer,
   ollamaModelsDir,
   parseOllamaTarget,
-  type ModelLayer,
+  readManifest,
+  type Manifest,
 } from "../ollama/models.js";
 import { LocalStore } from "../store/local.js";
 import { TargetScope } from "../store/scope.js";
@@ -36,19 +38,19 @@ const failed = (target: string, e: InspectError, repo?: string): Checkpoint => (
 
 /** Reads an `ollama://` target. Never throws for bad input: a failed checkpoint says why. */
 export async function loadOllama(target: string, o: OllamaOptions): Promise<Checkpoint> {
+  const models = ollamaModelsDir(o.env);
   let name;
   try {
-    name = parseOllamaTarget(target);
+    name = parseOllamaTarget(target, models);
   } catch (e) {
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e);
   }
   const shown = displayName(name);
-  const models = ollamaModelsDir(o.env);
   const scope = await TargetScope.of([models], o.followSymlinks);
   const store = new LocalStore(scope);
   const manifest = manifestPath(models, name);
-  let layer: ModelLayer;
+  let manifestRead: Manifest;
   try {
     const read = await store.readSmall(manifest, MAX_OLLAMA_MANIFEST_BYTES).catch((e: unknown) => {
       if (e instanceof InspectError && e.code === "TARGET_NOT_FOUND")
@@ -67,7 +69,8 @@ export async function loadOllama(target: string, o: OllamaOptions): Promise<Chec
         `the manifest ${manifest} is ${group(read.tooLarge)} bytes, above the ${group(MAX_OLLAMA_MANIFEST_BYTES)} a manifest may take`,
         { hint: "pull the model again (`ollama pull`) to rewrite its manifest" },
       );
-    layer = modelLayer(models, read.bytes, manifest);
+    manifestRead = readManifest(models, read.bytes, manifest);
+    const layer = manifestRead.model;
     const st = await store.stat(layer.blob);
     if (st === undefined)
       throw new InspectError(
@@ -79,6 +82,7 @@ export async function loadOllama(target: string, o: OllamaOptions): Promise<Chec
     if (!(e instanceof InspectError)) throw e;
     return failed(target, e, shown);
   }
+  const { model: layer, others, unnamed } = manifestRead;
   const cp = await readCheckpoint(store, target, { kind: "file", path: layer.blob }, o);
   cp.scope = scope;
   cp.source = { kind: "ollama", repo: shown, root: models };
@@ -89,7 +93,26 @@ export async function loadOllama(target: string, o: OllamaOptions): Promise<Chec
       ...(layer.size !== undefined ? { size: layer.size } : {}),
       origin: `the Ollama manifest of ${shown}`,
     },
+    // The other blobs it names, for --verify only: the summary reads none of them.
+    ...others.map((b) => ({
+      path: b.blob,
+      sha256: b.sha256,
+      ...(b.size !== undefined ? { size: b.size } : {}),
+      origin: `the Ollama manifest of ${shown} (its ${layerKind(b.mediaType)} layer)`,
+      layer: b.mediaType,
+    })),
   ];
+  for (const u of unnamed)
+    cp.findings.push(
+      finding(
+        "OLLAMA_LAYER_INVALID",
+        `the manifest of ${shown} names its ${layerKind(u.mediaType)} layer "${excerpt(u.digest, 80)}", not sha256:<64 hex digits>: no blob, and nothing to verify`,
+        {
+          file: manifest,
+          hint: `Ollama opens each layer's blob by its digest and cannot load this: \`ollama pull ${shown}\` again`,
+        },
+      ),
+    );
   const file = cp.files[0];
   if (file?.fileBytes !== undefined && layer.size !== undefined && file.fileBytes !== layer.size)
     cp.findings.push(

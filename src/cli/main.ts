@@ -116,6 +116,14 @@ function program(): Command {
       "KV cache precision: f16, bf16, f32, fp8, int8, q8_0, q4_0 (default: the config's, else 16-bit; f16 for GGUF)",
     )
     .option(
+      "--flash-attn <mode>",
+      "GGUF: llama.cpp's flash attention, on, off or auto (default auto: on where the backend has it)",
+    )
+    .option(
+      "--swa-full",
+      "GGUF: llama.cpp's full-size cache for sliding-window layers (default: window + micro-batch)",
+    )
+    .option(
       "--memory <size>",
       "does it fit in this much memory? 24GB, 24GiB, or auto (this machine)",
     )

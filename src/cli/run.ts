@@ -11,6 +11,7 @@ import { parseRepoId } from "../hub/repo-id.js";
 import { deviceIds, findDevice, similarDevices } from "../hardware/catalog.js";
 import type { FitTarget, HardwareOptions, PrecisionName } from "../hardware/estimate.js";
 import { CACHE_DTYPES, findCacheDtype } from "../hardware/kv-cache.js";
+import type { FlashAttentionSetting } from "../hardware/llama-cpp.js";
 import { cutText, escapeForTerminal } from "../core/escape.js";
 import type { Finding } from "../core/findings.js";
 import { group } from "../core/text.js";
@@ -52,6 +53,8 @@ export interface RunOptions {
   context?: string;
   batch?: string;
   kvDtype?: string;
+  flashAttn?: string;
+  swaFull?: boolean;
   memory?: string;
   gpu?: string;
   count?: string;
@@ -128,6 +131,20 @@ export function parsePrecision(text: string): PrecisionName {
   return p;
 }
 
+/** llama.cpp's spellings of --flash-attn's values (common_arg_utils::is_truthy, is_falsey,
+ * is_autoy in common/arg.cpp). */
+const FLASH_ATTN_VALUES: ReadonlyMap<string, FlashAttentionSetting> = new Map([
+  ...["on", "enabled", "true", "1"].map((v) => [v, "on"] as const),
+  ...["off", "disabled", "false", "0"].map((v) => [v, "off"] as const),
+  ...["auto", "-1"].map((v) => [v, "auto"] as const),
+]);
+
+export function parseFlashAttn(text: string): FlashAttentionSetting {
+  const v = FLASH_ATTN_VALUES.get(text.trim().toLowerCase());
+  if (!v) throw usage(`--flash-attn takes on, off or auto (llama.cpp's values), not "${text}"`);
+  return v;
+}
+
 /** The hardware options, checked before any target is read: a usage error costs nothing. */
 async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   const h: HardwareOptions = {};
@@ -142,6 +159,8 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
     h.kvDtype = d;
   }
   if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
+  if (o.flashAttn !== undefined) h.flashAttention = parseFlashAttn(o.flashAttn);
+  if (o.swaFull) h.swaFull = true;
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
     if (!d.kind.endsWith("gpu")) throw usage(`--reference-server needs a GPU, not ${d.label}`);

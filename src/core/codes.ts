@@ -60,7 +60,13 @@ export const CODES = {
   },
   OLLAMA_BLOB_SIZE_MISMATCH: {
     severity: "error",
-    summary: "an Ollama model blob whose size is not the one its manifest states",
+    summary:
+      "an Ollama blob (the model's; with --verify, any layer's) whose size is not the one its manifest states",
+  },
+  OLLAMA_LAYER_INVALID: {
+    severity: "error",
+    summary:
+      "an Ollama manifest's layer (not the model's) or config named by no sha256:<64 hex> digest: it names no blob",
   },
 
   // What a target may read: its own tree (and a cache snapshot's blobs), regular files only

@@ -29,13 +29,17 @@ import {
   kvLayout,
   layerBreakdown,
   layerCacheBytes,
+  padValueRows,
   type CacheDtype,
   type KvLayout,
   type LayerBreakdown,
 } from "./kv-cache.js";
 import {
+  DEFAULT_FLASH_ATTENTION,
+  flashAttentionUsed,
   layerSplit,
   llamaCppBuffers,
+  type FlashAttentionSetting,
   type LayerPlan,
   type LayerSplit,
   type LayerWeights,
@@ -168,6 +172,10 @@ export interface HardwareOptions {
   target?: FitTarget;
   /** --precision: the weights' precision the tier, the requirement and the fit use (default as stored). */
   precision?: PrecisionName;
+  /** llama.cpp's --flash-attn (default "auto"): a GGUF file's compute buffer. */
+  flashAttention?: FlashAttentionSetting;
+  /** llama.cpp's --swa-full: sliding-window and chunked layers cache the whole context. */
+  swaFull?: boolean;
 }
 
 export type PrecisionName = "as stored" | "16-bit" | "8-bit" | "4-bit";
@@ -301,8 +309,13 @@ export interface RuntimeAssumptions {
   windowCells?: number;
   /** Tokens of the micro-batch the compute buffer is reserved for (n_ubatch). */
   ubatch: number;
-  /** The compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the backend has it). */
+  /** Whether the compute buffer assumes flash attention (llama.cpp's "auto" turns it on where the
+   * backend has it: the CPU and the GPU backends). */
   flashAttention: boolean;
+  /** What was asked (--flash-attn; llama.cpp's default "auto"), which flashAttention resolves. */
+  flashAttentionSetting: FlashAttentionSetting;
+  /** --swa-full: window layers hold the full context's cells (llama.cpp's default false). */
+  swaFull: boolean;
   /** One KV stream per sequence (kv_unified false, llama.cpp's default). */
   unifiedCache: boolean;
   /** What is cached per token of an MLA layer: the latent, or decompressed K and V. */
@@ -432,6 +445,7 @@ function setupFor(
   sharedBytes: bigint,
   heads: number | undefined,
   speed: SpeedInput | undefined,
+  split?: (usable: bigint[]) => LayerPlan | undefined,
 ): DeviceRow {
   const usable = usableBytes(device);
   const base = {
@@ -445,7 +459,23 @@ function setupFor(
       : {}),
   };
   const gpu = device.kind.endsWith("gpu");
-  for (const n of gpu ? TP_SIZES : [1]) {
+  // llama.cpp splits by layers (§8): the smallest count that holds every layer, the fit's rule.
+  // No heads to divide, and the layers run one device after the other: one device's speed.
+  const one = split?.([usable]);
+  const byLayers = one !== undefined;
+  if (byLayers)
+    for (const n of gpu ? TP_SIZES : [1]) {
+      const plan = split!(Array.from({ length: n }, () => usable))!;
+      if (plan.split.gpuLayers === plan.split.layers)
+        return {
+          ...base,
+          count: n,
+          perDeviceBytes: plan.split.gpuBytes,
+          fits: true,
+          ...speedOf(device, 1, speed),
+        };
+    }
+  for (const n of byLayers ? [] : gpu ? TP_SIZES : [1]) {
     // vLLM splits attention heads across tensor-parallel ranks: the count must divide them.
     if (heads !== undefined && heads % n !== 0) continue;
     const need = perDevice(sharedBytes, n);
@@ -458,8 +488,10 @@ function setupFor(
         ...speedOf(device, n, speed),
       };
   }
-  if (!gpu || usable <= RESERVE_PER_DEVICE)
-    return { ...base, count: 1, perDeviceBytes: perDevice(sharedBytes, 1), fits: false };
+  if (!gpu || usable <= RESERVE_PER_DEVICE) {
+    const need = one ? one.whole[0]!.bytes : perDevice(sharedBytes, 1);
+    return { ...base, count: 1, perDeviceBytes: need, fits: false };
+  }
   const perNode = BigInt(GPUS_PER_NODE) * (usable - RESERVE_PER_DEVICE);
   const nodes = Number(ceilDiv(sharedBytes, perNode));
   return {
@@ -482,7 +514,9 @@ function fitOn(
   const devices = each.length;
   // Tensor-parallel shards are equal: the device with the least memory bounds them.
   const usable = each.reduce((a, b) => (b < a ? b : a));
-  const plan = (c: number) => planOn(m, target, c, layers, each);
+  // This machine's RAM alone (no GPU): nothing to split the layers with.
+  const plan = (c: number) =>
+    target.kind === "memory" && target.systemRam ? undefined : planOn(m, c, layers, each);
   const here = plan(context);
   if (here) return splitFit(here, plan, target, label, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
@@ -572,14 +606,12 @@ function splitFit(
 /** llama.cpp's -ngl on the target: only for a runtime that splits by layers, onto an accelerator. */
 function planOn(
   m: Model,
-  target: FitTarget,
   context: number,
   layers: LayerWeights | undefined,
   usable: readonly bigint[],
 ): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
-  if (!layers || !m.layout || !buffers || (target.kind === "memory" && target.systemRam))
-    return undefined;
+  if (!layers || !m.layout || !buffers) return undefined;
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
@@ -622,7 +654,16 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const context = o.context ?? (capped ? maxPosition : DEFAULT_CONTEXT);
   const batch = o.batch ?? DEFAULT_BATCH;
   const configDtype = configCacheDtype(f.config);
-  const layout = kvLayout(f.config);
+  const modelLayout = kvLayout(f.config);
+  const flashSetting = o.flashAttention ?? DEFAULT_FLASH_ATTENTION;
+  const flash = f.config ? flashAttentionUsed(flashSetting, f.config) : true;
+  // llama.cpp's options change how it allocates, not the model: --swa-full the window layers'
+  // cells, flash attention off the V rows (padded to the widest layer's).
+  let layout = modelLayout;
+  if (modelLayout?.policy) {
+    layout = { ...modelLayout, policy: { ...modelLayout.policy, swaFull: o.swaFull === true } };
+    if (!flash) layout = padValueRows(layout);
+  }
   const runtimeDtype = layout?.policy ? findCacheDtype(layout.policy.cacheDtype) : undefined;
   const dtype = o.kvDtype ?? configDtype ?? runtimeDtype ?? DEFAULT_CACHE_DTYPE;
   const refGpu = o.referenceGpu ?? DEFAULT_REFERENCE_GPU;
@@ -634,7 +675,7 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   const config = f.config;
   const buffers =
     layout?.policy && config && !weightsOnly
-      ? (c: number) => llamaCppBuffers(config, layout, c, batch)
+      ? (c: number) => llamaCppBuffers(config, layout, c, batch, flash)
       : undefined;
   const model = (weights: bigint): Model => ({
     weights,
@@ -744,6 +785,18 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
   if (configDtype && o.kvDtype)
     notes.push({ kind: "kv-dtype-override", option: o.kvDtype.name, config: configDtype.name });
   if (!layout && o.kvDtype) notes.push({ kind: "kv-dtype-unused", option: o.kvDtype.name });
+  if (!layout?.policy) {
+    // llama.cpp's own options change nothing for weights that do not run in llama.cpp.
+    if (o.flashAttention !== undefined)
+      notes.push({ kind: "llama-cpp-option-unused", option: "--flash-attn" });
+    if (o.swaFull) notes.push({ kind: "llama-cpp-option-unused", option: "--swa-full" });
+  } else if (config) {
+    if (o.flashAttention === "on" && !flash)
+      notes.push({ kind: "flash-attention-forced-off", architecture: config.modelType ?? "" });
+    // llama_init_from_model refuses a quantized V cache without flash attention.
+    if (!flash && dtype.denominator !== 1n)
+      notes.push({ kind: "quantized-cache-needs-flash-attention", cacheDtype: dtype.name });
+  }
   // The key the model's maximum context came from: config.json's or the GGUF file's own.
   const field = f.config?.from.get("maxPositionEmbeddings") ?? "max_position_embeddings";
   if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT, field });
@@ -817,7 +870,9 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
                 ? { windowCells: s.buffers.windowCells }
                 : {}),
               ubatch: ubatchOf(context, layout.policy),
-              flashAttention: true,
+              flashAttention: flash,
+              flashAttentionSetting: flashSetting,
+              swaFull: layout.policy.swaFull,
               unifiedCache: false,
               ...(config?.kvLoraRank !== undefined
                 ? { mlaCache: config.latentCache === false ? "decompressed" : "latent" }
@@ -833,7 +888,11 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     reference: { laptop: REFERENCE_LAPTOP.label, server: `${GPUS_PER_NODE} × ${refGpu.label}` },
     ...(cluster ? { cluster } : {}),
     precisions,
-    devices: DEVICES.map((d) => setupFor(d, s.total, heads, speedInput)),
+    devices: DEVICES.map((d) =>
+      setupFor(d, s.total, heads, speedInput, (usable) =>
+        planOn(m, context, f.layerWeights, usable),
+      ),
+    ),
     optional,
     ...(speedInput
       ? {

@@ -60,9 +60,9 @@ export function configCacheDtype(config: ModelConfig | undefined): CacheDtype | 
  * How a runtime turns a context into cache cells (docs/memory-model.md §8). llama.cpp rounds the
  * context up to a multiple of 256 cells (`GGML_PAD(n_ctx, 256)`, `src/llama-context.cpp`) and
  * sizes the cache of sliding-window layers at the window plus one micro-batch, also rounded to
- * 256: `GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256)` (`src/llama-kv-cache-iswa.cpp`), one stream
- * per sequence (`kv_unified` false, its default). Without a policy a layer holds
- * min(window, context) tokens, as vLLM's paged cache does.
+ * 256: `GGML_PAD(min(n_ctx, n_swa + n_ubatch), 256)` (`src/llama-kv-cache-iswa.cpp`), or at the
+ * full context with `--swa-full`; one stream per sequence (`kv_unified` false, its default).
+ * Without a policy a layer holds min(window, context) tokens, as vLLM's paged cache does.
  */
 export interface CellPolicy {
   runtime: "llama.cpp";
@@ -72,6 +72,8 @@ export interface CellPolicy {
   ubatch: number;
   /** The cache dtype when not told (llama.cpp's --cache-type-k/-v default: f16). */
   cacheDtype: string;
+  /** --swa-full: window (and chunked) layers get the full context's cells. */
+  swaFull: boolean;
 }
 
 /** llama.cpp's defaults: `common/common.h` n_ubatch 512, swa_full false, kv_unified false. */
@@ -80,6 +82,7 @@ export const LLAMA_CPP_CELLS: CellPolicy = {
   padding: 256,
   ubatch: 512,
   cacheDtype: "f16",
+  swaFull: false,
 };
 
 const padTo = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -102,7 +105,7 @@ export function cellsHeld(
 ): number {
   if (!policy) return Math.min(context, window ?? context);
   const cells = fullCells(context, policy);
-  if (window === undefined) return cells;
+  if (window === undefined || policy.swaFull) return cells;
   return padTo(Math.min(cells, window + ubatchOf(context, policy)), policy.padding);
 }
 
@@ -126,6 +129,8 @@ export interface LayerGroup {
   count: number;
   /** Attention: elements cached per token in one layer (at the cache dtype). */
   elementsPerToken?: bigint;
+  /** Of those, V's (none for MLA's latent): what llama.cpp pads without flash attention. */
+  valueElements?: bigint;
   /** Tokens kept at most per sequence: the window, or the chunk. */
   window?: number;
   /** Recurrent: bytes of state per sequence in one layer, independent of context. */
@@ -413,6 +418,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
   // Attention elements per token, per layer.
   let attention: AttentionKind = "none";
   let perLayer: (i: number) => bigint | undefined = () => undefined;
+  let valueOf: (i: number) => bigint | undefined = () => undefined;
   if (config.kvLoraRank !== undefined && config.latentCache !== false) {
     // MLA caches one compressed latent plus the decoupled RoPE key per layer, whatever the head count.
     const rope = config.qkRopeHeadDim ?? 0;
@@ -427,23 +433,32 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     if (!heads || headDim === undefined || !Number.isInteger(headDim)) return undefined;
     const perLayerHeads = config.kvHeadsPerLayer;
     const kvHeads = config.numKeyValueHeads ?? heads;
-    // K and V rows: head_dim each, unless V's head differs (GGUF value_length).
+    // K and V rows: head_dim each, unless V's head differs (GGUF value_length), and on window
+    // layers the window's own head sizes when the file gives them (GGUF key_length_swa /
+    // value_length_swa, each defaulting to the other layers' size as llama.cpp does).
     const vDim = config.valueHeadDim ?? headDim;
-    const kv = BigInt(headDim) + BigInt(vDim);
+    const kSwa = config.swaHeadDim ?? headDim;
+    const vSwa = config.swaValueHeadDim ?? vDim;
+    const windowed = (i: number) =>
+      kinds[i] === "sliding-attention" || kinds[i] === "chunked-attention";
+    const dims = (i: number): [number, number] => (windowed(i) ? [kSwa, vSwa] : [headDim, vDim]);
     attention = "gqa";
     if (config.kvLoraRank !== undefined) notes.push({ kind: "mla-decompressed" });
+    const swa =
+      kSwa !== headDim || vSwa !== vDim ? { swaHeadDim: kSwa, swaValueHeadDim: vSwa } : {};
+    const headsAt = (i: number) => BigInt(perLayerHeads?.[i] ?? kvHeads);
+    perLayer = (i) => headsAt(i) * BigInt(dims(i)[0] + dims(i)[1]);
+    valueOf = (i) => headsAt(i) * BigInt(dims(i)[1]);
     if (perLayerHeads) {
-      perLayer = (i) => BigInt(perLayerHeads[i] ?? kvHeads) * kv;
       notes.push({
         kind: "kv-heads-per-layer",
         field: config.from.get("kvHeadsPerLayer") ?? "kvHeadsPerLayer",
         headDim,
         valueHeadDim: vDim,
+        ...swa,
       });
     } else {
-      const e = BigInt(kvHeads) * kv;
-      perLayer = () => e;
-      notes.push({ kind: "kv-heads", kvHeads, heads, headDim, valueHeadDim: vDim });
+      notes.push({ kind: "kv-heads", kvHeads, heads, headDim, valueHeadDim: vDim, ...swa });
     }
   }
 
@@ -455,6 +470,7 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
       (x) =>
         x.kind === g.kind &&
         x.elementsPerToken === g.elementsPerToken &&
+        x.valueElements === g.valueElements &&
         x.window === g.window &&
         x.stateBytes === g.stateBytes,
     );
@@ -482,6 +498,8 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     }
     const e = perLayer(i);
     if (e === undefined) return undefined;
+    const v = valueOf(i);
+    const ve = v !== undefined ? { valueElements: v } : {};
     const kind: LayerKind = attention === "mla" && k === "full-attention" ? "mla" : k;
     const w = k === "sliding-attention" ? window : k === "chunked-attention" ? chunk : undefined;
     if (k !== "full-attention" && w === undefined) {
@@ -490,9 +508,16 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
         kind: attention === "mla" ? "mla" : "full-attention",
         count: 1,
         elementsPerToken: e,
+        ...ve,
       });
     }
-    return add({ kind, count: 1, elementsPerToken: e, ...(w !== undefined ? { window: w } : {}) });
+    return add({
+      kind,
+      count: 1,
+      elementsPerToken: e,
+      ...ve,
+      ...(w !== undefined ? { window: w } : {}),
+    });
   };
   kinds.forEach((k, i) => {
     const g = groupOf(k, i);
@@ -524,6 +549,37 @@ export function kvLayout(config: ModelConfig | undefined): KvLayout | undefined 
     byLayer,
     remarks: notes,
     ...(config.allocation === "llama.cpp" ? { policy: LLAMA_CPP_CELLS } : {}),
+  };
+}
+
+/**
+ * The cache llama.cpp allocates without flash attention: V is stored transposed and each layer's
+ * V rows are padded to the widest layer's (`n_embd_v_gqa_max`, [TAG_V_CACHE_VARIABLE] in the
+ * `llama_kv_cache` constructor, src/llama-kv-cache.cpp). The same layout when V has one width.
+ */
+export function padValueRows(l: KvLayout): KvLayout {
+  const widest = l.groups.reduce(
+    (m, g) => (g.valueElements !== undefined && g.valueElements > m ? g.valueElements : m),
+    0n,
+  );
+  if (l.groups.every((g) => g.valueElements === undefined || g.valueElements === widest)) return l;
+  const padded = new Map(
+    l.groups.map((g) => [
+      g,
+      g.valueElements === undefined || g.elementsPerToken === undefined
+        ? g
+        : {
+            ...g,
+            elementsPerToken: g.elementsPerToken - g.valueElements + widest,
+            valueElements: widest,
+          },
+    ]),
+  );
+  return {
+    ...l,
+    groups: l.groups.map((g) => padded.get(g)!),
+    byLayer: l.byLayer.map((gs) => gs.map((g) => padded.get(g)!)),
+    remarks: [...l.remarks, { kind: "value-rows-padded", valueElements: widest }],
   };
 }
 
@@ -622,7 +678,8 @@ export function layerBreakdown(
       );
     if (g.stateBytes !== undefined) out.fixedBytes = g.stateBytes * BigInt(g.count);
     if (g.window !== undefined) out.window = g.window;
-    if (g.kind === "chunked-attention" && g.window !== undefined)
+    // vLLM's case (its hybrid manager off); llama.cpp sizes chunked layers as window layers.
+    if (g.kind === "chunked-attention" && g.window !== undefined && !l.policy)
       out.fullLengthBytes = groupBytes({ ...g, window: undefined }, context, batch, dtype);
     return out;
   });

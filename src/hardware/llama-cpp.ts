@@ -5,8 +5,11 @@
 //   output buffer  = n_vocab × 4 bytes × sequences          (llama_context::output_reserve: one
 //                    row of F32 logits per sequence; src/llama-context.cpp)
 //   compute buffer ≈ mask + max(attention, feed-forward, output)   for one micro-batch of u tokens
-//     mask         = u × (cells + window cells) × 2          (F16 KQ mask with flash attention)
+//     mask         = u × (cells + window cells) × m           (KQ mask: m = 2, F16, with flash
+//                    attention; 4, F32, without; build_attn_inp_kq_mask in src/llama-graph.cpp)
 //     attention    = 6 × u × n_embd × 4                       (flash attention: no KQ matrix)
+//                    + u × cells × n_head × 4 without it      (the F32 KQ matrix of
+//                    llm_graph_context::build_attn_mha, which the softmax overwrites in place)
 //     feed-forward = 4 × u × width × 4; width = n_ff, or expert_used × n_ff_exp for MoE layers
 //     output       = u × (n_vocab + n_embd) × 4              (the logits of the micro-batch)
 // The compute buffer is the peak of ggml's graph allocator, which reuses memory between the
@@ -22,6 +25,24 @@ const F16 = 2n;
 const ATTENTION_ROWS = 6n;
 /** Feed-forward tensors alive at once: gate, up, the activation, their product. */
 const FFN_ROWS = 4n;
+
+/** llama.cpp's `-fa, --flash-attn on|off|auto` (common/arg.cpp). */
+export type FlashAttentionSetting = "on" | "off" | "auto";
+
+/** `common/common.h`: `flash_attn_type = LLAMA_FLASH_ATTN_TYPE_AUTO`. */
+export const DEFAULT_FLASH_ATTENTION: FlashAttentionSetting = "auto";
+
+/**
+ * Whether llama.cpp computes attention with flash attention. "auto" is resolved when the context
+ * reserves its graph (`llama_context::resolve_fused_ops`, src/llama-context.cpp): flash attention
+ * stays on when every layer's FLASH_ATTN_EXT runs on the layer's own device, which the CPU backend
+ * always does and CUDA, Metal and Vulkan do for the head sizes they have kernels for: "auto" is
+ * on. `llama_init_from_model` forces it off for Grok whatever was asked.
+ */
+export function flashAttentionUsed(setting: FlashAttentionSetting, c: ModelConfig): boolean {
+  if (c.modelType === "grok") return false;
+  return setting !== "off";
+}
 
 export interface LlamaCppBuffers {
   computeBytes: bigint;
@@ -39,6 +60,7 @@ export function llamaCppBuffers(
   layout: KvLayout,
   context: number,
   batch: number,
+  flashAttention = true,
 ): LlamaCppBuffers | undefined {
   const policy = layout.policy;
   const vocab = c.vocabSize;
@@ -48,14 +70,22 @@ export function llamaCppBuffers(
   const u = BigInt(ubatchOf(context, policy));
   const windows = layout.groups.filter((g) => g.window !== undefined && g.elementsPerToken);
   const windowCells = windows.length > 0 ? cellsHeld(windows[0]!.window, context, policy) : 0;
-  const mask = u * BigInt(cells + windowCells) * F16;
+  const mask = u * BigInt(cells + windowCells) * (flashAttention ? F16 : F32);
   const dense = c.intermediateSize ?? 0;
   const experts =
     c.experts !== undefined && c.expertsPerToken !== undefined
       ? c.expertsPerToken * (c.moeIntermediateSize ?? dense)
       : 0;
   const width = BigInt(Math.max(dense, experts));
-  const attention = ATTENTION_ROWS * u * BigInt(embd) * F32;
+  // Without flash attention each layer builds KQ, n_kv × u × n_head in F32: the widest is the
+  // layer with the most cells (a full layer, else a window layer).
+  const kqCells = layout.groups.reduce(
+    (m, g) =>
+      g.elementsPerToken !== undefined ? Math.max(m, cellsHeld(g.window, context, policy)) : m,
+    0,
+  );
+  const kq = flashAttention ? 0n : u * BigInt(kqCells) * BigInt(c.numAttentionHeads ?? 0) * F32;
+  const attention = ATTENTION_ROWS * u * BigInt(embd) * F32 + kq;
   const ffn = FFN_ROWS * u * width * F32;
   const output = u * BigInt(vocab + embd) * F32;
   const peak = [attention, ffn, output].reduce((a, b) => (a > b ? a : b));

@@ -51,13 +51,20 @@ export type Remark =
       heads: number;
       headDim: number;
       valueHeadDim: number;
+      /** Window layers' head sizes where they differ (GGUF key_length_swa / value_length_swa). */
+      swaHeadDim?: number;
+      swaValueHeadDim?: number;
     }
   | {
       kind: "kv-heads-per-layer";
       field: string;
       headDim: number;
       valueHeadDim: number;
+      swaHeadDim?: number;
+      swaValueHeadDim?: number;
     }
+  /** llama.cpp without flash attention pads every layer's V row to the widest: its elements. */
+  | { kind: "value-rows-padded"; valueElements: bigint }
   | { kind: "windowless-layers"; layers: number }
   | { kind: "attention-sinks" }
   /** vLLM without its hybrid manager allocates chunked layers for the whole context. */
@@ -71,6 +78,12 @@ export type Remark =
     }
   | { kind: "kv-dtype-override"; option: string; config: string }
   | { kind: "kv-dtype-unused"; option: string }
+  /** --flash-attn or --swa-full for weights that do not run in llama.cpp (not GGUF). */
+  | { kind: "llama-cpp-option-unused"; option: "--flash-attn" | "--swa-full" }
+  /** --flash-attn on for an architecture llama.cpp runs without it (Grok). */
+  | { kind: "flash-attention-forced-off"; architecture: string }
+  /** llama.cpp refuses to create a context with a quantized V cache and no flash attention. */
+  | { kind: "quantized-cache-needs-flash-attention"; cacheDtype: string }
   | { kind: "context-capped"; context: number; default: number; field: string }
   | { kind: "context-over-max"; context: number; max: number; field: string }
   | { kind: "heads-indivisible"; heads: number; gpus: number }

@@ -6,7 +6,7 @@
 
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { Checkpoint } from "../checkpoint/checkpoint.js";
+import type { Checkpoint, KnownDigest } from "../checkpoint/checkpoint.js";
 import { InspectError } from "../core/errors.js";
 import { finding, type Finding } from "../core/findings.js";
 import { LFS_POINTER_MAX_BYTES, PROBE_CONCURRENCY } from "../core/limits.js";
@@ -45,6 +45,18 @@ export interface VerifyFile {
   /** What the checkpoint's store records (Ollama's manifest): used when nothing else is given. */
   known?: Expected;
   /**
+   * A blob of the store that is not one of the checkpoint's files (an Ollama manifest's layer):
+   * its media type. Found, not read: admitted by the scope like any file found.
+   */
+  layer?: string;
+  /**
+   * Hashed only when it has this size (the manifest's): a blob of another size is a mismatch
+   * settled by its size, and a small layer replaced by a huge file is not read.
+   */
+  sizeBound?: bigint;
+  /** Its size when that is not `sizeBound` (the plan looked): not hashed. */
+  wrongSize?: bigint;
+  /**
    * Nothing was there when the plan looked (it is reported missing without another probe): a
    * checksums file may list a million files that are not there.
    */
@@ -81,7 +93,14 @@ export interface Plan {
 export function checkpointFiles(cp: Checkpoint): VerifyFile[] {
   if (cp.kind === "stream") return [];
   const known = new Map((cp.known ?? []).map((k) => [k.path, k]));
-  return cp.files
+  const expected = (k: KnownDigest): Expected => ({
+    algorithm: "sha256",
+    hex: k.sha256,
+    source: "ollama-manifest",
+    origin: k.origin,
+    ...(k.size !== undefined ? { size: k.size } : {}),
+  });
+  const out: VerifyFile[] = cp.files
     .filter((f) => f.fileBytes !== undefined)
     .map((f) => {
       const k = known.get(f.name);
@@ -89,19 +108,23 @@ export function checkpointFiles(cp: Checkpoint): VerifyFile[] {
         path: f.name,
         name: f.name,
         ...(f.format === "safetensors" ? { safetensors: f } : {}),
-        ...(k
-          ? {
-              known: {
-                algorithm: "sha256" as const,
-                hex: k.sha256,
-                source: "ollama-manifest" as const,
-                origin: k.origin,
-                ...(k.size !== undefined ? { size: k.size } : {}),
-              },
-            }
-          : {}),
+        ...(k ? { known: expected(k) } : {}),
       };
     });
+  // The store's other blobs the checkpoint names (an Ollama manifest's layers), after its files.
+  const read = new Set(out.map((f) => f.path));
+  for (const k of cp.known ?? []) {
+    if (k.layer === undefined || read.has(k.path)) continue;
+    read.add(k.path);
+    out.push({
+      path: k.path,
+      name: k.path,
+      known: expected(k),
+      layer: k.layer,
+      ...(k.size !== undefined ? { sizeBound: k.size } : {}),
+    });
+  }
+  return out;
 }
 
 export async function planVerification(
@@ -129,14 +152,16 @@ export async function planVerification(
         `--sha256 takes 64 hex digits, not "${excerpt(options.sha256, 80)}"`,
       );
     }
-    if (files.length !== 1) {
+    // The target's own files: an Ollama model is one file, however many layers its manifest has.
+    const own = files.filter((f) => f.layer === undefined);
+    if (own.length !== 1) {
       throw new InspectError(
         "USAGE",
-        `--sha256 gives the digest of one file, but the target has ${plural(files.length, "file")}`,
+        `--sha256 gives the digest of one file, but the target has ${plural(own.length, "file")}`,
         { hint: "list each file's digest in a checksums file and pass it with --checksums" },
       );
     }
-    files[0]!.expected = { algorithm: "sha256", hex, source: "argument", origin: "--sha256" };
+    own[0]!.expected = { algorithm: "sha256", hex, source: "argument", origin: "--sha256" };
   }
 
   // A checkpoint that is one file named on its own has no root folder; its mirror pointer is
@@ -181,6 +206,8 @@ export async function planVerification(
     const said = await mapBounded(list, PROBE_CONCURRENCY, (f) => admit(f, [scope]));
     for (const r of said) if (r !== undefined) findings.push(r);
   };
+  // The store's blobs the checkpoint names but never read (a manifest's layers): found files.
+  await admitAll(files.filter((f) => f.layer !== undefined));
 
   if (options.checksums !== undefined) {
     const listed = await readChecksums(options.checksums);
@@ -244,6 +271,10 @@ export async function planVerification(
           (s) => (s.isFile() ? s.size : undefined),
           () => undefined,
         );
+    if (f.sizeBound !== undefined && size !== undefined && BigInt(size) !== f.sizeBound) {
+      f.wrongSize = BigInt(size);
+      return;
+    }
     if (size !== undefined && size < LFS_POINTER_MAX_BYTES) {
       const own = await readLfsPointer(at);
       if (isPointer(own)) f.pointer = own;

@@ -36,6 +36,11 @@ export interface FileVerification {
   status: FileStatus;
   /** Git's blob id, computed when `algorithm` is git-sha1. */
   gitSha1?: string;
+  /**
+   * A blob an Ollama manifest names besides the model's (config, template, parameters…): its
+   * layer's media type.
+   */
+  layer?: string;
 }
 
 export interface TensorValues {

@@ -126,6 +126,8 @@ export async function verifyFiles(
     plans.push(plan);
     const layout = plan !== undefined && "layout" in plan ? plan.layout : undefined;
     if (!hash && layout === undefined) return;
+    // Settled by its size (the plan looked): not read.
+    if (f.wrongSize !== undefined) return;
     const job: HashJob = { path: f.open ?? f.path, sha256: hash };
     if (f.absent) job.absent = true;
     if (hash && f.expected?.algorithm === "git-sha1") job.gitSha1 = true;
@@ -150,6 +152,10 @@ export async function verifyFiles(
 
   const verified: FileVerification[] = [];
   files.forEach((f, i) => {
+    if (hash && f.wrongSize !== undefined) {
+      verified.push(sizeMismatch(f, f.wrongSize, sink));
+      return;
+    }
     const r = run.results[jobOf[i]!];
     if (r === undefined) return;
     if (hash) verified.push(fileResult(f, r, sink));
@@ -225,6 +231,7 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
     source: expected?.source ?? "computed",
     match: null,
     status: "interrupted",
+    ...(f.layer !== undefined ? { layer: f.layer } : {}),
   };
   const set = (status: FileStatus, match: boolean | null) => {
     out.status = status;
@@ -246,7 +253,9 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
           hint:
             expected?.source === "hf-cache-blob"
               ? "the cache links to a blob that is not there: the download did not finish; download the model again"
-              : "download it again",
+              : expected?.source === "ollama-manifest"
+                ? "the store is damaged or was pruned: pull the model again (`ollama pull`)"
+                : "download it again",
         },
       );
     } else {
@@ -321,7 +330,9 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
   hints.push(
     expected.source === "hf-cache-blob"
       ? "the cached file was damaged or edited: delete it from the cache and download it again"
-      : "the file is not the one published: download it again",
+      : expected.source === "ollama-manifest"
+        ? "the blob was damaged or replaced: pull the model again (`ollama pull`)"
+        : "the file is not the one published: download it again",
   );
   sink.add(
     "HASH_MISMATCH",
@@ -329,6 +340,31 @@ function fileResult(f: VerifyFile, r: HashJobResult, sink: FindingSink): FileVer
     { file, hint: hints.join("; ") },
   );
   return out;
+}
+
+/** A blob whose size is not its manifest's: a mismatch without reading it (sizeBound). */
+function sizeMismatch(f: VerifyFile, size: bigint, sink: FindingSink): FileVerification {
+  const e = (f.expected ?? f.known)!;
+  sink.add(
+    "OLLAMA_BLOB_SIZE_MISMATCH",
+    `the blob is ${plural(size, "byte")}, but ${e.origin} says ${group(e.size ?? 0n)}: not read`,
+    {
+      file: shownName(f),
+      hint: "the blob was cut short or replaced: pull the model again (`ollama pull`)",
+    },
+  );
+  return {
+    path: shownName(f),
+    bytes: size,
+    bytesRead: 0n,
+    sha256: null,
+    expected: e.hex,
+    algorithm: e.algorithm,
+    source: e.source,
+    match: false,
+    status: "mismatch",
+    ...(f.layer !== undefined ? { layer: f.layer } : {}),
+  };
 }
 
 function readFailed(f: VerifyFile, r: HashJobResult, sink: FindingSink): void {

@@ -41,6 +41,9 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
   set("moeIntermediateSize", m.expertFeedForwardLength, "expert_feed_forward_length");
   set("firstKDenseReplace", m.leadingDenseBlockCount, "leading_dense_block_count");
   if (m.valueLength !== undefined) set("valueHeadDim", m.valueLength, "attention.value_length");
+  // Each defaults to the other layers' size in llama.cpp: only a key that is present is set.
+  set("swaHeadDim", m.keyLengthSwa, "attention.key_length_swa");
+  set("swaValueHeadDim", m.valueLengthSwa, "attention.value_length_swa");
   if (m.kvLoraRank !== undefined && m.kvLoraRank > 0) {
     set("kvLoraRank", m.kvLoraRank, "attention.kv_lora_rank");
     set("qkRopeHeadDim", m.ropeDimensionCount, "rope.dimension_count");
@@ -71,6 +74,18 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
       m.slidingLayers.source.startsWith(patternKey)
         ? "attention.sliding_window_pattern"
         : "attention.sliding_window",
+    );
+  }
+  if (m.chunkedLayers) {
+    // Llama 4: chunked layers take the chunk's cells as llama.cpp's window layers do.
+    c.attentionChunkSize = m.chunkedLayers.chunk;
+    c.from.set("attentionChunkSize", "general.architecture");
+    c.layerTypes = m.chunkedLayers.layers.map((x) => (x ? "chunked_attention" : "full_attention"));
+    c.from.set(
+      "layerTypes",
+      m.chunkedLayers.source.startsWith(`${m.architecture}.`)
+        ? `${m.architecture}.attention.sliding_window_pattern`
+        : "general.architecture",
     );
   }
   return c;

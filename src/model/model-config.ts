@@ -163,6 +163,12 @@ export interface ModelConfig {
   /** V head size where it differs from K's (GGUF `attention.value_length`). */
   valueHeadDim?: number;
   /**
+   * K and V head sizes of sliding-window and chunked layers where they differ from the other
+   * layers' (GGUF `attention.key_length_swa` / `value_length_swa`).
+   */
+  swaHeadDim?: number;
+  swaValueHeadDim?: number;
+  /**
    * False when the runtime caches MLA's decompressed K and V instead of the latent: llama.cpp
    * with a deepseek2 GGUF converted before `attention.key_length_mla` existed.
    */

@@ -68,6 +68,10 @@ const RECURRENT_DIMS = {
 } as const;
 
 const headDims = (k: number, v: number) => (k === v ? `2 × head_dim ${k}` : `(K ${k} + V ${v})`);
+const swaDims = (r: { swaHeadDim?: number; swaValueHeadDim?: number }) =>
+  r.swaHeadDim !== undefined && r.swaValueHeadDim !== undefined
+    ? `, window layers ${headDims(r.swaHeadDim, r.swaValueHeadDim)} (key_length_swa)`
+    : "";
 
 /** One remark as the sentence the table prints (and the deprecated JSON `notes` holds). */
 /** Why the estimate is the weights alone. */
@@ -104,9 +108,11 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
     case "mla-decompressed":
       return "MLA decompressed: llama.cpp caches K and V per head for a file without attention.key_length_mla (converted before llama.cpp's MLA cache; re-converting caches the latent)";
     case "kv-heads":
-      return `${r.kvHeads} KV heads × ${headDims(r.headDim, r.valueHeadDim)} per layer${r.kvHeads < r.heads ? ` (${r.kvHeads === 1 ? "MQA" : "GQA"}, ${r.heads} query heads)` : ""}`;
+      return `${r.kvHeads} KV heads × ${headDims(r.headDim, r.valueHeadDim)} per layer${swaDims(r)}${r.kvHeads < r.heads ? ` (${r.kvHeads === 1 ? "MQA" : "GQA"}, ${r.heads} query heads)` : ""}`;
     case "kv-heads-per-layer":
-      return `KV heads of each layer (${r.field}) × ${headDims(r.headDim, r.valueHeadDim)}`;
+      return `KV heads of each layer (${r.field}) × ${headDims(r.headDim, r.valueHeadDim)}${swaDims(r)}`;
+    case "value-rows-padded":
+      return `without flash attention llama.cpp pads every layer's V to the widest, ${r.valueElements.toLocaleString("en-US")} values per cell`;
     case "windowless-layers":
       return `${r.layers} windowed layers without a window size: charged as full layers`;
     case "attention-sinks":
@@ -128,6 +134,12 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
       return `--kv-dtype ${r.option} overrides the config's ${r.config}`;
     case "kv-dtype-unused":
       return `--kv-dtype ${r.option} has no effect without a KV layout`;
+    case "llama-cpp-option-unused":
+      return `${r.option} is llama.cpp's option: no effect on weights that do not run in llama.cpp (GGUF files do)`;
+    case "flash-attention-forced-off":
+      return `--flash-attn on: llama.cpp turns flash attention off for ${r.architecture}; the compute buffer holds the KQ matrix`;
+    case "quantized-cache-needs-flash-attention":
+      return `llama.cpp refuses a ${r.cacheDtype} V cache without flash attention: give --flash-attn on or auto, or an f16 cache`;
     case "context-capped":
       return `context ${r.context} tokens: the model's ${r.field}, below the default ${r.default}`;
     case "context-over-max":

@@ -232,11 +232,18 @@ function runtimeLine(hw: HardwareEstimate): string | undefined {
     `${group(r.cells)} cells per sequence (the context rounded up to ${r.cellPadding})`,
   ];
   if (r.windowCells !== undefined)
-    parts.push(`window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`);
+    parts.push(
+      r.swaFull
+        ? `window layers ${group(r.windowCells)} as well (--swa-full)`
+        : `window layers ${group(r.windowCells)} (window + a ${r.ubatch}-token micro-batch)`,
+    );
   if (r.mlaCache === "latent") parts.push("MLA caches the latent, no V");
   if (r.mlaCache === "decompressed")
     parts.push("MLA decompressed: K and V per head (a file converted before key_length_mla)");
-  parts.push(`compute buffer for ${r.ubatch}-token micro-batches with flash attention`);
+  const fa = r.flashAttention
+    ? `with flash attention${r.flashAttentionSetting === "auto" ? " (--flash-attn auto)" : ""}`
+    : "without flash attention (the KQ matrix included)";
+  parts.push(`compute buffer for ${r.ubatch}-token micro-batches ${fa}`);
   return `${r.name}: ${parts.join("; ")}`;
 }
 

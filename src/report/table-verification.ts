@@ -6,6 +6,7 @@ import { group, plural } from "../core/text.js";
 import type { FileVerification, Verification } from "../integrity/verification.js";
 import { cutText } from "../core/escape.js";
 import { TABLE_CELL_CHARS } from "../core/limits.js";
+import { layerKind } from "../ollama/models.js";
 import type { Style } from "./style.js";
 import { keep, wrapLines, wrapStyled } from "./wrap.js";
 
@@ -61,7 +62,12 @@ export function verificationLines(v: Verification, st: Style, grid: Grid): strin
       grid(
         ["file", "bytes", "sha256", "expected from", "result"],
         mapped(v.files, (f) => [
-          cell(path.basename(f.path)),
+          // An Ollama layer's blob says which layer it is: its name is only its digest.
+          cell(
+            f.layer !== undefined
+              ? `${path.basename(f.path)} (${layerKind(f.layer)})`
+              : path.basename(f.path),
+          ),
           group(f.bytes),
           f.sha256 ? f.sha256.slice(0, DIGEST_CHARS) + "…" : "",
           f.source,

@@ -106,6 +106,37 @@ describe("inspect file.gguf", () => {
     });
   });
 
+  it("--flash-attn off --swa-full --kv-dtype q8_0: llama.cpp's settings in the JSON, valid", () => {
+    const { status, doc } = json(
+      write("gemma3-fa.gguf", familyFile("gemma3").bytes),
+      "--flash-attn",
+      "off",
+      "--swa-full",
+      "--kv-dtype",
+      "q8_0",
+      "--context",
+      "1000",
+    );
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "off",
+      swaFull: true,
+      windowCells: 1024,
+    });
+    expect(a.remarks).toContainEqual({
+      kind: "quantized-cache-needs-flash-attention",
+      cacheDtype: "q8_0",
+    });
+    expect(a.notes).toContain(
+      "llama.cpp refuses a q8_0 V cache without flash attention: give --flash-attn on or auto, or an f16 cache",
+    );
+    // F32 masks 512 × 2,048 × 4, KQ 512 × 1,024 × 4 heads × 4, attention rows 6 × 512 × 256 × 4.
+    expect(BigInt(doc.hardware.breakdown.computeBuffer)).toBe(4_194_304n + 8_388_608n + 3_145_728n);
+  });
+
   it("--require-fit follows llama.cpp's split: every layer on the GPU passes; stderr names the rule", () => {
     const file = write("llama-fit.gguf", familyFile("llama").bytes);
     // F16 at 1,000 tokens: 2 layers with their cache (1,705,984 each), the output layer
@@ -143,6 +174,20 @@ describe("inspect file.gguf", () => {
     const table = inspect(["--no-color", file, "--gpu", "rtx-4090", "--count", "2"]).stdout;
     expect(table).toMatch(
       /-ngl 3 of 3 over 2 devices, in proportion to their memory \(llama\.cpp's default\): 2 \([\d.]+ GB\) · 1 with the output \([\d.]+ GB\)/,
+    );
+  });
+
+  it("gemma4 (key_length_swa) without flash attention: the padded V rows in valid JSON", () => {
+    const file = write("gemma4.gguf", familyFile("gemma4").bytes);
+    const { status, doc } = json(file, "--flash-attn", "off", "--context", "1000");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    const a = doc.hardware.assumptions;
+    expect(a.remarks).toContainEqual(
+      expect.objectContaining({ kind: "kv-heads", swaHeadDim: 64, swaValueHeadDim: 64 }),
+    );
+    expect(a.notes).toContain(
+      "without flash attention llama.cpp pads every layer's V to the widest, 128 values per cell",
     );
   });
 

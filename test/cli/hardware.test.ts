@@ -539,6 +539,20 @@ describe("notes on questionable requests", () => {
     );
   });
 
+  it("says llama.cpp's --flash-attn and --swa-full change nothing for safetensors", () => {
+    const plain = json([llama]).doc.hardware;
+    const { doc } = json([llama, "--flash-attn", "off", "--swa-full"]);
+    expect(doc.hardware.assumptions.remarks).toEqual([
+      ...plain.assumptions.remarks,
+      { kind: "llama-cpp-option-unused", option: "--flash-attn" },
+      { kind: "llama-cpp-option-unused", option: "--swa-full" },
+    ]);
+    expect(doc.hardware.assumptions.notes).toContain(
+      "--swa-full is llama.cpp's option: no effect on weights that do not run in llama.cpp (GGUF files do)",
+    );
+    expect(doc.hardware.breakdown).toEqual(plain.breakdown);
+  });
+
   it("says --kv-dtype has no effect when the KV cache is unknown", () => {
     const { doc } = json([llamaNoConfig, "--kv-dtype", "fp8"]);
     expect(doc.hardware.assumptions.notes).toContain(
@@ -558,6 +572,10 @@ describe("usage errors", () => {
     [["--batch", "1.5"], '--batch must be a whole number ≥ 1, not "1.5"'],
     [["--gpu", "h100", "--count", "0"], '--count must be a whole number ≥ 1, not "0"'],
     [["--kv-dtype", "nonesuch"], 'unknown --kv-dtype "nonesuch"; known: f16, bf16, f32, fp8'],
+    [
+      ["--flash-attn", "maybe"],
+      '--flash-attn takes on, off or auto (llama.cpp\'s values), not "maybe"',
+    ],
     [["--reference-server", "mac-32gb"], "--reference-server needs a GPU, not MacBook Air M4 32GB"],
     [["--memory", "0GB"], "--memory must be more than 0"],
     [

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { summarize } from "../../src/analysis/summary.js";
 import { loadCheckpoint } from "../../src/checkpoint/load.js";
-import { findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
+import { DEVICES, findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
 import { findCacheDtype } from "../../src/hardware/kv-cache.js";
 import {
   estimateHardware,
@@ -45,6 +46,8 @@ describe("KV cells as llama.cpp pads them", () => {
       cellPadding: 256,
       ubatch: 512,
       flashAttention: true,
+      flashAttentionSetting: "auto",
+      swaFull: false,
       unifiedCache: false,
     });
     expect(hw.breakdown.layers).toEqual([
@@ -106,6 +109,77 @@ describe("sliding-window layers as llama.cpp sizes them", () => {
   });
 });
 
+describe("window layers with heads of their own size (key_length_swa, Gemma 4)", () => {
+  it("gemma4: window layers cache K and V of 64, the full layer of 128", async () => {
+    const hw = await estimate("gemma4", { context: 1000 });
+    // Window layers 0-2: 1 KV head × (64 + 64) × 2 bytes × 768 cells × 3 = 589,824; the full
+    // layer 3: 1 × (128 + 128) × 2 × 1,024 = 524,288 (llama.cpp: 0.28 + 0.28 and 0.25 + 0.25 MiB).
+    expect(hw.breakdown.kvCache).toBe(589_824n + 524_288n);
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "kv-heads",
+      kvHeads: 1,
+      heads: 4,
+      headDim: 128,
+      valueHeadDim: 128,
+      swaHeadDim: 64,
+      swaValueHeadDim: 64,
+    });
+    const byKind = Object.fromEntries(hw.breakdown.layers!.map((g) => [g.kind, g]));
+    expect(byKind["sliding-attention"]).toMatchObject({ count: 3, bytesPerToken: 768n });
+    expect(byKind["full-attention"]).toMatchObject({ count: 1, bytesPerToken: 512n });
+  });
+
+  it("without flash attention llama.cpp pads every V row to the widest layer's", async () => {
+    const hw = await estimate("gemma4", { context: 1000, flashAttention: "off" });
+    // Window layers: K 64 + V padded to 128, × 2 bytes × 768 × 3 = 884,736 (llama.cpp: K 0.28,
+    // V 0.56 MiB); the full layer unchanged.
+    expect(hw.breakdown.kvCache).toBe(884_736n + 524_288n);
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "value-rows-padded",
+      valueElements: 128n,
+    });
+    // One V width: nothing to pad.
+    const llama = await estimate("llama", { context: 1000, flashAttention: "off" });
+    expect(llama.breakdown.kvCache).toBe(1_048_576n);
+    expect(llama.assumptions.remarks.map((r) => r.kind)).not.toContain("value-rows-padded");
+  });
+});
+
+describe("Llama 4's chunked attention as llama.cpp runs it", () => {
+  it("3 of every 4 layers chunked over 8,192 tokens: 8,704 cells at 10,000 tokens", async () => {
+    const hw = await estimate("llama4", { context: 10000 });
+    // 2 KV heads × (64 + 64) × 2 bytes = 512 bytes per cell per layer. Chunked layers 0-2:
+    // GGML_PAD(min(10,240, 8,192 + 512), 256) = 8,704 cells; layer 3: 10,240.
+    expect(hw.breakdown.kvCache).toBe(3n * 512n * 8704n + 512n * 10240n);
+    const chunked = hw.breakdown.layers!.find((g) => g.kind === "chunked-attention")!;
+    expect(chunked).toMatchObject({ count: 3, window: 8192, cells: 8704 });
+    // vLLM's full-length note does not apply: llama.cpp sizes chunked layers as window layers.
+    expect(chunked.fullLengthBytes).toBeUndefined();
+    expect(hw.assumptions.remarks.map((r) => r.kind)).not.toContain("chunked-full-length");
+    expect(hw.assumptions.remarks[0]).toMatchObject({
+      kind: "layer-kinds",
+      from: { field: "layer_types", key: "general.architecture" },
+    });
+  });
+
+  it("a pattern key sets the period; sliding_window 0 turns chunking off", async () => {
+    const withKv = (kv: { key: string; value: number }) =>
+      familyFile("llama4", (o) => ({
+        ...o,
+        extraKv: [...o.extraKv!, { key: kv.key, type: "u32", value: kv.value }],
+      })).bytes;
+    const two = path.join(dir, "llama4-period2.gguf");
+    writeFileSync(two, withKv({ key: "llama4.attention.sliding_window_pattern", value: 2 }));
+    const hw2 = buildReport(await loadCheckpoint(two), { hardware: { context: 10000 } }).hardware!;
+    // il % 2 < 1: layers 0 and 2 chunked.
+    expect(hw2.breakdown.kvCache).toBe(2n * 512n * 8704n + 2n * 512n * 10240n);
+    const off = path.join(dir, "llama4-nochunk.gguf");
+    writeFileSync(off, withKv({ key: "llama4.attention.sliding_window", value: 0 }));
+    const hw0 = buildReport(await loadCheckpoint(off), { hardware: { context: 10000 } }).hardware!;
+    expect(hw0.breakdown.kvCache).toBe(4n * 512n * 10240n);
+  });
+});
+
 describe("MLA as llama.cpp caches it", () => {
   it("converted with key_length_mla: K holds the latent, there is no V", async () => {
     const hw = await estimate("deepseek2Mla", { context: 1000 });
@@ -144,6 +218,92 @@ describe("compute and output buffers", () => {
     const hw = await estimate("gemma2", { context: 1000 });
     // 512 × (1,024 + 768) × 2 = 1,835,008, plus the feed-forward 4,194,304.
     expect(hw.breakdown.computeBuffer).toBe(1_835_008n + 4_194_304n);
+  });
+});
+
+describe("--flash-attn (llama.cpp's -fa on|off|auto)", () => {
+  it("auto by default, resolved to on: no KQ matrix, an F16 mask", async () => {
+    const hw = await estimate("llama", { context: 1000 });
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: true,
+      flashAttentionSetting: "auto",
+      swaFull: false,
+    });
+    expect((await estimate("llama", { context: 1000, flashAttention: "on" })).breakdown).toEqual(
+      hw.breakdown,
+    );
+  });
+
+  it("off: the F32 KQ matrix of the widest layer and an F32 mask", async () => {
+    const hw = await estimate("llama", { context: 1000, flashAttention: "off" });
+    // mask 512 × 1,024 × 4 = 2,097,152; KQ 512 tokens × 1,024 cells × 4 heads × 4 bytes =
+    // 8,388,608 on top of the attention phase's 6 × 512 × 256 × 4 = 3,145,728, which is now
+    // larger than the feed-forward (4,194,304). llama.cpp reserves 13.01 MiB.
+    expect(hw.breakdown.computeBuffer).toBe(2_097_152n + 8_388_608n + 3_145_728n);
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "off",
+    });
+    expect(hw.breakdown.kvCache).toBe(1_048_576n);
+  });
+
+  it("off with window layers: both masks in F32, KQ over the full layers' cells", async () => {
+    const hw = await estimate("gemma3", { context: 5000, flashAttention: "off" });
+    // masks 512 × (5,120 + 768) × 4 = 12,058,624; KQ 512 × 5,120 × 4 heads × 4 = 41,943,040;
+    // attention rows 3,145,728.
+    expect(hw.breakdown.computeBuffer).toBe(12_058_624n + 41_943_040n + 3_145_728n);
+  });
+
+  it("off with a q8_0 cache: llama.cpp refuses the context, and the remark says so", async () => {
+    const hw = await estimate("llama", {
+      context: 1000,
+      flashAttention: "off",
+      kvDtype: findCacheDtype("q8_0")!,
+    });
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "quantized-cache-needs-flash-attention",
+      cacheDtype: "q8_0",
+    });
+    const auto = await estimate("llama", { context: 1000, kvDtype: findCacheDtype("q8_0")! });
+    expect(auto.assumptions.remarks.map((r) => r.kind)).not.toContain(
+      "quantized-cache-needs-flash-attention",
+    );
+  });
+
+  it("grok: llama.cpp forces flash attention off whatever was asked", async () => {
+    const file = path.join(dir, "grok.gguf");
+    writeFileSync(file, familyFile("llama", (o) => ({ ...o, arch: "grok" })).bytes);
+    const hw = buildReport(await loadCheckpoint(file), {
+      hardware: { context: 1000, flashAttention: "on" },
+    }).hardware!;
+    expect(hw.assumptions.runtime).toMatchObject({
+      flashAttention: false,
+      flashAttentionSetting: "on",
+    });
+    expect(hw.assumptions.remarks).toContainEqual({
+      kind: "flash-attention-forced-off",
+      architecture: "grok",
+    });
+  });
+});
+
+describe("--swa-full (llama.cpp's full-size window cache)", () => {
+  it("gemma3: the window layers take the full context's cells, and the mask grows", async () => {
+    const hw = await estimate("gemma3", { context: 5000, swaFull: true });
+    // 6 layers × 256 bytes × 5,120 cells (llama.cpp: 0.62 + 3.12 MiB of K and V each).
+    expect(hw.breakdown.kvCache).toBe(6n * 256n * 5120n);
+    expect(hw.assumptions.runtime).toMatchObject({ windowCells: 5120, swaFull: true });
+    const sliding = hw.breakdown.layers!.find((g) => g.kind === "sliding-attention")!;
+    expect(sliding).toMatchObject({ count: 5, window: 128, cells: 5120 });
+    // mask 512 × (5,120 + 5,120) × 2 = 10,485,760, plus the feed-forward 4,194,304.
+    expect(hw.breakdown.computeBuffer).toBe(10_485_760n + 4_194_304n);
+  });
+
+  it("a model without window layers is unchanged", async () => {
+    const a = await estimate("llama", { context: 5000, swaFull: true });
+    const b = await estimate("llama", { context: 5000 });
+    expect(a.breakdown).toEqual(b.breakdown);
+    expect(a.assumptions.runtime?.swaFull).toBe(true);
   });
 });
 
@@ -445,5 +605,43 @@ describe("GPUs of different kinds, and speed over a layer split", () => {
     });
     expect(hw.fit!.perDeviceBytes).toBe(hw.fit!.requiredBytes / 2n);
     expect(hw.fit!.layerSplit).toBeUndefined();
+  });
+});
+
+describe("the smallest setups use the fit's rule", () => {
+  it("every catalogue row agrees with --gpu on that device and count (a 30 GB llama)", async () => {
+    const file = path.join(dir, "llama.gguf");
+    writeFileSync(file, familyFile("llama").bytes);
+    const m = summarize(await loadCheckpoint(file));
+    // The tiny llama's layers scaled 10,000 times: about 29 GB of weights, split by layers.
+    const lw = m.layerWeights!;
+    const x = 10_000n;
+    const footprint = {
+      residentBytes: lw.residentBytes * x,
+      residentParameters: 1n,
+      config: m.modelConfig!,
+      layerWeights: {
+        layers: lw.layers.map((b) => b * x),
+        inputBytes: lw.inputBytes * x,
+        outputBytes: lw.outputBytes * x,
+        residentBytes: lw.residentBytes * x,
+      },
+    };
+    const hw = estimateHardware(footprint, { context: 1000 });
+    const counts = new Set(hw.devices.map((d) => d.count));
+    // Some devices need one, some several: the rows are not all alike.
+    expect(counts.size).toBeGreaterThan(1);
+    for (const row of hw.devices) {
+      const device = DEVICES.find((d) => d.id === row.device)!;
+      const fit = (count: number) =>
+        estimateHardware(footprint, {
+          context: 1000,
+          target: { kind: "devices", device, count },
+        }).fit!;
+      if (row.fits) {
+        expect(fit(row.count!)).toMatchObject({ fits: true, perDeviceBytes: row.perDeviceBytes });
+        if (row.count! > 1) expect(fit(row.count! / 2).fits).toBe(false);
+      } else expect(fit(row.count ?? 8).fits).toBe(false);
+    }
   });
 });

@@ -283,7 +283,9 @@ describe("layer kinds from every config spelling", () => {
       readModelConfig({ ...base, num_hidden_layers: 2, layer_types: ["full_attention", "weird"] })
         .config!,
     )!;
-    expect(l.groups).toEqual([{ kind: "full-attention", count: 2, elementsPerToken: 512n }]);
+    expect(l.groups).toEqual([
+      { kind: "full-attention", count: 2, elementsPerToken: 512n, valueElements: 256n },
+    ]);
     expect(l.remarks.map((r) => remarkText(r)).join("\n")).toContain('"weird" not known');
   });
 });

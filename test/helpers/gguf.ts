@@ -214,6 +214,10 @@ export interface ModelOptions {
   slidingPattern?: number | boolean[];
   keyLength?: number;
   valueLength?: number;
+  /** Head sizes of the sliding-window layers (`attention.key_length_swa` / `value_length_swa`). */
+  swaHeadDims?: { k: number; v: number };
+  /** A `rope_freqs.weight` of half the full layers' head size (Gemma 4 requires one). */
+  ropeFreqs?: boolean;
   /**
    * MLA tensors. `latent`: converted for llama.cpp's MLA cache (`attention.key_length_mla`, K's
    * decompression split into attn_k_b and attn_v_b); otherwise the older single attn_kv_b.
@@ -284,6 +288,11 @@ export function modelSpec(o: ModelOptions): GgufSpec {
   ];
   if (o.keyLength !== undefined) kv.push(u32(`${a}.attention.key_length`, o.keyLength));
   if (o.valueLength !== undefined) kv.push(u32(`${a}.attention.value_length`, o.valueLength));
+  if (o.swaHeadDims)
+    kv.push(
+      u32(`${a}.attention.key_length_swa`, o.swaHeadDims.k),
+      u32(`${a}.attention.value_length_swa`, o.swaHeadDims.v),
+    );
   if (o.slidingWindow !== undefined) kv.push(u32(`${a}.attention.sliding_window`, o.slidingWindow));
   if (o.slidingPattern !== undefined)
     kv.push(
@@ -315,11 +324,19 @@ export function modelSpec(o: ModelOptions): GgufSpec {
   const tensors: TensorSpec[] = [];
   const add = (name: string, ne: number[]) => tensors.push({ name, type: typeOf(name, ne), ne });
   add("token_embd.weight", [o.embd, o.vocab]);
+  if (o.ropeFreqs) add("rope_freqs.weight", [headK / 2]);
+  // Which layers are windowed, for their own head sizes: the pattern array, or every layer but
+  // each n-th (llama.cpp's il % n < n - 1).
+  const p0 = o.slidingPattern;
+  const isSwa = (l: number) =>
+    Array.isArray(p0) ? p0[l] === true : typeof p0 === "number" && l % p0 < p0 - 1;
   for (let l = 0; l < o.layers; l++) {
     const p = `blk.${l}.`;
-    const qDim = headK * headsAt(l);
-    const kDim = headK * kvHeadsAt(l);
-    const vDim = headV * kvHeadsAt(l);
+    const hk = o.swaHeadDims && isSwa(l) ? o.swaHeadDims.k : headK;
+    const hv = o.swaHeadDims && isSwa(l) ? o.swaHeadDims.v : headV;
+    const qDim = hk * headsAt(l);
+    const kDim = hk * kvHeadsAt(l);
+    const vDim = hv * kvHeadsAt(l);
     add(p + "attn_norm.weight", [o.embd]);
     if (o.mla) {
       const m = o.mla;
@@ -341,8 +358,8 @@ export function modelSpec(o: ModelOptions): GgufSpec {
         add(p + "attn_v.bias", [vDim]);
       }
       if (o.qkNorm) {
-        add(p + "attn_q_norm.weight", [headK]);
-        add(p + "attn_k_norm.weight", [headK]);
+        add(p + "attn_q_norm.weight", [hk]);
+        add(p + "attn_k_norm.weight", [hk]);
       }
       add(p + "attn_output.weight", [qDim, o.embd]);
     }
@@ -470,6 +487,45 @@ export const FAMILIES = {
       u32("deepseek2.attention.q_lora_rank", 0),
       u32("deepseek2.rope.dimension_count", 32),
     ],
+  }),
+  /**
+   * Gemma 4's layout: window layers with heads of 64, full layers of 128
+   * (`attention.key_length_swa`), the pattern one flag per layer, no per-layer embeddings.
+   */
+  gemma4: (): ModelOptions => ({
+    arch: "gemma4",
+    layers: 4,
+    embd: 256,
+    heads: 4,
+    kvHeads: 1,
+    ff: 512,
+    vocab: 512,
+    keyLength: 128,
+    valueLength: 128,
+    swaHeadDims: { k: 64, v: 64 },
+    slidingWindow: 128,
+    slidingPattern: [true, true, true, false],
+    postNorms: true,
+    qkNorm: true,
+    tiedOutput: true,
+    ropeFreqs: true,
+    extraKv: [u32("gemma4.embedding_length_per_layer_input", 0)],
+  }),
+  /**
+   * Llama 4: chunked attention on 3 of every 4 layers (llama.cpp's default; the chunk, 8,192
+   * tokens, is a constant of its loader), MoE with a shared expert in every layer.
+   */
+  llama4: (): ModelOptions => ({
+    arch: "llama4",
+    layers: 4,
+    embd: 256,
+    heads: 4,
+    kvHeads: 2,
+    ff: 512,
+    vocab: 512,
+    context: 16384,
+    experts: { count: 4, used: 1, ff: 256, shared: 1 },
+    extraKv: [u32("llama4.interleave_moe_layer_step", 1)],
   }),
   /** deepseek2 as converted since llama.cpp's MLA cache: one KV head of the latent's width. */
   deepseek2Mla: (): ModelOptions => ({

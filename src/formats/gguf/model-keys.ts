@@ -46,10 +46,21 @@ export interface GgufModel {
   headCountKv: PerLayer | undefined;
   keyLength: number | undefined;
   valueLength: number | undefined;
+  /**
+   * K and V head sizes of sliding-window (and chunked) layers where they differ from the others
+   * (`attention.key_length_swa` / `value_length_swa`, Gemma 4): llama.cpp reads them for every
+   * architecture, each defaulting to the full layers' size (`n_embd_head_k_swa`,
+   * `n_embd_head_v_swa` in `llama_model_base::load_hparams`, src/llama-model.cpp).
+   */
+  keyLengthSwa: number | undefined;
+  valueLengthSwa: number | undefined;
   ropeDimensionCount: number | undefined;
   slidingWindow: number | undefined;
   /** Which layers use the sliding window, and where that came from; undefined without a window. */
   slidingLayers: { layers: boolean[]; source: string } | undefined;
+  /** Llama 4's chunked attention as llama.cpp runs it (`LLAMA_SWA_TYPE_CHUNKED`): the chunk and
+   * which layers are chunked; undefined for other architectures, or with sliding_window 0. */
+  chunkedLayers: { chunk: number; layers: boolean[]; source: string } | undefined;
   expertCount: number | undefined;
   expertUsedCount: number | undefined;
   expertSharedCount: number | undefined;
@@ -82,6 +93,16 @@ const SWA_PERIOD: Readonly<Record<string, number>> = {
   cohere2: 4,
   "gpt-oss": 2,
 };
+
+/**
+ * llama.cpp's Llama 4 (`llama_model_llama4::load_arch_hparams`, src/models/llama4.cpp): unless the
+ * file sets `llama4.attention.sliding_window` to 0 (a MobileLLM export, every layer global), the
+ * layers use chunked attention over a chunk of 8,192 tokens (a constant there, whatever the key
+ * says), 3 chunked of every 4 (`set_swa_pattern(4)`) unless a scalar
+ * `attention.sliding_window_pattern` gives another period (an array is not read).
+ */
+const LLAMA4_CHUNK = 8192;
+const LLAMA4_CHUNK_PERIOD = 4;
 
 const swaLayers = (period: number, layers: number) =>
   Array.from({ length: layers }, (_, il) => period === 0 || il % period < period - 1);
@@ -135,7 +156,21 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
 
   const slidingWindow = int(k("attention.sliding_window"));
   let slidingLayers: GgufModel["slidingLayers"];
-  if (slidingWindow !== undefined && slidingWindow > 0 && blockCount !== undefined) {
+  let chunkedLayers: GgufModel["chunkedLayers"];
+  if (arch === "llama4") {
+    if (slidingWindow !== 0 && blockCount !== undefined) {
+      const e = meta.get(k("attention.sliding_window_pattern"));
+      const period = e !== undefined && !isArray(e.value) ? integerOf(e.value) : undefined;
+      chunkedLayers = {
+        chunk: LLAMA4_CHUNK,
+        layers: swaLayers(period ?? LLAMA4_CHUNK_PERIOD, blockCount),
+        source:
+          period !== undefined
+            ? `${e!.key} = ${period}`
+            : `llama.cpp's llama4 default: ${LLAMA4_CHUNK_PERIOD - 1} of every ${LLAMA4_CHUNK_PERIOD} layers`,
+      };
+    }
+  } else if (slidingWindow !== undefined && slidingWindow > 0 && blockCount !== undefined) {
     const e = meta.get(k("attention.sliding_window_pattern"));
     if (e !== undefined && isArray(e.value) && e.value.itemType === "bool") {
       slidingLayers = {
@@ -192,9 +227,12 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
     headCountKv: perLayer(k("attention.head_count_kv")),
     keyLength: int(k("attention.key_length")),
     valueLength: int(k("attention.value_length")),
+    keyLengthSwa: int(k("attention.key_length_swa")),
+    valueLengthSwa: int(k("attention.value_length_swa")),
     ropeDimensionCount: int(k("rope.dimension_count")),
     slidingWindow,
     slidingLayers,
+    chunkedLayers,
     expertCount: int(k("expert_count")),
     expertUsedCount: int(k("expert_used_count")),
     expertSharedCount: int(k("expert_shared_count")),
