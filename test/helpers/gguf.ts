@@ -24,6 +24,8 @@ export interface TensorSpec {
   ne: Array<number | bigint>;
   /** Data offset override (relative to the data section); default: packed in order. */
   offset?: bigint;
+  /** The tensor's bytes; default: the file's fill. */
+  data?: Buffer;
 }
 
 export interface GgufSpec {
@@ -187,6 +189,7 @@ export function writeGguf(spec: GgufSpec): Written {
   const data = Buffer.alloc(Number(total));
   if (spec.fill !== undefined) data.fill(spec.fill);
   else for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0x3f; // finite f16/f32 bits
+  spec.tensors.forEach((t, i) => t.data?.copy(data, Number(offsets[i]!)));
   out.push(data);
   return { bytes: Buffer.concat(out.chunks), dataStart, headerEnd, offsets };
 }
