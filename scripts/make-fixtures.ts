@@ -1,8 +1,10 @@
 // Regenerates fixtures/: a tiny Llama-architecture checkpoint (2 layers, hidden 64, GQA 4/2,
-// untied head) with deterministic BF16 weights and its config.json. Run: npm run fixtures.
+// untied head) with deterministic BF16 weights and its config.json, and the same architecture as
+// a GGUF file in Q8_0 (norms in F32), as llama.cpp names and shapes it. Run: npm run fixtures.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FAMILIES, modelSpec, writeGguf } from "../test/helpers/gguf.js";
 import { canonicalHeader, rawFile, type TensorSpec } from "../test/helpers/safetensors.js";
 
 const hidden = 64;
@@ -75,3 +77,53 @@ const config = {
 };
 writeFileSync(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
 console.log(`wrote ${dir}: ${tensors.length} tensors`);
+
+// The GGUF: each 2-D weight quantized to Q8_0 for real (blocks of 32: an F16 scale, max|x| / 127,
+// and 32 signed bytes), so that llama.cpp loads and runs it.
+const f16 = (x: number): number => {
+  f32[0] = x;
+  const b = u32[0]!;
+  const sign = (b >>> 16) & 0x8000;
+  const exp = ((b >>> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return sign; // below F16's normal range: zero (no scale here is that small)
+  const mant = (b & 0x7fffff) + 0x1000; // round to nearest
+  return sign | ((exp + (mant >>> 23)) << 10) | ((mant & 0x7fffff) >>> 13);
+};
+const q8 = (n: number): Buffer => {
+  const out = Buffer.alloc((n / 32) * 34);
+  const block = new Float64Array(32);
+  for (let b = 0; b < n / 32; b++) {
+    let amax = 0;
+    for (let i = 0; i < 32; i++) {
+      block[i] = (next() - 0.5) * 0.2;
+      amax = Math.max(amax, Math.abs(block[i]!));
+    }
+    const d = amax / 127;
+    out.writeUInt16LE(f16(d), b * 34);
+    for (let i = 0; i < 32; i++)
+      out.writeInt8(d === 0 ? 0 : Math.round(block[i]! / d), b * 34 + 2 + i);
+  }
+  return out;
+};
+const spec = modelSpec({
+  ...FAMILIES.llama(),
+  name: "tiny-llama",
+  embd: hidden,
+  heads,
+  kvHeads,
+  ff: intermediate,
+  layers,
+  vocab,
+  context: 2048,
+  weightType: "Q8_0",
+  fileType: 7, // LLAMA_FTYPE_MOSTLY_Q8_0
+  extraKv: [{ key: "llama.rope.dimension_count", type: "u32", value: headDim }],
+});
+for (const t of spec.tensors) {
+  const n = t.ne.reduce<number>((a, b) => a * Number(b), 1);
+  t.data = t.type === "F32" ? Buffer.from(new Float32Array(n).fill(1).buffer) : q8(n);
+}
+const ggufDir = join(process.cwd(), "fixtures", "tiny-llama-gguf");
+mkdirSync(ggufDir, { recursive: true });
+writeFileSync(join(ggufDir, "tiny-llama-Q8_0.gguf"), writeGguf(spec).bytes);
+console.log(`wrote ${ggufDir}: ${spec.tensors.length} tensors`);

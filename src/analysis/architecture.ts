@@ -1,6 +1,7 @@
-// The model's shape as config.json states it, completed from what tensor names and shapes
-// prove when the config is absent or silent, and checked against them when it speaks. Every
-// value not read from config.json is listed in `inferred`, so a reader knows what to trust.
+// The model's shape as config.json (or a GGUF file's metadata) states it, completed from what
+// tensor names and shapes prove when the config is absent or silent, and checked against them
+// when it speaks. Every value not read from the config is listed in `inferred`, so a reader knows
+// what to trust.
 
 import { finding, type Finding } from "../core/findings.js";
 import { group } from "../core/text.js";
@@ -59,6 +60,9 @@ export function describeArchitecture(
   const mismatch = (message: string, severity?: "info") =>
     findings.push(finding("CONFIG_MISMATCH", message, { file, severity }));
   const from = (field: string) => config?.from.get(field) ?? field;
+  // Where the description came from: a GGUF file's own keys (read for llama.cpp), or config.json.
+  const gguf = c.allocation === "llama.cpp";
+  const source = gguf ? "the GGUF metadata" : "config.json";
 
   if (c.modelType !== undefined) a.modelType = c.modelType;
   if (c.architectures !== undefined) a.architectures = c.architectures;
@@ -70,7 +74,7 @@ export function describeArchitecture(
     a.layers = c.numHiddenLayers;
     if (!partial && ids.length > 0 && (!contiguous || ids.length !== c.numHiddenLayers))
       mismatch(
-        `config.json says ${c.numHiddenLayers} layers (${from("numHiddenLayers")}); the tensors have ${ids.length} (${span(ids)})`,
+        `${source} says ${c.numHiddenLayers} layers (${from("numHiddenLayers")}); the tensors have ${ids.length} (${span(ids)})`,
       );
   } else if (contiguous) {
     a.layers = ids.length;
@@ -86,7 +90,7 @@ export function describeArchitecture(
     a.hiddenSize = c.hiddenSize;
     if (emb?.plain && emb.cols !== BigInt(c.hiddenSize))
       mismatch(
-        `config.json says hidden size ${c.hiddenSize}; ${emb.name} is ${group(emb.rows)} × ${group(emb.cols)}`,
+        `${source} says hidden size ${c.hiddenSize}; ${emb.name} is ${group(emb.rows)} × ${group(emb.cols)}`,
       );
   } else if (emb?.plain && emb.cols <= BigInt(Number.MAX_SAFE_INTEGER)) {
     a.hiddenSize = Number(emb.cols);
@@ -96,7 +100,7 @@ export function describeArchitecture(
     a.vocabSize = c.vocabSize;
     if (emb && emb.rows !== BigInt(c.vocabSize))
       mismatch(
-        `config.json says a vocabulary of ${group(c.vocabSize)}; ${emb.name} has ${group(emb.rows)} rows`,
+        `${source} says a vocabulary of ${group(c.vocabSize)}; ${emb.name} has ${group(emb.rows)} rows`,
       );
   } else if (emb && emb.rows <= BigInt(Number.MAX_SAFE_INTEGER)) {
     a.vocabSize = Number(emb.rows);
@@ -109,7 +113,9 @@ export function describeArchitecture(
     if (c.numKeyValueHeads !== undefined) a.kvHeads = c.numKeyValueHeads;
     else {
       a.kvHeads = c.numAttentionHeads;
-      a.inferred.push("KV heads = attention heads (no num_key_value_heads)");
+      a.inferred.push(
+        `KV heads = attention heads (no ${gguf ? `${c.modelType}.attention.head_count_kv` : "num_key_value_heads"})`,
+      );
     }
   } else if (c.numKeyValueHeads !== undefined) a.kvHeads = c.numKeyValueHeads;
   if (c.kvLoraRank !== undefined) {
@@ -128,7 +134,8 @@ export function describeArchitecture(
     a.hiddenSize % a.attentionHeads === 0
   ) {
     a.headDim = a.hiddenSize / a.attentionHeads;
-    a.inferred.push("head dim = hidden size / attention heads (no head_dim)");
+    const key = gguf ? `${c.modelType}.attention.key_length` : "head_dim";
+    a.inferred.push(`head dim = hidden size / attention heads (no ${key})`);
   }
   if (c.maxPositionEmbeddings !== undefined) a.contextLength = c.maxPositionEmbeddings;
 
@@ -136,12 +143,12 @@ export function describeArchitecture(
     a.tiedEmbeddings = c.tieWordEmbeddings;
     if (c.tieWordEmbeddings && seen.head !== undefined)
       mismatch(
-        `config.json ties the embeddings, yet ${seen.head} is stored: counted as stored`,
+        `${source} ties the embeddings, yet ${seen.head} is stored: counted as stored`,
         "info",
       );
     else if (!partial && !c.tieWordEmbeddings && seen.head === undefined && emb)
       mismatch(
-        "config.json says the embeddings are untied, yet no output head (lm_head) is stored",
+        `${source} says the embeddings are untied, yet no output head (lm_head) is stored`,
         "info",
       );
   } else if (seen.head !== undefined) {

@@ -54,7 +54,13 @@ export function targetFrom(
     };
     // llama.cpp keeps the layers that do not fit on the GPUs in system RAM: count it, less a
     // tenth for the system as below.
-    return { kind: "devices", device, count: same.length, systemRamBytes: (totalMem * 9n) / 10n };
+    return {
+      kind: "devices",
+      device,
+      count: same.length,
+      systemRamBytes: (totalMem * 9n) / 10n,
+      thisMachine: true,
+    };
   }
   if (platform === "darwin") {
     const device: Device = {
@@ -63,7 +69,7 @@ export function targetFrom(
       kind: "laptop",
       memoryBytes: totalMem,
     };
-    return { kind: "devices", device, count: 1 };
+    return { kind: "devices", device, count: 1, thisMachine: true };
   }
   // Without a GPU the model runs from RAM; leave a tenth for the system.
   return {
@@ -71,6 +77,7 @@ export function targetFrom(
     label: "this machine's RAM (90 %)",
     memoryBytes: (totalMem * 9n) / 10n,
     systemRam: true,
+    thisMachine: true,
   };
 }
 

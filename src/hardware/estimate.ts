@@ -105,28 +105,36 @@ export interface OptionalWeights {
 }
 
 /** "Does it fit on mine?": a memory budget, or n devices of a kind. */
-export type FitTarget =
-  | {
-      kind: "memory";
-      label: string;
-      memoryBytes: bigint;
-      /** The machine's own RAM (no GPU found): nothing to split layers with. */
-      systemRam?: boolean;
-    }
-  | {
-      kind: "devices";
-      device: Device;
-      count: number;
-      /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
-       * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
-      systemRamBytes?: bigint;
-    }
-  | {
-      /** Devices of different kinds, in the order the runtime numbers them (--gpu a,b). */
-      kind: "mixed";
-      devices: Device[];
-      systemRamBytes?: bigint;
-    };
+/** What every kind of fit target may say of itself. */
+interface TargetOrigin {
+  /** Measured on the machine inspect runs on (--memory auto), not named by the user. */
+  thisMachine?: true;
+}
+
+export type FitTarget = TargetOrigin &
+  (
+    | {
+        kind: "memory";
+        label: string;
+        memoryBytes: bigint;
+        /** The machine's own RAM (no GPU found): nothing to split layers with. */
+        systemRam?: boolean;
+      }
+    | {
+        kind: "devices";
+        device: Device;
+        count: number;
+        /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
+         * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
+        systemRamBytes?: bigint;
+      }
+    | {
+        /** Devices of different kinds, in the order the runtime numbers them (--gpu a,b). */
+        kind: "mixed";
+        devices: Device[];
+        systemRamBytes?: bigint;
+      }
+  );
 
 /** "2 × RTX 4090 24GB + RTX 3060 12GB": runs of one kind counted, in device order. */
 function mixedLabel(devices: readonly Device[]): string {
@@ -246,6 +254,8 @@ export interface FitResult {
   layerSplit?: LayerSplit;
   /** With layerSplit: the usable system RAM counted for the layers left there (--memory auto). */
   systemRamBytes?: bigint;
+  /** The target is the machine inspect ran on, measured (--memory auto). */
+  thisMachine?: boolean;
   /**
    * Devices of different kinds (--gpu a,b): their catalogue ids in device order. usableBytes,
    * perDeviceBytes and marginBytes are then the tightest device's.
@@ -527,8 +537,11 @@ function fitOn(
   };
 }
 
-const mixedOf = (target: FitTarget) =>
-  target.kind === "mixed" ? { mixedDevices: target.devices.map((d) => d.id) } : {};
+/** The fields of a fit that only say what the target is. */
+const mixedOf = (target: FitTarget) => ({
+  ...(target.kind === "mixed" ? { mixedDevices: target.devices.map((d) => d.id) } : {}),
+  ...(target.thisMachine ? { thisMachine: true } : {}),
+});
 
 /** The longest context for which `fits` holds (it fails from some context on): binary search. */
 function longestContext(fits: (context: number) => boolean, maxPosition: number | undefined) {
@@ -784,9 +797,11 @@ export function estimateHardware(f: ModelFootprint, o: HardwareOptions = {}): Ha
     if (!flash && dtype.denominator !== 1n)
       notes.push({ kind: "quantized-cache-needs-flash-attention", cacheDtype: dtype.name });
   }
-  if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT });
+  // The key the model's maximum context came from: config.json's or the GGUF file's own.
+  const field = f.config?.from.get("maxPositionEmbeddings") ?? "max_position_embeddings";
+  if (capped) notes.push({ kind: "context-capped", context, default: DEFAULT_CONTEXT, field });
   if (maxPosition !== undefined && context > maxPosition)
-    notes.push({ kind: "context-over-max", context, max: maxPosition });
+    notes.push({ kind: "context-over-max", context, max: maxPosition, field });
   const n =
     o.target?.kind === "devices"
       ? o.target.count

@@ -84,8 +84,8 @@ export type Remark =
   | { kind: "flash-attention-forced-off"; architecture: string }
   /** llama.cpp refuses to create a context with a quantized V cache and no flash attention. */
   | { kind: "quantized-cache-needs-flash-attention"; cacheDtype: string }
-  | { kind: "context-capped"; context: number; default: number }
-  | { kind: "context-over-max"; context: number; max: number }
+  | { kind: "context-capped"; context: number; default: number; field: string }
+  | { kind: "context-over-max"; context: number; max: number; field: string }
   | { kind: "heads-indivisible"; heads: number; gpus: number }
   | { kind: "optional-not-resident"; module: string }
   | { kind: "optional-for-input"; module: string; moduleKind: string; bytes: bigint }

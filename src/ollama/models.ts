@@ -64,11 +64,12 @@ function partProblem(kind: PartKind, s: string): string | undefined {
  */
 export function parseOllamaTarget(target: string, models?: string): OllamaName {
   const bad = (why: string) =>
-    new InspectError("USAGE", `${excerpt(target, 200)}: not an Ollama model name: ${why}`, {
+    // The finding names the target (its file): the message does not repeat it.
+    new InspectError("USAGE", `not an Ollama model name: ${why}`, {
       hint: "write ollama://model[:tag], ollama://namespace/model[:tag] (as `ollama list` shows them)",
     });
   let rest = target.slice(OLLAMA_SCHEME.length);
-  if (rest.includes("@")) throw digestProblem(target, rest, models);
+  if (rest.includes("@")) throw digestProblem(rest, models);
   let tag = OLLAMA_DEFAULT_TAG;
   const colon = rest.lastIndexOf(":");
   // A colon after the last slash starts the tag; one before it is a host's port.
@@ -101,7 +102,7 @@ export function parseOllamaTarget(target: string, models?: string): OllamaName {
  * by tag only, and the digests in them name blobs, not models. What to type instead: the tag;
  * or, to read one blob, its file.
  */
-function digestProblem(target: string, rest: string, models: string | undefined): InspectError {
+function digestProblem(rest: string, models: string | undefined): InspectError {
   const hex = /@sha256[:-]([0-9a-fA-F]{64})$/.exec(rest)?.[1]?.toLowerCase();
   const blob =
     hex !== undefined && models !== undefined
@@ -109,7 +110,7 @@ function digestProblem(target: string, rest: string, models: string | undefined)
       : "";
   return new InspectError(
     "USAGE",
-    `${excerpt(target, 200)}: Ollama's model names take no digest (Ollama refuses \`model@sha256:…\` as an invalid model name)`,
+    `Ollama's model names take no digest (Ollama refuses \`model@sha256:…\` as an invalid model name)`,
     { hint: `name the tag, as \`ollama list\` shows it (ollama://model:tag)${blob}` },
   );
 }

@@ -141,9 +141,9 @@ export function remarkText(r: Remark, hw?: Pick<HardwareEstimate, "weightsOnlyCa
     case "quantized-cache-needs-flash-attention":
       return `llama.cpp refuses a ${r.cacheDtype} V cache without flash attention: give --flash-attn on or auto, or an f16 cache`;
     case "context-capped":
-      return `context ${r.context} tokens: the model's max_position_embeddings, below the default ${r.default}`;
+      return `context ${r.context} tokens: the model's ${r.field}, below the default ${r.default}`;
     case "context-over-max":
-      return `context ${r.context} is longer than the model's max_position_embeddings ${r.max}`;
+      return `context ${r.context} is longer than the model's ${r.field} ${r.max}`;
     case "heads-indivisible":
       return `${r.heads} attention heads do not divide over ${r.gpus} GPUs: tensor parallelism needs 1, 2, 4 or 8 of them (or pipeline parallelism)`;
     case "optional-not-resident":

@@ -42,7 +42,8 @@ export function headlineLines(s: Report, st: Style): string[] {
       const on = smallestSetup(hw);
       if (on) kv("runs on", on);
     }
-    if (hw.fit) kv("this machine", fit(hw, st));
+    // "this machine" only for the one measured (--memory auto); --gpu and --memory SIZE name one.
+    if (hw.fit) kv(hw.fit.thisMachine ? "this machine" : "your setup", fit(hw, st));
   }
   return lines;
 }

@@ -315,8 +315,9 @@ describe("ollama://model@sha256:… (Ollama's names take no digest)", () => {
     expect(cp.findings).toHaveLength(1);
     const f = cp.findings[0]!;
     expect(f.code).toBe("USAGE");
+    expect(f.file).toBe(`ollama://llama3.1@sha256:${hex}`);
     expect(f.message).toBe(
-      `ollama://llama3.1@sha256:${hex}: Ollama's model names take no digest (Ollama refuses \`model@sha256:…\` as an invalid model name)`,
+      `Ollama's model names take no digest (Ollama refuses \`model@sha256:…\` as an invalid model name)`,
     );
     // The tag; or the blob itself, checked against the digest given.
     expect(f.hint).toBe(

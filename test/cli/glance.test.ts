@@ -413,7 +413,7 @@ describe("smaller things (issue 12)", () => {
     const hw = json([dir]).doc.hardware;
     expect(hw.assumptions.context).toBe(1024);
     expect(hw.assumptions.notes).toContain(
-      "context 1024 tokens: the model's max_position_embeddings, below the default 4096",
+      "context 1024 tokens: the model's n_positions, below the default 4096",
     );
     expect(json([dir, "--context", "4096"]).doc.hardware.assumptions.context).toBe(4096);
   });
@@ -505,7 +505,7 @@ describe.skipIf(!HAVE_REALDATA)("weights that are not a language model (issue 12
 });
 
 describe("the headline (issue 12, items 1 and 2)", () => {
-  it("comes first: model, parameters, size, needs, runs on, this machine, verdict; --brief prints only it", () => {
+  it("comes first: model, parameters, size, needs, runs on, your setup, verdict; --brief prints only it", () => {
     const dir = path.join(tmp.dir, "llama-8b-headline");
     writeLayout(dir, llama31_8b());
     const full = inspect([dir, "--memory", "24GB"]).stdout;
@@ -518,11 +518,24 @@ describe("the headline (issue 12, items 1 and 2)", () => {
       "  size         16.06 GB on disk",
       "  needs        18.47 GB in total for 4,096 tokens: laptop tier (≤ 22.91 GB usable on a MacBook Air M4 32GB)",
       "  runs on      1 × RTX 4090 24GB, or a MacBook Air M4 32GB",
-      "  this machine fits 24GB, 5.53 GB to spare",
+      "  your setup   fits 24GB, 5.53 GB to spare",
       "",
     ]);
     expect(full.startsWith(brief.stdout)).toBe(true);
     expect(full.length).toBeGreaterThan(brief.stdout.length * 3);
+  });
+
+  it("says 'this machine' only for the machine it measured (--memory auto), not for one named", () => {
+    const dir = path.join(tmp.dir, "llama-8b-this-machine");
+    writeLayout(dir, llama31_8b());
+    const auto = inspect([dir, "--memory", "auto", "--brief"]).stdout;
+    expect(auto).toMatch(/^ {2}this machine (fits|does not fit) /m);
+    expect(auto).not.toContain("your setup");
+    const named = inspect([dir, "--gpu", "h100", "--count", "8", "--brief"]).stdout;
+    expect(named).toMatch(/^ {2}your setup {3}fits 8 × H100 80GB/m);
+    expect(named).not.toContain("this machine");
+    expect(json([dir, "--memory", "auto"]).doc.hardware.fit.thisMachine).toBe(true);
+    expect(json([dir, "--memory", "24GB"]).doc.hardware.fit).not.toHaveProperty("thisMachine");
   });
 
   it("DeepSeek-V3: the familiar 671 B without the MTP layer, the active count, a cluster in words that agree", () => {

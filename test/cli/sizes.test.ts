@@ -67,6 +67,7 @@ describe("this machine", () => {
       memoryBytes: ((32n << 30n) * 9n) / 10n,
       // The RAM itself: nothing to split llama.cpp's layers with.
       systemRam: true,
+      thisMachine: true,
     });
     expect(targetFrom([], 36n << 30n, "darwin")).toMatchObject({
       kind: "devices",

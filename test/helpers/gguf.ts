@@ -24,6 +24,8 @@ export interface TensorSpec {
   ne: Array<number | bigint>;
   /** Data offset override (relative to the data section); default: packed in order. */
   offset?: bigint;
+  /** The tensor's bytes; default: the file's fill. */
+  data?: Buffer;
 }
 
 export interface GgufSpec {
@@ -187,6 +189,7 @@ export function writeGguf(spec: GgufSpec): Written {
   const data = Buffer.alloc(Number(total));
   if (spec.fill !== undefined) data.fill(spec.fill);
   else for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0x3f; // finite f16/f32 bits
+  spec.tensors.forEach((t, i) => t.data?.copy(data, Number(offsets[i]!)));
   out.push(data);
   return { bytes: Buffer.concat(out.chunks), dataStart, headerEnd, offsets };
 }
@@ -507,6 +510,15 @@ export const FAMILIES = {
     tiedOutput: true,
     ropeFreqs: true,
     extraKv: [u32("gemma4.embedding_length_per_layer_input", 0)],
+  }),
+  /**
+   * Gemma 4 whose last 2 layers reuse the cache of layers 0 (window) and 1 (full):
+   * `attention.shared_kv_layers`, as Gemma 4 E2B and E4B are converted.
+   */
+  gemma4Shared: (): ModelOptions => ({
+    ...FAMILIES.gemma4(),
+    slidingPattern: [true, false, true, false],
+    extraKv: [...FAMILIES.gemma4().extraKv!, u32("gemma4.attention.shared_kv_layers", 2)],
   }),
   /**
    * Llama 4: chunked attention on 3 of every 4 layers (llama.cpp's default; the chunk, 8,192

@@ -1,7 +1,13 @@
 // The estimate's assumptions are data (numbers and enums); the report writes the sentences, and
 // the JSON keeps schema version 1's sentences beside the structured fields, from the same words.
 
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { buildReport } from "../../src/inspection.js";
+import { FAMILIES, modelSpec, writeGguf } from "../helpers/gguf.js";
 import { estimateHardware } from "../../src/hardware/estimate.js";
 import { findDevice } from "../../src/hardware/catalog.js";
 import { readModelConfig } from "../../src/model/model-config.js";
@@ -65,7 +71,12 @@ describe("structured assumptions", () => {
         from: { field: "sliding_window", rule: "absent" },
       },
       { kind: "kv-heads", kvHeads: 8, heads: 32, headDim: 128, valueHeadDim: 128 },
-      { kind: "context-over-max", context: 200_000, max: 131_072 },
+      {
+        kind: "context-over-max",
+        context: 200_000,
+        max: 131_072,
+        field: "max_position_embeddings",
+      },
     ]);
     expect(notesOf(hw)).toEqual([
       "layers: 32 full-attention, from no sliding_window",
@@ -118,5 +129,37 @@ describe("structured assumptions", () => {
     expect(remarkText({ kind: "heads-indivisible", heads: 28, gpus: 8 })).toContain(
       "28 attention heads do not divide over 8 GPUs",
     );
+  });
+});
+
+describe("a GGUF file's words name its own keys, not config.json's", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "inspect-gguf-words-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the context cap, the inferred head size and a layer-count mismatch", async () => {
+    const file = path.join(dir, "llama.gguf");
+    const spec = modelSpec({
+      ...FAMILIES.llama(),
+      context: 2048,
+      extraKv: [{ key: "llama.block_count", type: "u32", value: 3 }],
+    });
+    writeFileSync(file, writeGguf(spec).bytes);
+    const r = buildReport(await loadCheckpoint(file), {});
+    expect(r.hardware!.assumptions.remarks).toContainEqual({
+      kind: "context-capped",
+      context: 2048,
+      default: 4096,
+      field: "llama.context_length",
+    });
+    expect(notesOf(r.hardware!)).toContain(
+      "context 2048 tokens: the model's llama.context_length, below the default 4096",
+    );
+    expect(r.architecture!.inferred).toContain(
+      "head dim = hidden size / attention heads (no llama.attention.key_length)",
+    );
+    expect(r.findings.map((f) => f.message)).toContain(
+      "the GGUF metadata says 3 layers (llama.block_count); the tensors have 2 (0–1)",
+    );
+    expect(JSON.stringify(r.findings)).not.toContain("config.json");
   });
 });

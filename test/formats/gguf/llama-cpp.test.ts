@@ -5,7 +5,7 @@
 // Skipped, with the reason, when the prebuilt binary cannot run on this machine.
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -111,6 +111,12 @@ for (const f of families) {
   const file = path.join(dir, `family-${f}.gguf`);
   writeFileSync(file, bytes);
   cases.push({ name: `family ${f}`, file, parsed: await readGguf(memorySource(bytes)) });
+}
+// The bundled example (npm run fixtures), really quantized: llama.cpp must load it as we count it.
+{
+  const file = path.resolve("fixtures/tiny-llama-gguf/tiny-llama-Q8_0.gguf");
+  const parsed = await readGguf(memorySource(readFileSync(file)));
+  cases.push({ name: "family of the bundled fixture (Q8_0)", file, parsed });
 }
 for (const [i, v] of variants().entries()) {
   const file = path.join(dir, `variant-${String(i).padStart(2, "0")}.gguf`);
