@@ -160,6 +160,12 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   }
   if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
   if (o.flashAttn !== undefined) h.flashAttention = parseFlashAttn(o.flashAttn);
+  // llama_init_from_model (src/llama-context.cpp) refuses a quantized V cache without flash
+  // attention: no context of that kind exists to estimate.
+  if (h.flashAttention === "off" && h.kvDtype && h.kvDtype.denominator !== 1n)
+    throw usage(
+      `--kv-dtype ${h.kvDtype.name} with --flash-attn off: llama.cpp refuses a quantized V cache without flash attention; use --flash-attn on or auto, or an f16 cache`,
+    );
   if (o.swaFull) h.swaFull = true;
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
