@@ -183,7 +183,8 @@ function kindOfType(t: string, recurrent: LayerKind): LayerKind | undefined {
   if (/sliding|local/.test(s)) return "sliding-attention";
   if (/^(full_attention|attention|global|global_attention|full|hybrid)$/.test(s))
     return "full-attention";
-  if (/^(mlp|moe|ffn|dense|no_op|none)$/.test(s)) return "no-cache";
+  // shared_kv: a layer that reads an earlier layer's cache (GGUF Gemma 3n / Gemma 4).
+  if (/^(mlp|moe|ffn|dense|no_op|none|shared_kv)$/.test(s)) return "no-cache";
   return undefined;
 }
 

@@ -76,6 +76,13 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
         : "attention.sliding_window",
     );
   }
+  if (m.kvLayers) {
+    // Gemma 3n / Gemma 4: the last layers read an earlier layer's cache and hold none.
+    const count = m.kvLayers.count;
+    const types = c.layerTypes ?? Array.from({ length: m.blockCount ?? 0 }, () => "full_attention");
+    c.layerTypes = types.map((t, i) => (i < count ? t : "shared_kv"));
+    if (!c.from.has("layerTypes")) c.from.set("layerTypes", m.kvLayers.source);
+  }
   if (m.chunkedLayers) {
     // Llama 4: chunked layers take the chunk's cells as llama.cpp's window layers do.
     c.attentionChunkSize = m.chunkedLayers.chunk;

@@ -145,6 +145,28 @@ describe("window layers with heads of their own size (key_length_swa, Gemma 4)",
   });
 });
 
+describe("layers that reuse an earlier layer's cache (Gemma 4's shared_kv_layers)", () => {
+  it("the last shared_kv_layers layers hold no cache", async () => {
+    const file = path.join(dir, "gemma4-shared.gguf");
+    writeFileSync(file, familyFile("gemma4Shared").bytes);
+    const hw = buildReport(await loadCheckpoint(file), { hardware: { context: 1000 } }).hardware!;
+    // Layers 0 (window, 1 × (64 + 64) × 2 bytes × 768 cells = 196,608) and 1 (full, 1 × (128 +
+    // 128) × 2 × 1,024 = 524,288) hold a cache; layers 2 and 3 read theirs.
+    expect(hw.breakdown.kvCache).toBe(196_608n + 524_288n);
+    expect(hw.breakdown.layers!.find((g) => g.kind === "no-cache")).toMatchObject({ count: 2 });
+  });
+
+  it("gemma3n: 20 layers with a cache (llama.cpp's constant), windowed 4 of every 5", async () => {
+    const file = path.join(dir, "gemma3n.gguf");
+    writeFileSync(file, familyFile("gemma3", (o) => ({ ...o, arch: "gemma3n", layers: 25 })).bytes);
+    const hw = buildReport(await loadCheckpoint(file), { hardware: { context: 1000 } }).hardware!;
+    // Of layers 0-19, 16 windowed (il % 5 < 4) at 768 cells and 4 full at 1,024, 256 bytes per
+    // cell each; layers 20-24 hold none.
+    expect(hw.breakdown.kvCache).toBe(16n * 256n * 768n + 4n * 256n * 1024n);
+    expect(hw.breakdown.layers!.find((g) => g.kind === "no-cache")).toMatchObject({ count: 5 });
+  });
+});
+
 describe("Llama 4's chunked attention as llama.cpp runs it", () => {
   it("3 of every 4 layers chunked over 8,192 tokens: 8,704 cells at 10,000 tokens", async () => {
     const hw = await estimate("llama4", { context: 10000 });

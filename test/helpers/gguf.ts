@@ -512,6 +512,15 @@ export const FAMILIES = {
     extraKv: [u32("gemma4.embedding_length_per_layer_input", 0)],
   }),
   /**
+   * Gemma 4 whose last 2 layers reuse the cache of layers 0 (window) and 1 (full):
+   * `attention.shared_kv_layers`, as Gemma 4 E2B and E4B are converted.
+   */
+  gemma4Shared: (): ModelOptions => ({
+    ...FAMILIES.gemma4(),
+    slidingPattern: [true, false, true, false],
+    extraKv: [...FAMILIES.gemma4().extraKv!, u32("gemma4.attention.shared_kv_layers", 2)],
+  }),
+  /**
    * Llama 4: chunked attention on 3 of every 4 layers (llama.cpp's default; the chunk, 8,192
    * tokens, is a constant of its loader), MoE with a shared expert in every layer.
    */

@@ -61,6 +61,13 @@ export interface GgufModel {
   /** Llama 4's chunked attention as llama.cpp runs it (`LLAMA_SWA_TYPE_CHUNKED`): the chunk and
    * which layers are chunked; undefined for other architectures, or with sliding_window 0. */
   chunkedLayers: { chunk: number; layers: boolean[]; source: string } | undefined;
+  /**
+   * How many layers, from the first, hold a KV cache of their own, when the others reuse an
+   * earlier layer's (`hparams.n_layer_kv_from_start`): 20 for Gemma 3n
+   * (`llama_model_gemma3n::load_arch_hparams`), block_count − `attention.shared_kv_layers` for
+   * Gemma 4 (`llama_model_gemma4::load_arch_hparams`); undefined when every layer has one.
+   */
+  kvLayers: { count: number; source: string } | undefined;
   expertCount: number | undefined;
   expertUsedCount: number | undefined;
   expertSharedCount: number | undefined;
@@ -92,7 +99,11 @@ const SWA_PERIOD: Readonly<Record<string, number>> = {
   "gemma-embedding": 6,
   cohere2: 4,
   "gpt-oss": 2,
+  gemma3n: 5,
 };
+
+/** Gemma 3n's layers with a cache of their own: a constant of llama.cpp's loader. */
+const GEMMA3N_KV_LAYERS = 20;
 
 /**
  * llama.cpp's Llama 4 (`llama_model_llama4::load_arch_hparams`, src/models/llama4.cpp): unless the
@@ -191,6 +202,13 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
     }
   }
 
+  let kvLayers: GgufModel["kvLayers"];
+  if (arch === "gemma3n" && blockCount !== undefined && blockCount > GEMMA3N_KV_LAYERS)
+    kvLayers = { count: GEMMA3N_KV_LAYERS, source: "llama.cpp's gemma3n loader" };
+  const shared = arch === "gemma4" ? int(k("attention.shared_kv_layers")) : undefined;
+  if (shared !== undefined && shared > 0 && blockCount !== undefined && shared < blockCount)
+    kvLayers = { count: blockCount - shared, source: k("attention.shared_kv_layers") };
+
   const tokens = meta.get("tokenizer.ggml.tokens");
   const tokenText = (id: number | undefined): string | undefined => {
     if (id === undefined || tokens === undefined || !isArray(tokens.value)) return undefined;
@@ -233,6 +251,7 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
     slidingWindow,
     slidingLayers,
     chunkedLayers,
+    kvLayers,
     expertCount: int(k("expert_count")),
     expertUsedCount: int(k("expert_used_count")),
     expertSharedCount: int(k("expert_shared_count")),
