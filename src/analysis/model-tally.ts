@@ -7,7 +7,15 @@ import { finding, type Finding } from "../core/findings.js";
 import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
-import { bytesOf, elementsOf, type TensorTable } from "../formats/tensor-table.js";
+import {
+  BIGINTS,
+  dimAt,
+  elementsOf,
+  NUMBERS,
+  SMALL_VALUE,
+  type Arithmetic,
+  type TensorTable,
+} from "../formats/tensor-table.js";
 import { describeArchitecture, type Architecture, type ObservedShape } from "./architecture.js";
 import { checkClaims, type ParameterClaim } from "./claims.js";
 import { readModelConfig, type ModelConfig } from "../model/model-config.js";
@@ -15,8 +23,8 @@ import { analyzeMoe, newLayer, type LayerTally, type MoeFacts } from "./moe.js";
 import {
   BOOKKEEPING,
   countingRules,
-  isExact,
-  parametersOf,
+  exactIn,
+  parametersIn,
   WEIGHT,
   type CountingRules,
   type TensorRole,
@@ -110,10 +118,7 @@ function optionalModuleOf(name: string): { prefix: string; kind: OptionalKind } 
 }
 
 /** Below this a Number adds exactly: two such integers sum to at most 2^53. */
-export const EXACT_PART = 2 ** 52;
-const EXACT_PART_BIG = BigInt(EXACT_PART);
-/** Elements below this times any packing ratio (at most 32) stay below 2^49: exact in a Number. */
-export const SMALL_ELEMENTS = 2n ** 44n;
+export const EXACT_PART = SMALL_VALUE;
 
 /**
  * An exact running total of non-negative integers, kept in a Number while it stays below 2^52
@@ -124,7 +129,7 @@ export class Total {
   private n = 0;
   private big = 0n;
 
-  /** `x`: a Number in [0, EXACT_PART) (the usual tensor, no BigInt made), or any BigInt. */
+  /** `x`: a Number in [0, EXACT_PART) (a SmallTable's values, no BigInt made), or any BigInt. */
   add(x: number | bigint): void {
     if (typeof x === "bigint") {
       this.big += x;
@@ -254,41 +259,23 @@ export class ModelTally {
     );
   }
 
-  /** Counts tensor i of `t` (`elements` 0 when its shape overflows); returns its parameters. */
-  add(t: TensorTable, i: number, elements: bigint, bytes: bigint): bigint {
-    if (elements < SMALL_ELEMENTS && bytes >= 0n && bytes < EXACT_PART_BIG) {
-      const p = this.addSmall(t, i, Number(elements), Number(bytes));
-      if (p >= 0) return BigInt(p);
-    }
-    const name = t.names[i]!;
-    const role = this.rules.roleOf(name, t.dtypes[i]!);
-    const params = parametersOf(role, elements);
-    if (role !== WEIGHT && role !== BOOKKEEPING && !isExact(role, elements))
-      this.noteInexact(name, elements, role);
-    this.record(t, i, name, role, elements, params, bytes);
-    return params;
-  }
-
   /**
-   * `add` for the usual tensor, `elements` below 2^44 and `bytes` below 2^52: in Numbers, exact
-   * (no ratio exceeds 32/1, so parameters stay below 2^49). Returns the parameters, or -1 when
-   * nothing was counted because the tensor needs `add`.
+   * Counts tensor i of `t`: `elements` (0 when its shape overflows 64 bits of storage) and
+   * `bytes` in the table's kind of values, which `A` works in (Numbers for a SmallTable);
+   * returns its parameters in that kind.
    */
-  addSmall(t: TensorTable, i: number, elements: number, bytes: number): number {
+  add<V extends number | bigint>(
+    t: TensorTable,
+    i: number,
+    elements: V,
+    bytes: V,
+    A: Arithmetic<V>,
+  ): V {
     const name = t.names[i]!;
     const role = this.rules.roleOf(name, t.dtypes[i]!);
-    let params: number;
-    if (role === WEIGHT) params = elements;
-    else if (role === BOOKKEEPING) params = 0;
-    else {
-      const num = Number(role.num);
-      const den = Number(role.den);
-      if (num > 32) return -1;
-      const scaled = elements * num;
-      const rest = scaled % den;
-      params = (scaled - rest) / den;
-      if (rest !== 0) this.noteInexact(name, BigInt(elements), role);
-    }
+    const params = parametersIn(role, elements, A);
+    if (role !== WEIGHT && role !== BOOKKEEPING && !exactIn(role, elements, A))
+      this.noteInexact(name, A.big(elements), role);
     this.record(t, i, name, role, elements, params, bytes);
     return params;
   }
@@ -300,7 +287,7 @@ export class ModelTally {
 
   /**
    * One tensor into the totals, its layer, expert or module: the one path for both kinds of
-   * values (Numbers for the usual tensor, BigInts past 2^44 elements or 2^52 bytes).
+   * values (Numbers from a SmallTable, BigInts from a LargeTable).
    */
   private record(
     t: TensorTable,
@@ -338,7 +325,7 @@ export class ModelTally {
       } else if (p.expertKind === FUSED) {
         layer.routedBytes.add(bytes);
         layer.fused += BigInt(params);
-        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? t.dims[t.shapeStart[i]!]! : 1n);
+        (layer.fusedFirstDims ??= new Set()).add(t.ranks[i]! > 0 ? dimAt(t, t.shapeStart[i]!) : 1n);
       } else if (p.expertKind === SHARED) layer.shared.add(params);
       else if (name.endsWith(MTP_MARKER)) layer.mtp = true;
     } else this.outsideLayers(t, i, name, role, params, bytes);
@@ -402,7 +389,8 @@ export class ModelTally {
       if (this.embedding === undefined && EMBEDDINGS.some((e) => name.endsWith(e))) {
         const s = t.shapeStart[i]!;
         if (t.ranks[i] === 2) {
-          this.embedding = { name, rows: t.dims[s]!, cols: t.dims[s + 1]!, plain: role === WEIGHT };
+          const rows = dimAt(t, s);
+          this.embedding = { name, rows, cols: dimAt(t, s + 1), plain: role === WEIGHT };
           this.embeddingBytes = BigInt(bytes);
         }
       } else if (this.head === undefined && isHead(name)) this.head = name;
@@ -699,14 +687,26 @@ export function analyzeModel(
   rules: CountingRules;
 } {
   const tally = ModelTally.begin(tables, input);
-  let bytes = 0n;
+  const bytes = new Total();
   for (const t of tables)
-    for (let i = 0; i < t.count; i++) {
-      const b = bytesOf(t, i);
-      bytes += b;
-      tally.add(t, i, elementsWithin(t, i), b);
-    }
-  return { ...tally.finish(bytes, input.claims), rules: tally.rules };
+    if (t.small) addAll(tally, t, t.elements, t.offsets, NUMBERS, bytes);
+    else addAll(tally, t, withinColumn(t), t.offsets, BIGINTS, bytes);
+  return { ...tally.finish(bytes.value, input.claims), rules: tally.rules };
+}
+
+function addAll<V extends number | bigint>(
+  tally: ModelTally,
+  t: TensorTable,
+  elements: ArrayLike<V>,
+  offsets: ArrayLike<V>,
+  A: Arithmetic<V>,
+  bytes: Total,
+): void {
+  for (let i = 0; i < t.count; i++) {
+    const b = A.sub(offsets[2 * i + 1]!, offsets[2 * i]!);
+    bytes.add(b);
+    tally.add(t, i, elements[i]!, b, A);
+  }
 }
 
 /** Per dtype id: an element count above U64_MAX × this / BLOCK_BYTES overflows 64 bits of storage. */
@@ -715,10 +715,17 @@ const BLOCK_BITS = DTYPES.map((d) => 8n * BigInt(d.blockBytes));
 
 /**
  * Elements of tensor i, or 0 when dtype × shape overflows what 64 bits address (an error the
- * layout check reports): such a count is not a fact about the weights.
+ * layout check reports): such a count is not a fact about the weights. A SmallTable's counts
+ * never overflow (below 2^44, at most 64 bits each).
  */
 export function elementsWithin(t: TensorTable, i: number): bigint {
   const e = elementsOf(t, i);
+  if (t.small) return e;
   const id = t.dtypes[i]!;
   return e * BLOCK_BITS[id]! > U64_MAX * BLOCK_ELEMENTS[id]! ? 0n : e;
+}
+
+/** elementsWithin of every tensor of a LargeTable: its elements column, as a SmallTable has one. */
+export function withinColumn(t: TensorTable): bigint[] {
+  return Array.from({ length: t.count }, (_, i) => elementsWithin(t, i));
 }

@@ -4,6 +4,7 @@
 // indices: 0 parameters, though their bytes occupy memory like any other).
 
 import { DTYPES, INTEGER_BITS } from "../formats/dtypes.js";
+import { BIGINTS, type Arithmetic } from "../formats/tensor-table.js";
 import {
   INT_DTYPE,
   matchStrength,
@@ -37,15 +38,38 @@ function packed(containerBits: bigint, bits: bigint): TensorRole {
   return r;
 }
 
-/** Parameters of `elements` stored elements in this role; rounded down when inexact. */
-export function parametersOf(role: TensorRole, elements: bigint): bigint {
-  return role.den === 1n ? elements * role.num : (elements * role.num) / role.den;
+/**
+ * Parameters of `elements` stored elements in this role, rounded down when inexact; in the kind
+ * of values `A` works in (exact for a SmallTable's counts too: below 2^44, no ratio above 64).
+ */
+export function parametersIn<V extends number | bigint>(
+  role: TensorRole,
+  elements: V,
+  A: Arithmetic<V>,
+): V {
+  if (role === WEIGHT) return elements;
+  if (role === BOOKKEEPING) return A.zero;
+  const times = A.mul(elements, A.of(Number(role.num)));
+  return role.den === 1n ? times : A.div(times, A.of(Number(role.den)));
 }
 
 /** False when the ratio does not give a whole number of weights (a shape the bits cannot fill). */
-export function isExact(role: TensorRole, elements: bigint): boolean {
-  return role.den === 1n || (elements * role.num) % role.den === 0n;
+export function exactIn<V extends number | bigint>(
+  role: TensorRole,
+  elements: V,
+  A: Arithmetic<V>,
+): boolean {
+  return (
+    role.den === 1n ||
+    A.rem(A.mul(elements, A.of(Number(role.num))), A.of(Number(role.den))) === A.zero
+  );
 }
+
+export const parametersOf = (role: TensorRole, elements: bigint): bigint =>
+  parametersIn(role, elements, BIGINTS);
+
+export const isExact = (role: TensorRole, elements: bigint): boolean =>
+  exactIn(role, elements, BIGINTS);
 
 export interface CountingRules {
   readonly scheme: QuantizationScheme | undefined;

@@ -4,7 +4,7 @@
 
 import { MAX_CONFIG_PATTERN_CHARS } from "../core/limits.js";
 import { DTYPES, INTEGER_BITS, wholeBits } from "../formats/dtypes.js";
-import type { TensorTable } from "../formats/tensor-table.js";
+import { shapeOf, type TensorTable } from "../formats/tensor-table.js";
 import type { QuantizationConfig } from "../model/model-config.js";
 
 /** The rule sets of parameters.ts, one per storage layout. */
@@ -209,10 +209,7 @@ export function schemeFromNames(tables: readonly TensorTable[]): QuantizationSch
   return undefined;
 }
 
-const dimsOf = ([t, i]: [TensorTable, number]): bigint[] => {
-  const s = t.shapeStart[i]!;
-  return Array.from(t.dims.subarray(s, s + t.ranks[i]!));
-};
+const dimsOf = ([t, i]: [TensorTable, number]): bigint[] => shapeOf(t, i);
 
 /**
  * GPTQ stores qweight [in·b/32, out], AWQ [in, out·b/32]; both store scales [in/g, out] and

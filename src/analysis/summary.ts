@@ -17,10 +17,12 @@ import {
   type WeightsFile,
 } from "../formats/weights.js";
 import {
+  BIGINTS,
   bytesOf,
-  LITTLE_ENDIAN,
+  NUMBERS,
+  offsetAt,
   shapeOf,
-  TWO_32,
+  type Arithmetic,
   type TensorTable,
 } from "../formats/tensor-table.js";
 import type { SourceInfo } from "../checkpoint/checkpoint.js";
@@ -30,8 +32,8 @@ import type { ParameterClaim } from "./claims.js";
 import {
   elementsWithin,
   ModelTally,
-  SMALL_ELEMENTS,
   Total,
+  withinColumn,
   type ModelAnalysis,
 } from "./model-tally.js";
 import type { ParameterCounts, QuantizationFacts } from "./facts.js";
@@ -159,7 +161,7 @@ function rowOf(file: WeightsFile, i: number, rules: CountingRules): TensorRow {
     shape: shapeOf(t, i),
     parameters: parametersOf(rules.roleOf(name, t.dtypes[i]!), elementsWithin(t, i)),
     bytes: bytesOf(t, i),
-    offsets: [t.offsets[2 * i]!, t.offsets[2 * i + 1]!],
+    offsets: [offsetAt(t, 2 * i), offsetAt(t, 2 * i + 1)],
     file: file.name,
   };
 }
@@ -186,50 +188,64 @@ interface DtypeSums {
   bytes: Total;
 }
 
-const SMALL_ELEMENTS_N = Number(SMALL_ELEMENTS);
-
-/**
- * Tensor i's elements as a Number, when below 2^44, else -1: its dims read as 32-bit words of
- * the table's BigUint64Array (`words`), so that the usual tensor costs no BigInt. So few elements
- * of any dtype fit 64 bits: this is elementsWithin's value.
- */
-function smallElements(t: TensorTable, words: Uint32Array, i: number): number {
-  const s = t.shapeStart[i]!;
-  const e = s + t.ranks[i]!;
-  let n = 1;
-  for (let d = s; d < e; d++) {
-    if (words[2 * d + 1] !== 0) return -1;
-    // Rounding cannot take a product at or above 2^44 below it: the test below is exact.
-    n *= words[2 * d]!;
-    if (n >= SMALL_ELEMENTS_N) return -1;
-  }
-  return n;
+/** The running sums of the summary's one pass over the tensors. */
+interface Sums {
+  tally: ModelTally;
+  /** By dtype id, and the ids in order of first occurrence (the order ties keep when sorted). */
+  byDtype: Array<DtypeSums | undefined>;
+  dtypeOrder: number[];
+  tensorBytes: Total;
+  /** Largest tensors: a small sorted buffer, so a million tensors cost one pass. */
+  largest: Array<{ file: WeightsFile; i: number; bytes: bigint }>;
+  /** The smallest bytes that list holds once it is full, as a Number. */
+  floor: number;
 }
 
-/** Tensor i's data_offsets span as a Number, when the offsets are ordered and below 2^52, else -1. */
-function smallBytes(words: Uint32Array, i: number): number {
-  const bh = words[4 * i + 1]!;
-  const eh = words[4 * i + 3]!;
-  if (bh >= 1 << 20 || eh >= 1 << 20) return -1;
-  const b = bh * TWO_32 + words[4 * i]!;
-  const e = eh * TWO_32 + words[4 * i + 2]!;
-  return e >= b ? e - b : -1;
+/** Every tensor of one file into the sums, in the table's kind of values (`A`). */
+function addTensors<V extends number | bigint>(
+  s: Sums,
+  file: WeightsFile,
+  t: TensorTable,
+  elements: ArrayLike<V>,
+  offsets: ArrayLike<V>,
+  A: Arithmetic<V>,
+): void {
+  const { tally, byDtype, largest, tensorBytes } = s;
+  for (let i = 0; i < t.count; i++) {
+    const id = t.dtypes[i]!;
+    let d = byDtype[id];
+    if (d === undefined) {
+      d = { dtype: DTYPES[id]!.name, tensors: 0, parameters: new Total(), bytes: new Total() };
+      byDtype[id] = d;
+      s.dtypeOrder.push(id);
+    }
+    d.tensors++;
+    const bytes = A.sub(offsets[2 * i + 1]!, offsets[2 * i]!);
+    d.parameters.add(tally.add(t, i, elements[i]!, bytes, A));
+    d.bytes.add(bytes);
+    tensorBytes.add(bytes);
+    // Most tensors are not among the largest: decided without a BigInt (a BigInt span is
+    // compared exactly below, not with the floor's rounded Number).
+    if (typeof bytes === "number" && largest.length === LARGEST_TENSORS && bytes <= s.floor)
+      continue;
+    const big = A.big(bytes);
+    if (largest.length < LARGEST_TENSORS || big > largest[largest.length - 1]!.bytes) {
+      let k = largest.length;
+      while (k > 0 && largest[k - 1]!.bytes < big) k--;
+      largest.splice(k, 0, { file, i, bytes: big });
+      if (largest.length > LARGEST_TENSORS) largest.pop();
+      // Exact: a list floor at or above 2^53 only makes the test above send more tensors here.
+      if (largest.length === LARGEST_TENSORS) s.floor = Number(largest[LARGEST_TENSORS - 1]!.bytes);
+    }
+  }
 }
 
 export function summarize(cp: Checkpoint): ModelSummary {
-  // By dtype id, and the ids in order of first occurrence (the order ties keep when sorted).
-  const byDtype: Array<DtypeSums | undefined> = [];
-  const dtypeOrder: number[] = [];
   const files: FileFacts[] = [];
   let tensorCount = 0;
-  const tensorBytes = new Total();
   let headers = 0n;
   let padding = 0n;
   let fileBytes = 0n;
-  // Largest tensors: a small sorted buffer, so a million tensors cost one pass.
-  const largest: Array<{ file: WeightsFile; i: number; bytes: bigint }> = [];
-  // The smallest bytes that list holds once it is full, as a Number.
-  let floor = -1;
   const tables = cp.files.flatMap((f) => tensorsOf(f) ?? []);
   const described = modelConfigOf(cp.files.find((f) => tensorsOf(f) !== undefined));
   const tally = ModelTally.begin(tables, {
@@ -238,6 +254,14 @@ export function summarize(cp: Checkpoint): ModelSummary {
     configPath: cp.configPath,
     partial: cp.partial !== undefined,
   });
+  const sums: Sums = {
+    tally,
+    byDtype: [],
+    dtypeOrder: [],
+    tensorBytes: new Total(),
+    largest: [],
+    floor: -1,
+  };
 
   for (const file of cp.files) {
     const t = tensorsOf(file);
@@ -258,50 +282,10 @@ export function summarize(cp: Checkpoint): ModelSummary {
     padding += pad;
     fileBytes += file.fileBytes ?? declared;
     if (!t) continue;
-    // The tables' u64 columns as 32-bit words, read without a BigInt per value (little-endian
-    // hosts; elsewhere every tensor takes the BigInt path).
-    const dimWords = LITTLE_ENDIAN
-      ? new Uint32Array(t.dims.buffer, t.dims.byteOffset, 2 * t.dims.length)
-      : undefined;
-    const offsetWords = LITTLE_ENDIAN
-      ? new Uint32Array(t.offsets.buffer, t.offsets.byteOffset, 2 * t.offsets.length)
-      : undefined;
-    for (let i = 0; i < n; i++) {
-      const id = t.dtypes[i]!;
-      let d = byDtype[id];
-      if (d === undefined) {
-        d = { dtype: DTYPES[id]!.name, tensors: 0, parameters: new Total(), bytes: new Total() };
-        byDtype[id] = d;
-        dtypeOrder.push(id);
-      }
-      d.tensors++;
-      const elements = dimWords !== undefined ? smallElements(t, dimWords, i) : -1;
-      const span = elements >= 0 ? smallBytes(offsetWords!, i) : -1;
-      // Numbers for the usual tensor; BigInts only where a value needs them. One path after.
-      let params: number | bigint = span >= 0 ? tally.addSmall(t, i, elements, span) : -1;
-      let bytes: number | bigint = span;
-      if (params === -1) {
-        bytes = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
-        params = tally.add(t, i, elementsWithin(t, i), bytes);
-      }
-      d.parameters.add(params);
-      d.bytes.add(bytes);
-      tensorBytes.add(bytes);
-      // Most tensors are not among the largest: decided without a BigInt (a BigInt span is
-      // compared exactly below, not with the floor's rounded Number).
-      if (typeof bytes === "number" && largest.length === LARGEST_TENSORS && bytes <= floor)
-        continue;
-      bytes = BigInt(bytes);
-      if (largest.length < LARGEST_TENSORS || bytes > largest[largest.length - 1]!.bytes) {
-        let k = largest.length;
-        while (k > 0 && largest[k - 1]!.bytes < bytes) k--;
-        largest.splice(k, 0, { file, i, bytes });
-        if (largest.length > LARGEST_TENSORS) largest.pop();
-        // Exact: a list floor at or above 2^53 only makes the test above send more tensors here.
-        if (largest.length === LARGEST_TENSORS) floor = Number(largest[LARGEST_TENSORS - 1]!.bytes);
-      }
-    }
+    if (t.small) addTensors(sums, file, t, t.elements, t.offsets, NUMBERS);
+    else addTensors(sums, file, t, withinColumn(t), t.offsets, BIGINTS);
   }
+  const { byDtype, dtypeOrder, tensorBytes, largest } = sums;
 
   const model = tally.finish(tensorBytes.value, claimsOf(cp));
   const parts = cp.components?.map((c) => ({ name: c.name, summary: summarize(c.checkpoint) }));

@@ -58,6 +58,7 @@ export interface RunOptions {
   memory?: string;
   gpu?: string;
   count?: string;
+  tensorSplit?: string;
   referenceServer?: string;
   requireFit?: boolean;
   precision?: string;
@@ -111,6 +112,18 @@ function gpuNamed(name: string) {
     });
   }
   return d;
+}
+
+/** --tensor-split 3,1: llama.cpp's proportions, one per device, at least one above 0. */
+export function parseTensorSplit(text: string, devices: number): number[] {
+  const parts = text.split(/[,/]/).map((p) => p.trim());
+  const values = parts.map(Number);
+  if (parts.some((p) => p === "") || values.some((v) => !Number.isFinite(v) || v < 0))
+    throw usage(`--tensor-split takes one proportion per device, like 3,1; not "${text}"`);
+  if (values.length !== devices)
+    throw usage(`--tensor-split gives ${values.length} proportions for ${devices} devices`);
+  if (!values.some((v) => v > 0)) throw usage("--tensor-split needs a proportion above 0");
+  return values;
 }
 
 /** --precision values and the estimate's names for them. */
@@ -197,6 +210,17 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
           count: o.count === undefined ? named.length : parsePositiveInt(o.count, "--count"),
         }
       : { kind: "mixed", devices: named };
+  }
+  if (o.tensorSplit !== undefined) {
+    const n =
+      target?.kind === "devices"
+        ? target.count
+        : target?.kind === "mixed"
+          ? target.devices.length
+          : 0;
+    if (n < 2 || !target || target.kind === "memory")
+      throw usage("--tensor-split goes with several GPUs: --gpu X --count N, or --gpu a,b");
+    target.tensorSplit = parseTensorSplit(o.tensorSplit, n);
   }
   if (o.requireFit && !target) throw usage("--require-fit needs --memory or --gpu to fit into");
   if (target) h.target = target;

@@ -5,6 +5,7 @@
 import { PREFIX_BYTES } from "../formats/safetensors/framing.js";
 import type { SafetensorsFile } from "../formats/safetensors/read.js";
 import type { ScanLayout } from "./protocol.js";
+import { offsetAt } from "../formats/tensor-table.js";
 
 export type ScanPlan =
   | {
@@ -32,8 +33,8 @@ export function scanPlanOf(file: SafetensorsFile): ScanPlan {
   let cursor = 0n;
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    const b = t.offsets[2 * i]!;
-    const e = t.offsets[2 * i + 1]!;
+    const b = offsetAt(t, 2 * i);
+    const e = offsetAt(t, 2 * i + 1);
     if (b < cursor || e < b) {
       return { skipped: "tensors overlap or run backwards, so they cannot be read in one pass" };
     }

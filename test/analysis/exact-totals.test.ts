@@ -116,3 +116,27 @@ describe("exact totals over small and huge tensors", () => {
     expect(s.largest[0]!.name).toBe("model.layers.0.mlp.shared_experts.down_proj.weight");
   });
 });
+
+describe("exact totals over files counted in Numbers", () => {
+  // Six files of 60 F64 experts of 2^43 elements (2^46 bytes): each file's values stay below
+  // 2^52, so its table holds Numbers, while the totals pass 2^53 bytes.
+  const files = Array.from({ length: 6 }, (_, f) =>
+    Array.from({ length: 60 }, (_, e) =>
+      t(`model.layers.${f}.mlp.experts.${e}.up_proj.weight`, "F64", [2 ** 22, 2 ** 21]),
+    ),
+  );
+
+  it("summarize: bytes, parameters and dtype totals", () => {
+    const shards = files.map((f, i) => fileOf(`m-${i}.safetensors`, f));
+    for (const s of shards) expect(s.header!.tensors.small).toBe(true);
+    const s = buildReport({ target: "m", kind: "sharded", files: shards, findings: [] });
+    const all = files.flat();
+    const bytes = all.reduce((a, x) => a + byteSize(x), 0n);
+    expect(bytes > 2n ** 53n).toBe(true);
+    expect(s.bytes.tensors).toBe(bytes);
+    expect(s.parameters.total).toBe(all.reduce((a, x) => a + elementsOf(x), 0n));
+    expect(s.dtypes).toEqual([
+      { dtype: "F64", tensors: 360, parameters: s.parameters.total, bytes },
+    ]);
+  });
+});

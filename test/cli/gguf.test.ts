@@ -206,6 +206,28 @@ describe("inspect file.gguf", () => {
     );
   });
 
+  it("--tensor-split 1,2: the layers in those proportions; wrong lists are usage errors", () => {
+    const file = write("llama7-ts.gguf", familyFile("llama", (o) => ({ ...o, layers: 7 })).bytes);
+    const gpus = ["--gpu", "rtx-4090", "--count", "2"];
+    const { status, doc } = json(file, ...gpus, "--tensor-split", "1,2");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    // 8 units: j/8 below 1/3 for j = 0, 1, 2: 3 and 5 (by memory it would be 4 and 4).
+    const layers = (d: Record<string, any>) =>
+      d.hardware.fit.layerSplit.devices.map((x: { layers: number }) => x.layers);
+    expect(layers(doc)).toEqual([3, 5]);
+    expect(layers(json(file, ...gpus).doc)).toEqual([4, 4]);
+    for (const bad of [
+      ["--tensor-split", "1"],
+      ["--tensor-split", "1,x"],
+      ["--tensor-split", "0,0"],
+    ])
+      expect(inspect([file, ...gpus, ...bad]).status).toBe(2);
+    expect(inspect([file, "--memory", "24GB", "--tensor-split", "1,1"]).stderr).toContain(
+      "--tensor-split goes with several GPUs",
+    );
+  });
+
   it("a file llama.cpp refuses: exit 1, one stderr line naming the problem", () => {
     const v = variants().find((x) => x.name === "data out of order")!;
     const r = inspect([write("bad.gguf", v.bytes)]);

@@ -24,7 +24,7 @@ import {
 import { excerpt, group, nameOf, plural } from "../../core/text.js";
 import type { ByteSource } from "../../sources/source.js";
 import { DTYPE_OF_GGML, UNKNOWN_DTYPE } from "../dtypes.js";
-import { TensorTableBuilder, type TensorTable } from "../tensor-table.js";
+import { offsetAt, TensorTableBuilder, type TensorTable } from "../tensor-table.js";
 import { describeTrailing, identify } from "../sniff.js";
 import { Cursor, decodeUtf8 } from "./cursor.js";
 import { ggmlType, REMOVED_GGML_TYPES, GGML_TYPE_COUNT } from "./ggml-types.js";
@@ -721,7 +721,7 @@ async function checkLayout(p: Parser, file: GgufFile): Promise<void> {
   const overlapping = findOverlaps(p, file);
   for (let i = 0; i < t.count; i++) {
     const bytes = p.bytes[i];
-    const begin = t.offsets[2 * i]!;
+    const begin = offsetAt(t, 2 * i);
     const name = t.names[i]!;
     if (begin % A !== 0n) {
       sink.add(
@@ -763,25 +763,25 @@ function findOverlaps(p: Parser, file: GgufFile): Set<number> {
   const idx: number[] = [];
   for (let i = 0; i < t.count; i++) if ((p.bytes[i] ?? 0n) > 0n) idx.push(i);
   idx.sort((a, b) => {
-    const x = t.offsets[2 * a]!;
-    const y = t.offsets[2 * b]!;
+    const x = offsetAt(t, 2 * a);
+    const y = offsetAt(t, 2 * b);
     return x < y ? -1 : x > y ? 1 : a - b;
   });
   const flagged = new Set<number>();
   let last = -1;
   for (const i of idx) {
-    if (last >= 0 && t.offsets[2 * i]! < t.offsets[2 * last + 1]!) {
+    if (last >= 0 && offsetAt(t, 2 * i) < offsetAt(t, 2 * last + 1)) {
       flagged.add(i);
       p.sink.add(
         "GGUF_TENSOR_OVERLAP",
-        `tensor ${nameOf(t.names[i]!)} (data ${group(t.offsets[2 * i]!)}–${group(t.offsets[2 * i + 1]!)}) overlaps tensor ${nameOf(t.names[last]!)} (${group(t.offsets[2 * last]!)}–${group(t.offsets[2 * last + 1]!)})`,
+        `tensor ${nameOf(t.names[i]!)} (data ${group(offsetAt(t, 2 * i))}–${group(offsetAt(t, 2 * i + 1))}) overlaps tensor ${nameOf(t.names[last]!)} (${group(offsetAt(t, 2 * last))}–${group(offsetAt(t, 2 * last + 1))})`,
         {
           tensor: t.names[i]!,
           hint: "llama.cpp refuses the file (its offsets must be contiguous)",
         },
       );
     }
-    if (last < 0 || t.offsets[2 * i + 1]! > t.offsets[2 * last + 1]!) last = i;
+    if (last < 0 || offsetAt(t, 2 * i + 1) > offsetAt(t, 2 * last + 1)) last = i;
   }
   return flagged;
 }
@@ -889,11 +889,11 @@ async function checkFileSize(
     let firstBegin = -1n;
     for (let i = 0; i < t.count; i++) {
       if (p.bytes[i] === undefined) continue;
-      if (dataStart + t.offsets[2 * i + 1]! > size) {
+      if (dataStart + offsetAt(t, 2 * i + 1) > size) {
         incomplete++;
-        if (first === undefined || t.offsets[2 * i]! < firstBegin) {
+        if (first === undefined || offsetAt(t, 2 * i) < firstBegin) {
           first = t.names[i]!;
-          firstBegin = t.offsets[2 * i]!;
+          firstBegin = offsetAt(t, 2 * i);
         }
       }
     }

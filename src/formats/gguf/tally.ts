@@ -3,7 +3,7 @@
 // (`src/llama-model-loader.cpp`: n_elements, n_bytes).
 
 import { DTYPES, UNKNOWN_DTYPE } from "../dtypes.js";
-import type { TensorTable } from "../tensor-table.js";
+import { bytesOf, elementsOf, type TensorTable } from "../tensor-table.js";
 
 export interface TypeTally {
   /** The ggml type name: "Q4_K", "F32". */
@@ -30,10 +30,8 @@ export function tallyGguf(t: TensorTable): GgufTally {
     const id = t.dtypes[i]!;
     if (id === UNKNOWN_DTYPE) continue;
     const type = DTYPES[id]!;
-    const s = t.shapeStart[i]!;
-    let n = 1n;
-    for (let d = s; d < s + t.ranks[i]!; d++) n *= t.dims[d]!;
-    const b = t.offsets[2 * i + 1]! - t.offsets[2 * i]!;
+    const n = elementsOf(t, i);
+    const b = bytesOf(t, i);
     let row = by.get(id);
     if (row === undefined) {
       row = { type: type.name, tensors: 0, elements: 0n, bytes: 0n };

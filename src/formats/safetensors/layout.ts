@@ -4,10 +4,18 @@
 // The accepted oddities (high rank, absurd empty dims, misalignment…) are noted in the same pass.
 
 import type { FindingSink } from "../../core/finding-sink.js";
-import { ABSURD_EMPTY_DIM, HIGH_RANK, U64_MAX, ZERO_SIZE_PILEUP } from "../../core/limits.js";
+import { ABSURD_EMPTY_DIM, HIGH_RANK, ZERO_SIZE_PILEUP } from "../../core/limits.js";
 import { group, nameOf, plural } from "../../core/text.js";
 import { DTYPES } from "./dtypes.js";
-import { LITTLE_ENDIAN, TWO_32, type TensorTable } from "../tensor-table.js";
+import {
+  BIGINTS,
+  dimAt,
+  largeView,
+  NUMBERS,
+  SMALL_VALUE,
+  type Arithmetic,
+  type TensorTable,
+} from "../tensor-table.js";
 
 export interface Layout {
   /** Tensor indices in (begin, end) order: the order tensors are reported in. */
@@ -18,8 +26,11 @@ export interface Layout {
 
 /** Indices sorted by (begin, end); most writers emit header keys in data order, so check first. */
 export function offsetOrder(t: TensorTable): Uint32Array {
-  const n = t.count;
-  const o = t.offsets;
+  return t.small ? sortedBy(t.offsets) : sortedBy(t.offsets);
+}
+
+function sortedBy<V extends number | bigint>(o: ArrayLike<V>): Uint32Array {
+  const n = o.length / 2;
   const order = new Uint32Array(n);
   let sorted = true;
   for (let i = 0; i < n; i++) {
@@ -51,85 +62,31 @@ interface Tallies {
   firstUnaligned: number;
 }
 
-/** Offsets and spans below this are exact in a double, and sums of two of them too. */
-const EXACT = 2 ** 52;
-
 /**
- * The usual layout, checked in Numbers from the tables' 32-bit words: every tensor in place, of
- * the size its shape says, nothing that needs a finding of its own, every value below 2^52.
- * Undefined when it cannot vouch for that, and validateLayout then checks with BigInts, which
- * reports each problem; a table it accepts gives the same result either way.
+ * Checks the table in its own kind of values: Numbers for the usual file, BigInts where a value
+ * (or the data section's start) is past what Numbers hold exactly. One pass either way.
  */
-function usualLayout(
-  t: TensorTable,
-  order: Uint32Array,
-  dataStart: bigint,
-): (Tallies & Layout) | undefined {
-  if (!LITTLE_ENDIAN || dataStart >= EXACT) return undefined;
-  const start = Number(dataStart);
-  const off = new Uint32Array(t.offsets.buffer, t.offsets.byteOffset, 2 * t.offsets.length);
-  const dim = new Uint32Array(t.dims.buffer, t.dims.byteOffset, 2 * t.dims.length);
-  const { shapeStart, ranks, dtypes } = t;
-  const out: Tallies & Layout = {
-    zeroSize: 0,
-    scalars: 0,
-    unaligned: 0,
-    firstUnaligned: -1,
-    order,
-    dataEnd: 0n,
-  };
-  let cursor = 0;
-  let pileOffset = -1;
-  let pile = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const bh = off[4 * i + 1]!;
-    const eh = off[4 * i + 3]!;
-    if (bh >= 1 << 20 || eh >= 1 << 20) return undefined;
-    const begin = bh * TWO_32 + off[4 * i]!;
-    const end = eh * TWO_32 + off[4 * i + 2]!;
-    if (begin !== cursor || end < begin) return undefined;
-    const rank = ranks[i]!;
-    if (rank > HIGH_RANK) return undefined;
-    let elements = 1;
-    const s = shapeStart[i]!;
-    for (let d = s; d < s + rank; d++) {
-      // A dim at or above 2^32 is either absurd in an empty tensor or overflows: BigInts say which.
-      if (dim[2 * d + 1] !== 0) return undefined;
-      elements *= dim[2 * d]!;
-      if (elements >= EXACT) return undefined;
-    }
-    const dtype = DTYPES[dtypes[i]!]!;
-    const bits = elements * dtype.bits;
-    if (bits >= EXACT || bits % 8 !== 0 || end - begin !== bits / 8) return undefined;
-    cursor = end;
-    if (rank === 0) out.scalars++;
-    if (elements === 0) {
-      out.zeroSize++;
-      if (begin === pileOffset) pile++;
-      else {
-        pileOffset = begin;
-        pile = 1;
-      }
-      if (pile === ZERO_SIZE_PILEUP) return undefined;
-    } else if (dtype.bits > 8 && (start + begin) % (dtype.bits / 8) !== 0) {
-      out.unaligned++;
-      if (out.firstUnaligned < 0) out.firstUnaligned = i;
-    }
-  }
-  out.dataEnd = BigInt(cursor);
-  return out;
+export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingSink): Layout {
+  if (t.small && dataStart < SMALL_VALUE)
+    return checkLayout(t, t.offsets, t.dims, NUMBERS, Number(dataStart), sink);
+  const big = largeView(t);
+  return checkLayout(big, big.offsets, big.dims, BIGINTS, dataStart, sink);
 }
 
-export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingSink): Layout {
+function checkLayout<V extends number | bigint>(
+  t: TensorTable,
+  offsets: ArrayLike<V>,
+  dims: ArrayLike<V>,
+  A: Arithmetic<V>,
+  dataStart: V,
+  sink: FindingSink,
+): Layout {
   const order = offsetOrder(t);
-  const usual = usualLayout(t, order, dataStart);
-  if (usual) {
-    wholeFile(t, dataStart, order.length, usual, sink);
-    return { order, dataEnd: usual.dataEnd };
-  }
-  const { offsets, dims, shapeStart, ranks, dtypes, names } = t;
-  let cursor = 0n;
+  const { shapeStart, ranks, dtypes, names } = t;
+  const zero = A.zero;
+  const eight = A.of(8);
+  const absurdDim = A.of(Number(ABSURD_EMPTY_DIM));
+  let cursor = zero;
   // The tensor whose end is the cursor: after an overlap the cursor stays at the furthest end
   // seen, so the tensor just before in offset order is not necessarily the one overlapped.
   let previous = -1;
@@ -137,12 +94,11 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
   let scalars = 0;
   let unaligned = 0;
   let firstUnaligned = -1;
-  let pileOffset = -1n;
+  let pileOffset = zero;
   let pile = 0;
 
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const name = names[i]!;
     const begin = offsets[2 * i]!;
     const end = offsets[2 * i + 1]!;
     const dtype = DTYPES[dtypes[i]!]!;
@@ -150,45 +106,46 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
 
     // 8a: the offsets, before any arithmetic on the shape
     if (begin !== cursor || end < begin) {
+      const name = names[i]!;
       let why: string;
       if (end < begin) why = `ends (${group(end)}) before it begins (${group(begin)})`;
       else if (previous < 0) why = `is the first tensor but starts at ${group(begin)}, not 0`;
       else if (begin > cursor) {
-        why = `starts ${plural(begin - cursor, "byte")} after ${nameOf(names[previous]!)} ends (gap at data offset ${group(cursor)})`;
+        why = `starts ${plural(A.sub(begin, cursor), "byte")} after ${nameOf(names[previous]!)} ends (gap at data offset ${group(cursor)})`;
       } else {
-        why = `overlaps ${nameOf(names[previous]!)} by ${plural(cursor - begin, "byte")}`;
+        why = `overlaps ${nameOf(names[previous]!)} by ${plural(A.sub(cursor, begin), "byte")}`;
       }
       sink.add("INVALID_OFFSET", `tensor ${nameOf(name)} ${why}`, {
         tensor: name,
-        offset: dataStart + begin,
+        offset: A.big(A.add(dataStart, begin)),
       });
     }
 
     // 8b-8c: element count and bit count in checked u64 arithmetic, left to right like the fold
-    let elements = 1n;
+    let elements = A.of(1);
     let overflow = false;
     let absurd = false;
     const s = shapeStart[i]!;
     for (let d = s; d < s + rank; d++) {
       const dim = dims[d]!;
-      if (dim >= ABSURD_EMPTY_DIM) absurd = true;
-      elements *= dim;
-      if (elements > U64_MAX) {
+      if (dim >= absurdDim) absurd = true;
+      elements = A.mul(elements, dim);
+      if (elements >= A.u64Limit) {
         overflow = true;
         break;
       }
     }
-    const bits = elements * BigInt(dtype.bits);
-    if (overflow || bits > U64_MAX) {
+    const bits = A.mul(elements, A.of(dtype.bits));
+    if (overflow || bits >= A.u64Limit) {
+      const name = names[i]!;
       sink.add(
         "SHAPE_OVERFLOW",
         `tensor ${nameOf(name)}: ${dtype.name} ${shapeText(t, i)} overflows 64 bits`,
-        {
-          tensor: name,
-        },
+        { tensor: name },
       );
-    } else if (bits % 8n !== 0n) {
+    } else if (A.rem(bits, eight) !== zero) {
       // 8d
+      const name = names[i]!;
       sink.add(
         "MISALIGNED_SLICE",
         `tensor ${nameOf(name)}: ${group(elements)} ${dtype.name} elements are ${group(bits)} bits, not a whole number of bytes`,
@@ -200,12 +157,13 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
               : "F6 needs a multiple of 4 elements",
         },
       );
-    } else if (end >= begin && end - begin !== bits / 8n) {
+    } else if (end >= begin && A.sub(end, begin) !== A.div(bits, eight)) {
       // 8e
+      const name = names[i]!;
       sink.add(
         "TENSOR_SIZE_MISMATCH",
-        `tensor ${nameOf(name)}: ${dtype.name} ${shapeText(t, i)} needs ${group(bits / 8n)} bytes, data_offsets span ${group(end - begin)}`,
-        { tensor: name, offset: dataStart + begin },
+        `tensor ${nameOf(name)}: ${dtype.name} ${shapeText(t, i)} needs ${group(A.div(bits, eight))} bytes, data_offsets span ${group(A.sub(end, begin))}`,
+        { tensor: name, offset: A.big(A.add(dataStart, begin)) },
       );
     }
     if (previous < 0 || end >= cursor) previous = i;
@@ -213,12 +171,14 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
 
     // Oddities the reference accepts
     if (rank > HIGH_RANK) {
+      const name = names[i]!;
       sink.add("HIGH_RANK", `tensor ${nameOf(name)} has ${rank} dimensions`, { tensor: name });
     }
     if (rank === 0) scalars++;
-    if (!overflow && elements === 0n) {
+    if (!overflow && elements === zero) {
       zeroSize++;
       if (absurd) {
+        const name = names[i]!;
         sink.add(
           "EMPTY_TENSOR_HUGE_DIMS",
           `empty tensor ${nameOf(name)} has shape ${shapeText(t, i)}`,
@@ -239,14 +199,20 @@ export function validateLayout(t: TensorTable, dataStart: bigint, sink: FindingS
           `${group(ZERO_SIZE_PILEUP)} or more zero-size tensors share data offset ${group(begin)}`,
         );
       }
-    } else if (dtype.bits > 8 && (dataStart + begin) % BigInt(dtype.bits / 8) !== 0n) {
+    } else if (dtype.bits > 8 && A.rem(A.add(dataStart, begin), A.of(dtype.bits / 8)) !== zero) {
       unaligned++;
       if (firstUnaligned < 0) firstUnaligned = i;
     }
   }
 
-  wholeFile(t, dataStart, order.length, { zeroSize, scalars, unaligned, firstUnaligned }, sink);
-  return { order, dataEnd: cursor };
+  wholeFile(
+    t,
+    A.big(dataStart),
+    order.length,
+    { zeroSize, scalars, unaligned, firstUnaligned },
+    sink,
+  );
+  return { order, dataEnd: A.big(cursor) };
 }
 
 /** The findings about the data section as a whole, from the pass's counts. */
@@ -289,5 +255,7 @@ function wholeFile(
 
 export function shapeText(t: TensorTable, i: number): string {
   const s = t.shapeStart[i]!;
-  return "[" + Array.from(t.dims.subarray(s, s + t.ranks[i]!), String).join(", ") + "]";
+  const dims: string[] = [];
+  for (let d = s; d < s + t.ranks[i]!; d++) dims.push(String(dimAt(t, d)));
+  return "[" + dims.join(", ") + "]";
 }

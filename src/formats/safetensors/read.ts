@@ -18,7 +18,7 @@ import { PREFIX_BYTES, readFraming } from "./framing.js";
 import { readHeaderJson, type HeaderContent } from "./header-json.js";
 import { validateLayout } from "./layout.js";
 import type { NameKey } from "../name-digest.js";
-import type { TensorTable } from "../tensor-table.js";
+import { offsetAt, type TensorTable } from "../tensor-table.js";
 
 export interface SafetensorsFile {
   format: "safetensors";
@@ -112,7 +112,7 @@ async function checkFileSize(
     let first = -1;
     for (let k = order.length - 1; k >= 0; k--) {
       const i = order[k]!;
-      if (t.offsets[2 * i + 1]! <= available) break;
+      if (offsetAt(t, 2 * i + 1) <= available) break;
       incomplete++;
       first = i;
     }

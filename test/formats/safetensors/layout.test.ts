@@ -444,6 +444,41 @@ describe("the usual layout, checked in Numbers", () => {
     bothWays(text, start);
   });
 
+  it("reports exactly past 2^53, where Numbers would round", () => {
+    // 2^53 + 1 rounds to 2^53 in a double: the gap after `a` would read as 2 bytes, not 1.
+    const big = 2n ** 53n + 1n;
+    const at = (n: bigint) => String(big + n);
+    const t = table(
+      header(
+        ["a", "U8", [at(0n)], ["0", at(0n)]],
+        ["b", "U8", [1], [at(1n), at(2n)]],
+        ["c", "F16", [1], [at(2n), at(5n)]],
+      ),
+    );
+    expect(t.small).toBe(false);
+    const sink = new FindingSink();
+    const layout = validateLayout(t, 64n, sink);
+    expect(layout.dataEnd).toBe(big + 5n);
+    expect(sink.finish().map((f) => [f.code, f.message, f.offset])).toEqual([
+      [
+        "INVALID_OFFSET",
+        "tensor `b` starts 1 byte after `a` ends (gap at data offset 9,007,199,254,740,993)",
+        64n + big + 1n,
+      ],
+      [
+        "TENSOR_SIZE_MISMATCH",
+        "tensor `c`: F16 [1] needs 2 bytes, data_offsets span 3",
+        64n + big + 2n,
+      ],
+      // 64 + 2^53 + 3 is odd: `c` is not at a multiple of 2.
+      [
+        "TENSORS_UNALIGNED",
+        "1 of 3 tensors is not aligned to their element size (first: `c`)",
+        undefined,
+      ],
+    ]);
+  });
+
   it("agrees on a pile of zero-size tensors at one offset", () => {
     const zeros = Array.from(
       { length: 1100 },
