@@ -133,6 +133,10 @@ function program(): Command {
     )
     .option("--count <n>", "how many of --gpu (default 1)")
     .option(
+      "--tensor-split <list>",
+      "llama.cpp's --tensor-split over the --gpu devices, like 3,1 (default: by their memory)",
+    )
+    .option(
       "--reference-server <gpu>",
       "the GPU of the 8-GPU node the single-server tier is measured against (default h100)",
     )

@@ -58,6 +58,7 @@ export interface RunOptions {
   memory?: string;
   gpu?: string;
   count?: string;
+  tensorSplit?: string;
   referenceServer?: string;
   requireFit?: boolean;
   precision?: string;
@@ -113,6 +114,18 @@ function gpuNamed(name: string) {
   return d;
 }
 
+/** --tensor-split 3,1: llama.cpp's proportions, one per device, at least one above 0. */
+export function parseTensorSplit(text: string, devices: number): number[] {
+  const parts = text.split(/[,/]/).map((p) => p.trim());
+  const values = parts.map(Number);
+  if (parts.some((p) => p === "") || values.some((v) => !Number.isFinite(v) || v < 0))
+    throw usage(`--tensor-split takes one proportion per device, like 3,1; not "${text}"`);
+  if (values.length !== devices)
+    throw usage(`--tensor-split gives ${values.length} proportions for ${devices} devices`);
+  if (!values.some((v) => v > 0)) throw usage("--tensor-split needs a proportion above 0");
+  return values;
+}
+
 /** --precision values and the estimate's names for them. */
 const PRECISIONS: ReadonlyMap<string, PrecisionName> = new Map([
   ["as-stored", "as stored"],
@@ -160,6 +173,12 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
   }
   if (o.precision !== undefined) h.precision = parsePrecision(o.precision);
   if (o.flashAttn !== undefined) h.flashAttention = parseFlashAttn(o.flashAttn);
+  // llama_init_from_model (src/llama-context.cpp) refuses a quantized V cache without flash
+  // attention: no context of that kind exists to estimate.
+  if (h.flashAttention === "off" && h.kvDtype && h.kvDtype.denominator !== 1n)
+    throw usage(
+      `--kv-dtype ${h.kvDtype.name} with --flash-attn off: llama.cpp refuses a quantized V cache without flash attention; use --flash-attn on or auto, or an f16 cache`,
+    );
   if (o.swaFull) h.swaFull = true;
   if (o.referenceServer !== undefined) {
     const d = gpuNamed(o.referenceServer);
@@ -191,6 +210,17 @@ async function hardwareOptions(o: RunOptions): Promise<HardwareOptions> {
           count: o.count === undefined ? named.length : parsePositiveInt(o.count, "--count"),
         }
       : { kind: "mixed", devices: named };
+  }
+  if (o.tensorSplit !== undefined) {
+    const n =
+      target?.kind === "devices"
+        ? target.count
+        : target?.kind === "mixed"
+          ? target.devices.length
+          : 0;
+    if (n < 2 || !target || target.kind === "memory")
+      throw usage("--tensor-split goes with several GPUs: --gpu X --count N, or --gpu a,b");
+    target.tensorSplit = parseTensorSplit(o.tensorSplit, n);
   }
   if (o.requireFit && !target) throw usage("--require-fit needs --memory or --gpu to fit into");
   if (target) h.target = target;

@@ -127,12 +127,15 @@ export type FitTarget = TargetOrigin &
         /** The machine's usable system RAM beside its GPUs (--memory auto): with it, a model whose
          * layers llama.cpp splits between the GPUs and RAM "fits" when the RAM part fits too. */
         systemRamBytes?: bigint;
+        /** --tensor-split: llama.cpp's proportions per device instead of their memory. */
+        tensorSplit?: number[];
       }
     | {
         /** Devices of different kinds, in the order the runtime numbers them (--gpu a,b). */
         kind: "mixed";
         devices: Device[];
         systemRamBytes?: bigint;
+        tensorSplit?: number[];
       }
   );
 
@@ -516,7 +519,9 @@ function fitOn(
   const usable = each.reduce((a, b) => (b < a ? b : a));
   // This machine's RAM alone (no GPU): nothing to split the layers with.
   const plan = (c: number) =>
-    target.kind === "memory" && target.systemRam ? undefined : planOn(m, c, layers, each);
+    target.kind === "memory" && target.systemRam
+      ? undefined
+      : planOn(m, c, layers, each, target.kind === "memory" ? undefined : target.tensorSplit);
   const here = plan(context);
   if (here) return splitFit(here, plan, target, label, maxPosition, speed);
   const need = (c: number) => perDevice(shared(m, c).total, devices);
@@ -609,13 +614,14 @@ function planOn(
   context: number,
   layers: LayerWeights | undefined,
   usable: readonly bigint[],
+  tensorSplit?: readonly number[],
 ): LayerPlan | undefined {
   const buffers = m.buffers?.(context);
   if (!layers || !m.layout || !buffers) return undefined;
   // The layer sizes are the weights as stored; a re-quantized what-if scales them alike.
   const scaled = m.weights === layers.residentBytes ? layers : scaleWeights(layers, m.weights);
   const cache = layerCacheBytes(m.layout, context, m.batch, m.dtype);
-  return layerSplit(scaled, cache, buffers, usable, RESERVE_PER_DEVICE);
+  return layerSplit(scaled, cache, buffers, usable, RESERVE_PER_DEVICE, tensorSplit);
 }
 
 /** The parts in proportion to a new total (the weights at another precision). */

@@ -183,7 +183,10 @@ export function proportionalCounts(weights: readonly number[], ngl: number): num
  * keeps a reserve; the token embedding stays in RAM.
  *
  * 1. llama.cpp's default: every layer offloaded, spread in proportion to the devices' memory
- *    (`proportionalCounts`). When every device holds its part, that is the split.
+ *    (`proportionalCounts`), or to `tensorSplit` (--tensor-split). When every device holds its
+ *    part, that is the split. With a --tensor-split that overflows a device, the largest -ngl
+ *    spread in its proportions that fits (llama.cpp's --fit leaves a user's split alone:
+ *    common/fit.cpp, "tensor_split already set by user, abort").
  * 2. Otherwise llama.cpp's --fit (on by default; common/fit.cpp, `common_fit_params`, step 3)
  *    fills the devices back to front: the last device takes the output layer and as many of the
  *    last layers as fit, the one before it the layers before those, and so on; the rest stays
@@ -195,6 +198,7 @@ export function layerSplit(
   buffers: LlamaCppBuffers,
   usable: readonly bigint[],
   reserve: bigint,
+  tensorSplit?: readonly number[],
 ): LayerPlan {
   const n = w.layers.length;
   const units = n + 1;
@@ -224,15 +228,17 @@ export function layerSplit(
   };
   const holds = (shares: readonly DeviceShare[]) => shares.every((s) => s.bytes <= s.usableBytes);
 
-  const whole = place(
-    proportionalCounts(
-      usable.map((u) => Number(u)),
-      units,
-    ),
-  );
+  const shares = tensorSplit ?? usable.map((u) => Number(u));
+  const whole = place(proportionalCounts(shares, units));
   let devices = whole;
   let distribution: LayerSplit["distribution"] = "proportional";
-  if (!holds(whole)) {
+  if (tensorSplit && !holds(whole)) {
+    // A --tensor-split the user set is kept (--fit gives up rather than change it): the largest
+    // -ngl whose units, spread in those proportions, every device holds.
+    let ngl = units - 1;
+    while (ngl > 0 && !holds(place(proportionalCounts(shares, ngl)))) ngl--;
+    devices = place(proportionalCounts(shares, ngl));
+  } else if (!holds(whole)) {
     distribution = "filled";
     const counts = usable.map(() => 0);
     let next = units; // the units before this index are not placed yet

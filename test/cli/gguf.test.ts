@@ -106,14 +106,12 @@ describe("inspect file.gguf", () => {
     });
   });
 
-  it("--flash-attn off --swa-full --kv-dtype q8_0: llama.cpp's settings in the JSON, valid", () => {
+  it("--flash-attn off --swa-full: llama.cpp's settings in the JSON, valid", () => {
     const { status, doc } = json(
       write("gemma3-fa.gguf", familyFile("gemma3").bytes),
       "--flash-attn",
       "off",
       "--swa-full",
-      "--kv-dtype",
-      "q8_0",
       "--context",
       "1000",
     );
@@ -126,13 +124,6 @@ describe("inspect file.gguf", () => {
       swaFull: true,
       windowCells: 1024,
     });
-    expect(a.remarks).toContainEqual({
-      kind: "quantized-cache-needs-flash-attention",
-      cacheDtype: "q8_0",
-    });
-    expect(a.notes).toContain(
-      "llama.cpp refuses a q8_0 V cache without flash attention: give --flash-attn on or auto, or an f16 cache",
-    );
     // F32 masks 512 × 2,048 × 4, KQ 512 × 1,024 × 4 heads × 4, attention rows 6 × 512 × 256 × 4.
     expect(BigInt(doc.hardware.breakdown.computeBuffer)).toBe(4_194_304n + 8_388_608n + 3_145_728n);
   });
@@ -212,6 +203,28 @@ describe("inspect file.gguf", () => {
     // The same GPU twice is --count 2.
     expect(json(file, "--gpu", "rtx-4090,rtx-4090").doc.hardware.fit.target).toBe(
       "2 × RTX 4090 24GB",
+    );
+  });
+
+  it("--tensor-split 1,2: the layers in those proportions; wrong lists are usage errors", () => {
+    const file = write("llama7-ts.gguf", familyFile("llama", (o) => ({ ...o, layers: 7 })).bytes);
+    const gpus = ["--gpu", "rtx-4090", "--count", "2"];
+    const { status, doc } = json(file, ...gpus, "--tensor-split", "1,2");
+    expect(status).toBe(0);
+    assertSchema(doc);
+    // 8 units: j/8 below 1/3 for j = 0, 1, 2: 3 and 5 (by memory it would be 4 and 4).
+    const layers = (d: Record<string, any>) =>
+      d.hardware.fit.layerSplit.devices.map((x: { layers: number }) => x.layers);
+    expect(layers(doc)).toEqual([3, 5]);
+    expect(layers(json(file, ...gpus).doc)).toEqual([4, 4]);
+    for (const bad of [
+      ["--tensor-split", "1"],
+      ["--tensor-split", "1,x"],
+      ["--tensor-split", "0,0"],
+    ])
+      expect(inspect([file, ...gpus, ...bad]).status).toBe(2);
+    expect(inspect([file, "--memory", "24GB", "--tensor-split", "1,1"]).stderr).toContain(
+      "--tensor-split goes with several GPUs",
     );
   });
 

@@ -576,6 +576,10 @@ describe("usage errors", () => {
       ["--flash-attn", "maybe"],
       '--flash-attn takes on, off or auto (llama.cpp\'s values), not "maybe"',
     ],
+    [
+      ["--flash-attn", "off", "--kv-dtype", "q8_0"],
+      "--kv-dtype q8_0 with --flash-attn off: llama.cpp refuses a quantized V cache without flash attention; use --flash-attn on or auto, or an f16 cache",
+    ],
     [["--reference-server", "mac-32gb"], "--reference-server needs a GPU, not MacBook Air M4 32GB"],
     [["--memory", "0GB"], "--memory must be more than 0"],
     [

@@ -603,6 +603,33 @@ describe("several GPUs: llama.cpp's layer split mode", () => {
   });
 });
 
+describe("--tensor-split", () => {
+  const w = { layers: [10n, 10n, 10n, 10n], inputBytes: 7n, outputBytes: 5n, residentBytes: 52n };
+  const buffers = { computeBytes: 3n, outputBytes: 1n, ubatch: 512, cells: 256 };
+  const cache = [0n, 0n, 0n, 0n];
+
+  it("spreads the layers in the proportions given, not by memory", () => {
+    // 1:3, 5 units: j/5 below 1/4 for j = 0, 1: 2 and 3.
+    const p = layerSplit(w, cache, buffers, [100n, 100n], 0n, [1, 3]);
+    expect(p.split.devices.map((d) => [d.layers, d.bytes, d.output])).toEqual([
+      [2, 23n, false],
+      [3, 28n, true],
+    ]);
+    expect(p.split.distribution).toBe("proportional");
+  });
+
+  it("a split that overflows a device is kept: the largest -ngl spread that way that fits", () => {
+    // 3:1 on 30 and 60 bytes: -ngl 5 puts 4 units (43 bytes) on the first device, -ngl 4 three
+    // layers (33); -ngl 3 gives it all three units (j/3 below 3/4): layers 2, 3 and the output.
+    const p = layerSplit(w, cache, buffers, [30n, 60n], 0n, [3, 1]);
+    expect(p.split.devices.map((d) => [d.layers, d.bytes, d.output])).toEqual([
+      [3, 28n, true],
+      [0, 0n, false],
+    ]);
+    expect(p.split).toMatchObject({ gpuLayers: 3, distribution: "proportional", ramBytes: 28n });
+  });
+});
+
 describe("GPUs of different kinds, and speed over a layer split", () => {
   const rtx4090 = findDevice("rtx-4090")!;
   const rtx4060 = findDevice("rtx-4060")!;
