@@ -46,8 +46,6 @@ export interface Unit {
    */
   name: string;
   files: string[];
-  /** A GGUF tree's vision projector (`mmproj-….gguf`): a file beside a model, not a model. */
-  projector?: true;
 }
 
 const isWeights = (f: string) => f.endsWith(".safetensors");
@@ -179,11 +177,12 @@ export const isProjector = (name: string) => /mmproj/i.test(path.posix.basename(
 /**
  * Every GGUF file in `dir` and its subfolders down to GGUF_PICK_SEARCH_DEPTH (or, for `only`,
  * that one subfolder), as units whose names and files are `/`-separated paths below `dir`: each
- * file, or split set within one folder, one unit; projectors marked. Folders first by depth, then
- * by name. Names the store lists are untrusted (a Hub repo's): one that could lead outside `dir`
- * is left out with SHARD_NAME_UNSAFE (`refused`). Entries the store refuses to follow (links
- * leading outside) are `unsearched`: a selection that finds nothing says them after its error. Throws InspectError when `dir` (or `only`) cannot be
- * listed, or USAGE when the tree holds more than GGUF_PICK_MAX_FOLDERS folders to search.
+ * file, or split set within one folder, one unit. Folders first by depth, then by name. Names
+ * the store lists are untrusted (a Hub repo's): one that could lead outside `dir` is left out
+ * with SHARD_NAME_UNSAFE (`refused`). Entries the store refuses to follow (links leading
+ * outside) are `unsearched`: a selection that finds nothing says them after its error. Throws
+ * InspectError when `dir` (or `only`) cannot be listed, or USAGE when the tree holds more than
+ * GGUF_PICK_MAX_FOLDERS folders to search.
  */
 export async function ggufTree(
   store: CheckpointStore,
@@ -232,11 +231,7 @@ export async function ggufTree(
     const ggufs = listing.files.filter(isGguf).filter((f) => safe(f) !== undefined);
     for (const u of units(ggufs)) {
       const prefix = (n: string) => (rel === "" ? n : `${rel}/${n}`);
-      out.push({
-        name: prefix(u.name),
-        files: u.files.map(prefix),
-        ...(u.files.some(isProjector) ? { projector: true as const } : {}),
-      });
+      out.push({ name: prefix(u.name), files: u.files.map(prefix) });
     }
     if (depth < GGUF_PICK_SEARCH_DEPTH)
       for (const d of listing.dirs) {

@@ -73,7 +73,7 @@ export function pickUnit(where: string, units: readonly Unit[], select: GgufSele
     });
   }
   const tag = select.quant!;
-  const models = units.filter((u) => !u.projector && !u.files.some(isProjector));
+  const models = units.filter((u) => !u.files.some(isProjector));
   const hits = models.filter((u) => carries(u.name, tag));
   if (hits.length === 1) return hits[0]!;
   if (hits.length === 0)

@@ -104,7 +104,7 @@ describe("picking a GGUF file", () => {
     unit("UD-Q4_K_XL/m-UD-Q4_K_XL-*-of-00002.gguf", [
       "UD-Q4_K_XL/m-UD-Q4_K_XL-00001-of-00002.gguf",
     ]),
-    { ...unit("mmproj/mmproj-BF16.gguf"), projector: true as const },
+    unit("mmproj/mmproj-BF16.gguf"),
   ];
 
   it.each([
