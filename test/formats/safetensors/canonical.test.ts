@@ -111,6 +111,28 @@ describe("canonical entries", () => {
     expect(p.content!.tensors.names).toEqual(["a", "b", "c"]);
   });
 
+  it("find a duplicate after thousands of names, and after an entry the general reader took", () => {
+    // The canonical path tells duplicates by hashes until the general reader first takes an
+    // entry, and by the exact map from then on: a duplicate is reported either way.
+    const names = Array.from({ length: 3000 }, (_, i) => `model.layers.${i >> 4}.w${i}`);
+    const header = (first: string) =>
+      "{" +
+      [first, ...names, names[1234]!]
+        .map((n, i) => `${JSON.stringify(n)}:${e("U8", [1], i, i + 1)}`)
+        .join(",") +
+      "}";
+    const byHash = header("x");
+    const byMap = header("a\\u0062").replace('"a\\\\u0062"', '"a\\u0062"');
+    expect(byMap.startsWith('{"a\\u0062":')).toBe(true);
+    for (const text of [byHash, byMap]) {
+      const p = expectSameBothWays(text);
+      expect(p.findings.map((f) => [f.code, f.tensor])).toEqual([
+        ["DUPLICATE_TENSOR", "model.layers.77.w1234"],
+      ]);
+      expect(p.content!.tensors.count).toBe(3001);
+    }
+  });
+
   it.each([
     ["__metadata__ shaped like an entry", `{"__metadata__":${e("F16", [1], 0, 2)}}`],
     [
