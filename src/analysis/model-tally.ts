@@ -180,7 +180,9 @@ function layerTally(l: LayerSums): LayerTally {
   t.tensors = l.tensors;
   if (l.experts) {
     const experts = new Map<number, bigint>();
-    for (const [e, p] of l.experts) experts.set(e, p.value);
+    // forEach, not for … of: this runs once per expert (15,616 in DeepSeek-V3), mostly before V8
+    // optimises it, where each step of an iterator allocates.
+    l.experts.forEach((p, e) => experts.set(e, p.value));
     t.experts = experts;
   }
   t.fused = l.fused;

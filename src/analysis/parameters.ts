@@ -125,7 +125,7 @@ class SuffixSet {
   has(name: string): boolean {
     const list = this.byLast.get(name.charCodeAt(name.length - 1));
     if (!list) return false;
-    for (const s of list) if (name.endsWith(s)) return true;
+    for (let k = 0; k < list.length; k++) if (name.endsWith(list[k]!)) return true;
     return false;
   }
 }

@@ -177,7 +177,9 @@ function noteHeader(h: HeaderContent, n: bigint, sink: FindingSink): void {
   // Which dtypes occur, in order of first occurrence: a flag each rather than a Set of every one.
   const seen = new Uint8Array(DTYPES.length);
   const present: number[] = [];
-  for (const id of h.tensors.dtypes) {
+  const dtypes = h.tensors.dtypes;
+  for (let i = 0; i < dtypes.length; i++) {
+    const id = dtypes[i]!;
     if (seen[id] === 0) {
       seen[id] = 1;
       present.push(id);
