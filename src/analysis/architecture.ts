@@ -60,8 +60,7 @@ export function describeArchitecture(
   const mismatch = (message: string, severity?: "info") =>
     findings.push(finding("CONFIG_MISMATCH", message, { file, severity }));
   const from = (field: string) => config?.from.get(field) ?? field;
-  // Where the description came from: a GGUF file's own keys (read for llama.cpp), or config.json.
-  const gguf = c.allocation === "llama.cpp";
+  const gguf = c.source === "gguf";
   const source = gguf ? "the GGUF metadata" : "config.json";
 
   if (c.modelType !== undefined) a.modelType = c.modelType;

@@ -15,7 +15,12 @@ export function modelConfigOf(f: WeightsFile | undefined): ModelConfig | undefin
   const m = describeGguf(f.metadata).model;
   if (m.architecture === undefined) return undefined;
   // GGUF files run in llama.cpp: its allocation rules apply (docs/memory-model.md §8).
-  const c: ModelConfig = { from: new Map(), modelType: m.architecture, allocation: "llama.cpp" };
+  const c: ModelConfig = {
+    source: "gguf",
+    from: new Map(),
+    modelType: m.architecture,
+    allocation: "llama.cpp",
+  };
   const set = <K extends keyof ModelConfig>(
     key: K,
     value: ModelConfig[K] | undefined,

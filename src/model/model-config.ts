@@ -181,6 +181,11 @@ export interface ModelConfig {
    */
   impossible?: string[];
 
+  /**
+   * What described the model: config.json, or a GGUF file's own metadata. `from` then holds
+   * config.json's JSON paths, or the GGUF keys (llama.block_count).
+   */
+  source: "config.json" | "gguf";
   /** Field → the JSON path it was read from, e.g. experts → "n_routed_experts". */
   from: Map<string, string>;
 }
@@ -381,7 +386,7 @@ export function readModelConfig(raw: unknown): ConfigReading {
     notes.push(`config.json is ${describe(raw)}, not a JSON object: ignored`);
     return { config: undefined, notes, impossible };
   }
-  const config: ModelConfig = { from: new Map() };
+  const config: ModelConfig = { source: "config.json", from: new Map() };
   const top = new FieldReader(raw, "", notes, impossible);
   const text = top.record("text_config");
   const shape = text ? [text, top] : [top];
