@@ -38,7 +38,6 @@ export function revisionProblem(revision: string): string | undefined {
   if (revision.length > MAX_REVISION_CHARS)
     return `it is longer than ${MAX_REVISION_CHARS} characters`;
   if (COMMIT.test(revision)) return undefined;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(revision))
     return "it holds a space, a control character or one of ~ ^ : ? * [ \\";
   if (revision === "@" || revision.includes("@{")) return "it is @ or holds @{";
