@@ -11,12 +11,13 @@ import { MAX_ENUMERATED_SHARDS, MAX_INDEX_BYTES, MAX_LISTED_MISSING } from "../c
 import { group } from "../core/text.js";
 import { randomNameKey, type NameKey } from "../formats/name-digest.js";
 import { readIndexDigests, readIndexJson } from "../formats/safetensors/index-json.js";
+import { predictFromIndex } from "../formats/safetensors/predict.js";
 import { readWeights, tensorsOf, type ReadOptions, type WeightsFile } from "../formats/weights.js";
 import type { ByteSource } from "../sources/source.js";
 import { StdinSource } from "../sources/stdin-source.js";
 import { LocalStore } from "../store/local.js";
 import { TargetScope } from "../store/scope.js";
-import type { CheckpointStore } from "../store/store.js";
+import type { CheckpointStore, ReadManyOptions } from "../store/store.js";
 import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
@@ -71,12 +72,10 @@ async function readParts(
   store: CheckpointStore,
   paths: readonly string[],
   nameKey?: NameKey,
-  indexBytes?: number,
+  byIndex: ReadManyOptions = {},
 ): Promise<{ parts: Array<WeightsFile | undefined>; findings: Finding[] }> {
   const options = nameKey ? { nameKey } : {};
-  const read = await store.readMany(paths, (src) => readWeights(src, options), {
-    ...(indexBytes !== undefined ? { indexBytes } : {}),
-  });
+  const read = await store.readMany(paths, (src) => readWeights(src, options), byIndex);
   const sink = new FindingSink();
   const parts = read.map((r, i) => {
     if (!(r instanceof InspectError)) return r;
@@ -84,6 +83,29 @@ async function readParts(
     return undefined;
   });
   return { parts, findings: sink.finish() };
+}
+
+/**
+ * Each shard's predicted header size by its path, from the index's bytes: computed on the first
+ * question only (a remote store asks; a local one never does, and the pass over a large index
+ * costs milliseconds).
+ */
+function predictions(
+  index: Buffer,
+  shards: ReadonlyArray<{ name: string; path: string }>,
+): (path: string) => number | undefined {
+  let byPath: Map<string, number> | undefined;
+  return (p) => {
+    if (byPath === undefined) {
+      const byName = predictFromIndex(index);
+      byPath = new Map();
+      for (const s of shards) {
+        const n = byName.get(s.name);
+        if (n !== undefined) byPath.set(s.path, n);
+      }
+    }
+    return byPath.get(p);
+  };
 }
 
 function partError(sink: FindingSink, p: string, e: InspectError): void {
@@ -217,7 +239,7 @@ async function loadSharded(
     store,
     safe.map((s) => s.path),
     nameKey,
-    bytes.length,
+    { indexBytes: bytes.length, predictedHeaderBytes: predictions(bytes, safe) },
   );
   for (const f of read.findings) findings.push(f);
   const files: WeightsFile[] = [];

@@ -1,7 +1,7 @@
 // Stores over HTTP: a Hub repo at a pinned commit (its file list from the revision API) and a
 // folder of plain URLs (an index URL and the shards beside it). Weights open as HttpSources that
-// fetch a predicted header prefix in one ranged GET; the prediction comes from the index the
-// store served (predictHeaderBytes over the tensor names it assigns to each shard). Small files
+// fetch a header prefix in one ranged GET: as many bytes as the reader predicted for that file
+// (ReadManyOptions, from the index's tensor names), else REMOTE_PREFIX_BYTES. Small files
 // (config.json, the index) are one GET each. Paths are relative to the repo or to the URL's
 // folder, `/`-separated: "" or "." is the root.
 
@@ -10,7 +10,6 @@ import { InspectError } from "../core/errors.js";
 import { MAX_CONFIG_BYTES, MAX_INDEX_BYTES, REMOTE_PREFIX_BYTES } from "../core/limits.js";
 import { mapBounded } from "../core/pool.js";
 import { group } from "../core/text.js";
-import { predictFromIndex } from "../formats/safetensors/predict.js";
 import {
   hubError,
   resolveRefOf,
@@ -52,15 +51,6 @@ export interface RemoteSource {
   bytesTransferred: number;
 }
 
-/** The header-size prediction for each shard an index names, keyed by the shard's path. */
-function predictionsFromIndex(indexPath: string, bytes: Buffer): Map<string, number> {
-  const out = new Map<string, number>();
-  const dir = dirOf(indexPath);
-  for (const [shard, bytesPredicted] of predictFromIndex(bytes))
-    out.set(normalize(dir ? `${dir}/${shard}` : shard), bytesPredicted);
-  return out;
-}
-
 /**
  * Failures that are not about the checkpoint (access refused, host unreachable, the server
  * failing): a report of the files that happened to get through would mislead, so the target
@@ -75,7 +65,6 @@ const TARGET_FAILURES = new Set<FindingCode>([
 ]);
 
 abstract class HttpStore implements CheckpointStore {
-  protected readonly predicted = new Map<string, number>();
   /** The first failure in TARGET_FAILURES met while reading. */
   failure: InspectError | undefined;
 
@@ -98,17 +87,16 @@ abstract class HttpStore implements CheckpointStore {
     const res = await this.client.request({ url: this.urlOf(p), maxBytes: limit + 1, what: p });
     if (res.status !== 200) return res;
     if (res.body.length > limit) return { tooLarge: BigInt(res.body.length) };
-    if (p.endsWith(".safetensors.index.json"))
-      for (const [k, v] of predictionsFromIndex(p, res.body)) this.predicted.set(k, v);
     return { bytes: res.body };
   }
 
-  async open(path: string): Promise<ByteSource> {
+  /** `prefixBytes`: what the first request asks for (the header's predicted end). */
+  async open(path: string, prefixBytes = REMOTE_PREFIX_BYTES): Promise<ByteSource> {
     const p = normalize(path);
     try {
       return await HttpSource.open(this.client, this.urlOf(p), {
         name: p,
-        prefixBytes: this.predicted.get(p) ?? REMOTE_PREFIX_BYTES,
+        prefixBytes,
         onError: this.onError(p),
       });
     } catch (e) {
@@ -120,9 +108,12 @@ abstract class HttpStore implements CheckpointStore {
   async readMany<R>(
     paths: readonly string[],
     read: (src: ByteSource) => Promise<R>,
-    _options?: ReadManyOptions,
+    options: ReadManyOptions = {},
   ): Promise<Array<R | InspectError>> {
-    return mapBounded(paths, Math.max(1, paths.length), (p) => readOne(() => this.open(p), read));
+    const predicted = options.predictedHeaderBytes;
+    return mapBounded(paths, Math.max(1, paths.length), (p) =>
+      readOne(() => this.open(p, predicted?.(p) ?? REMOTE_PREFIX_BYTES), read),
+    );
   }
 }
 
@@ -195,11 +186,11 @@ export class HubStore extends HttpStore {
     return Promise.resolve(p === "" || this.dirs.has(p) ? { kind: "dir", size: 0n } : undefined);
   }
 
-  override async open(path: string): Promise<ByteSource> {
+  override async open(path: string, prefixBytes?: number): Promise<ByteSource> {
     const p = normalize(path);
     const listed = this.files.get(p);
     if (!listed) throw new InspectError("HUB_FILE_NOT_FOUND", `no file ${p} in ${this.ref.repo}`);
-    const src = await super.open(p);
+    const src = await super.open(p, prefixBytes);
     if (src.size !== listed.size) {
       await src.close();
       throw new InspectError(

@@ -44,6 +44,12 @@ export interface ReadManyOptions {
    * tensors their headers hold, which decides how a store reads them (store/local.ts).
    */
   indexBytes?: number;
+  /**
+   * How many bytes from a file's start are predicted to hold its header (from the tensor names
+   * an index gives it), computed on a store's first call: a store that reads by requests asks
+   * for that many at once, so that one request usually holds the whole header.
+   */
+  predictedHeaderBytes?: (path: string) => number | undefined;
 }
 
 export interface CheckpointStore {

@@ -29,6 +29,14 @@ const SMALL: TensorSpec[][] = [
   ],
 ];
 const SMALL_CONFIG = { model_type: "llama", architectures: ["LlamaForCausalLM"], vocab_size: 256 };
+/** Two shards whose headers (~150 KB each) are longer than a first request without a prediction. */
+const WIDE: TensorSpec[][] = [0, 1].map((s) =>
+  Array.from({ length: 1200 }, (_, i) => ({
+    name: `model.layers.${s}.mlp.experts.${i}.a_rather_long_projection_name_for_the_header.weight`,
+    dtype: "BF16",
+    shape: [4, 4],
+  })),
+);
 
 beforeAll(async () => {
   hub = await HubEmulator.start();
@@ -41,6 +49,9 @@ beforeAll(async () => {
   writeCheckpoint(small, { shards: SMALL, config: SMALL_CONFIG });
   hub.addFolder("org/small", small);
   hub.addFolder("org/gated", small, { gated: true, allow: [TOKEN] });
+  const wide = path.join(work.dir, "wide");
+  writeCheckpoint(wide, { shards: WIDE, config: SMALL_CONFIG });
+  hub.addFolder("org/wide", wide);
   const t: TensorSpec[] = [{ name: "w", dtype: "F32", shape: [1000] }];
   const { header } = canonicalHeader(t, { metadata: { format: "pt" } });
   // A truncated object: the header declares 4,000 bytes of data, the object holds 3,000.
@@ -139,6 +150,18 @@ describe("org/name from the Hub", () => {
     expect(hub.counters.cdn.log.every((l) => l.status === 206)).toBe(true);
     expect(hub.counters.cdn.log.every((l) => l.range?.startsWith("bytes=0-"))).toBe(true);
     expect(hubLog.every((l) => l.userAgent?.startsWith("inspect/"))).toBe(true);
+  });
+
+  it("asks for each shard's header as predicted from the index: one GET where 64 KiB would not do", async () => {
+    const r = await run(["--json", "org/wide"]);
+    expect(r.status).toBe(0);
+    const cdn = hub.counters.cdn.log;
+    expect(cdn.length).toBe(2);
+    for (const l of cdn) {
+      // bytes=0-N: more than the 64 KiB asked for a file no index describes.
+      const end = Number(/^bytes=0-(\d+)$/.exec(l.range ?? "")?.[1]);
+      expect(end).toBeGreaterThan(150_000);
+    }
   });
 
   it("sends the token to the Hub and never to the CDN", async () => {
