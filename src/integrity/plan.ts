@@ -21,7 +21,7 @@ import {
   hfLocalDirExpectation,
   hfSnapshotFiles,
   type LocalDirMemo,
-} from "../hub/downloads.js";
+} from "./hf-downloads.js";
 import { snapshotOf } from "../hub/cache.js";
 import { isPointer, readLfsPointer, type LfsPointer } from "./lfs-pointer.js";
 import { absentSync, refusal, TargetScope, type Admission } from "../store/scope.js";

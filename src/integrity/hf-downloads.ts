@@ -18,7 +18,7 @@ import { MAX_HF_METADATA_BYTES, MAX_SNAPSHOT_FILES } from "../core/limits.js";
 import { algorithmOfId, shortHex, type Expected } from "../core/digest.js";
 import { refusal, type TargetScope } from "../store/scope.js";
 import { readSmallFile, SmallFileError } from "../sources/small-file.js";
-import { snapshotOf } from "./cache.js";
+import { snapshotOf } from "../hub/cache.js";
 
 export interface HfBlobLink {
   /** The blob the link points to, absolute. */
