@@ -17,7 +17,7 @@ import { DTYPES } from "./dtypes.js";
 import { PREFIX_BYTES, readFraming } from "./framing.js";
 import { readHeaderJson, type HeaderContent } from "./header-json.js";
 import { validateLayout } from "./layout.js";
-import type { NameKey } from "../name-digest.js";
+import type { ReadOptions } from "../format.js";
 import { offsetAt, type TensorTable } from "../tensor-table.js";
 
 export interface SafetensorsFile {
@@ -41,11 +41,6 @@ const FORMATS_TRANSFORMERS_KNOWS = new Set(["pt", "tf", "flax", "mlx"]);
 
 // Reader releases in order, to find the newest one the dtypes require.
 const RELEASES = ["0.4.1", "0.6.0", "0.7.0", "0.8.0-rc.0"];
-
-export interface ReadOptions {
-  /** Digest the tensor names under this key (header.nameDigest), to check an index against. */
-  nameKey?: NameKey;
-}
 
 export async function readSafetensors(
   src: ByteSource,
