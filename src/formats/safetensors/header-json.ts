@@ -11,7 +11,7 @@
 import { isUtf8 } from "node:buffer";
 import { FindingSink } from "../../core/finding-sink.js";
 import type { FindingCode } from "../../core/codes.js";
-import { LONG_NAME_BYTES } from "../../core/limits.js";
+import { HASHED_NAMES_MIN_BYTES, LONG_NAME_BYTES } from "../../core/limits.js";
 import { excerpt, group, nameOf } from "../../core/text.js";
 import {
   addName,
@@ -104,17 +104,17 @@ const RBRACKET = 0x5d;
 
 class HeaderReader extends JsonCursor {
   private readonly builder: TensorTableBuilder;
-  /** Tensor names → table index, for duplicates; built only when needed (seenNames). */
+  /** Tensor names → table index, for duplicates; see seenHashes. */
   private seen: Map<string, number> | undefined;
   /**
-   * The canonical entries' duplicates are found from keyed hashes of their names' bytes rather
-   * than from a map of every name: a million-name Map costs a third of a large header's time in
-   * hashing strings and missing the cache. A hash seen twice sends the entry to the general
-   * reader, which builds the exact map then (seenNames) and uses it from there on. The key is
-   * random for each run, so no file can be written to collide (or to crowd one slot of the
-   * table); a collision would cost only that map, never a wrong answer.
+   * In a large header (HASHED_NAMES_MIN_BYTES), or when names are digested anyway, the canonical
+   * entries' duplicates are found from keyed hashes of their names' bytes rather than from a map
+   * of every name. A hash seen twice sends the entry to the general reader, which builds the
+   * exact map then (seenNames) and uses it from there on. The key is random for each run, so no
+   * file can be written to collide (or to crowd one slot of the table); a collision would cost
+   * only that map, never a wrong answer.
    */
-  private readonly seenHashes: HashPairSet;
+  private readonly seenHashes: HashPairSet | undefined;
   private readonly metadata = new Map<string, string>();
   private metadataState: MetadataState = "absent";
   private complete = true;
@@ -124,8 +124,8 @@ class HeaderReader extends JsonCursor {
 
   /** The key's digest of the names added to the table, when asked for. */
   private readonly digest: NameDigest | undefined;
-  /** The key names are hashed under: the digest's, else a fresh one. */
-  private readonly hashKey: NameKey;
+  /** The key names are hashed under: the digest's, else a fresh one in a large header. */
+  private readonly hashKey: NameKey | undefined;
   private keyEnd = 0;
   private keyEscaped = false;
 
@@ -138,9 +138,10 @@ class HeaderReader extends JsonCursor {
     super(b, base, "header", LONG_NAME_BYTES);
     // About 70 header bytes per tensor in real files; a good first guess avoids most regrowth.
     this.builder = new TensorTableBuilder(Math.ceil(b.length / 64));
-    this.hashKey = nameKey ?? randomNameKey();
     if (nameKey) this.digest = emptyDigest();
-    this.seenHashes = new HashPairSet(Math.ceil(b.length / 64));
+    this.hashKey = nameKey ?? (b.length >= HASHED_NAMES_MIN_BYTES ? randomNameKey() : undefined);
+    if (this.hashKey) this.seenHashes = new HashPairSet(Math.ceil(b.length / 64));
+    else this.seen = new Map();
   }
 
   /** The exact map of names so far, built from the table when hashes had stood in for it. */
@@ -293,8 +294,8 @@ class HeaderReader extends JsonCursor {
       if (this.seen !== undefined) {
         if (this.seen.has(name)) break;
       } else {
-        halfSipHash(this.hashKey, b, p + 1, base + nameEnd);
-        if (!this.seenHashes.add(hashOut[0]!, hashOut[1]!)) break;
+        halfSipHash(this.hashKey!, b, p + 1, base + nameEnd);
+        if (!this.seenHashes!.add(hashOut[0]!, hashOut[1]!)) break;
       }
       // The shape, after `","shape":[`, up to `]`.
       let rank = 0;

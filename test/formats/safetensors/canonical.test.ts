@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FindingSink } from "../../../src/core/finding-sink.js";
 import { InspectError } from "../../../src/core/errors.js";
+import { HASHED_NAMES_MIN_BYTES } from "../../../src/core/limits.js";
 import type { Finding } from "../../../src/core/findings.js";
 import { randomNameKey, type NameKey } from "../../../src/formats/name-digest.js";
 import {
@@ -112,9 +113,11 @@ describe("canonical entries", () => {
   });
 
   it("find a duplicate after thousands of names, and after an entry the general reader took", () => {
-    // The canonical path tells duplicates by hashes until the general reader first takes an
-    // entry, and by the exact map from then on: a duplicate is reported either way.
-    const names = Array.from({ length: 3000 }, (_, i) => `model.layers.${i >> 4}.w${i}`);
+    // The canonical path tells duplicates by hashes (a header of 1 MiB or more, or one whose
+    // names are digested) until the general reader first takes an entry, and by the exact map
+    // otherwise and from then on: a duplicate is reported either way.
+    const pad = "x".repeat(400);
+    const names = Array.from({ length: 3000 }, (_, i) => `model.layers.${i >> 4}.${pad}.w${i}`);
     const header = (first: string) =>
       "{" +
       [first, ...names, names[1234]!]
@@ -122,13 +125,19 @@ describe("canonical entries", () => {
         .join(",") +
       "}";
     const byHash = header("x");
+    expect(byHash.length).toBeGreaterThan(HASHED_NAMES_MIN_BYTES);
     const byMap = header("a\\u0062").replace('"a\\\\u0062"', '"a\\u0062"');
     expect(byMap.startsWith('{"a\\u0062":')).toBe(true);
-    for (const text of [byHash, byMap]) {
+    const small = header("x").replaceAll(pad, "p");
+    expect(small.length).toBeLessThan(HASHED_NAMES_MIN_BYTES);
+    const cases: Array<[string, string]> = [
+      [byHash, names[1234]!],
+      [byMap, names[1234]!],
+      [small, names[1234]!.replace(pad, "p")],
+    ];
+    for (const [text, duplicate] of cases) {
       const p = expectSameBothWays(text);
-      expect(p.findings.map((f) => [f.code, f.tensor])).toEqual([
-        ["DUPLICATE_TENSOR", "model.layers.77.w1234"],
-      ]);
+      expect(p.findings.map((f) => [f.code, f.tensor])).toEqual([["DUPLICATE_TENSOR", duplicate]]);
       expect(p.content!.tensors.count).toBe(3001);
     }
   });
