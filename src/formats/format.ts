@@ -30,7 +30,7 @@ export interface FormatEntry<F extends { format: string }> {
   tensors(f: F): TensorTable | undefined;
   /** Free-form string metadata, in file order, each value as one line. */
   metadata(f: F): ReadonlyMap<string, string> | undefined;
-  /** Bytes before the tensor data. */
+  /** The header's bytes: safetensors' N (its 8-byte length apart), GGUF's up to the data. */
   headerBytes(f: F): bigint;
   /** Padding inside those bytes (whitespace, alignment). */
   headerPadding(f: F): bigint;
