@@ -35,7 +35,7 @@ import { modelSpec, FAMILIES, writeGguf } from "../test/helpers/gguf.js";
 import { canonicalHeader, writeSparse, type TensorSpec } from "../test/helpers/safetensors.js";
 
 const ROOT = process.cwd();
-const BIN = path.join(ROOT, "bin", "inspect.js");
+const BIN = path.join(ROOT, "bin", "inspect.cjs");
 const WORK = path.join(ROOT, ".bench");
 const FIXTURE = path.join(ROOT, "fixtures", "tiny-llama", "model.safetensors");
 const TIME = "/usr/bin/time";

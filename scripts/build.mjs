@@ -1,4 +1,4 @@
-// Bundles src/cli/main.ts into dist/cli.cjs, with the V8 code cache bin/inspect.js loads beside
+// Bundles src/cli/main.ts into dist/cli.cjs, with the V8 code cache bin/inspect.cjs loads beside
 // it, and the hashing worker into dist/hash-worker.js.
 // With --if-needed, does nothing when dist is newer than every source file.
 
@@ -35,7 +35,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
 };
-// The CLI is one CommonJS file so that bin/inspect.js can compile it with a V8 code cache (below);
+// The CLI is one CommonJS file so that bin/inspect.cjs can compile it with a V8 code cache (below);
 // the table renderer, chalk and the integrity code are still only evaluated when used.
 await build({
   ...common,
@@ -82,7 +82,7 @@ function asciiOnly(file) {
 // writing V8's code cache for what those runs compiled; later runs skip the compilation.
 const example = join(root, "fixtures", "tiny-llama");
 for (const args of [["--json", example], [example]]) {
-  const r = spawnSync(process.execPath, [join(root, "bin", "inspect.js"), ...args], {
+  const r = spawnSync(process.execPath, [join(root, "bin", "inspect.cjs"), ...args], {
     env: { ...process.env, INSPECT_WRITE_CODE_CACHE: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });

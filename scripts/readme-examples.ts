@@ -156,7 +156,7 @@ function run(example: Example, dir: string, env: NodeJS.ProcessEnv): string {
  */
 export function regenerate(readme: string, only?: ReadonlySet<number>): string {
   const list = examples(readme);
-  const cli = path.join(ROOT, "bin", "inspect.js");
+  const cli = path.join(ROOT, "bin", "inspect.cjs");
   if (!existsSync(path.join(ROOT, "dist", "cli.cjs")))
     throw new Error("build the CLI first: npm run build");
   const dir = mkdtempSync(path.join(tmpdir(), "inspect-readme-"));

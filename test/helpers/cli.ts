@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 
 export const ROOT = process.cwd();
-export const BIN = path.join(ROOT, "bin", "inspect.js");
+export const BIN = path.join(ROOT, "bin", "inspect.cjs");
 export const FIXTURE = path.join(ROOT, "fixtures", "tiny-llama", "model.safetensors");
 export const REALDATA = process.env.INSPECT_REALDATA ?? path.resolve(ROOT, "../shared/realdata");
 export const HAVE_REALDATA = existsSync(REALDATA);
