@@ -8,10 +8,8 @@ import { MAX_LISTED_ITEMS, U64_MAX } from "../core/limits.js";
 import { group, plural } from "../core/text.js";
 import { DTYPES } from "../formats/dtypes.js";
 import {
-  BIGINTS,
   dimAt,
   elementsOf,
-  NUMBERS,
   SMALL_VALUE,
   type Arithmetic,
   type TensorTable,
@@ -64,14 +62,12 @@ export interface ModelAnalysis {
   findings: Finding[];
 }
 
-export interface AnalysisInput {
+interface AnalysisInput {
   /** config.json as parsed, untrusted. */
   config?: unknown;
   /** The description the weights carry in themselves (GGUF metadata), used without config.json. */
   described?: ModelConfig;
   configPath?: string;
-  /** Self-reported totals (__metadata__, the index's metadata), checked but never used. */
-  claims?: ParameterClaim[];
   /**
    * The tensors are part of the model (shards missing, or one shard on its own): config.json is
    * compared only where a part can show it (shapes), never with counts of the whole.
@@ -679,36 +675,6 @@ function mtpModules(
       ),
     );
   return out;
-}
-
-/** The whole analysis in one call, for callers without their own pass over the tensors. */
-export function analyzeModel(
-  tables: readonly TensorTable[],
-  input: AnalysisInput = {},
-): ModelAnalysis & {
-  rules: CountingRules;
-} {
-  const tally = ModelTally.begin(tables, input);
-  const bytes = new Total();
-  for (const t of tables)
-    if (t.small) addAll(tally, t, t.elements, t.offsets, NUMBERS, bytes);
-    else addAll(tally, t, withinColumn(t), t.offsets, BIGINTS, bytes);
-  return { ...tally.finish(bytes.value, input.claims), rules: tally.rules };
-}
-
-function addAll<V extends number | bigint>(
-  tally: ModelTally,
-  t: TensorTable,
-  elements: ArrayLike<V>,
-  offsets: ArrayLike<V>,
-  A: Arithmetic<V>,
-  bytes: Total,
-): void {
-  for (let i = 0; i < t.count; i++) {
-    const b = A.sub(offsets[2 * i + 1]!, offsets[2 * i]!);
-    bytes.add(b);
-    tally.add(t, i, elements[i]!, b, A);
-  }
 }
 
 /** Per dtype id: an element count above U64_MAX × this / BLOCK_BYTES overflows 64 bits of storage. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analyzeModel } from "../../src/analysis/model-tally.js";
 import {
+  analyzeTables,
   deepseekR1DistillQwen1_5b,
   gptOss,
   llama31_8b,
@@ -11,8 +11,8 @@ import {
 } from "../helpers/layouts.js";
 
 const analyze = (l: Layout, config: unknown = l.config) =>
-  analyzeModel([tableOf(l.tensors)], { config, configPath: "config.json" });
-const bare = (l: Layout) => analyzeModel([tableOf(l.tensors)]);
+  analyzeTables([tableOf(l.tensors)], { config, configPath: "config.json" });
+const bare = (l: Layout) => analyzeTables([tableOf(l.tensors)]);
 const codes = (a: { findings: Array<{ code: string; severity: string }> }) =>
   a.findings.map((f) => `${f.code}:${f.severity}`);
 

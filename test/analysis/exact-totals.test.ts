@@ -2,9 +2,9 @@
 // total must stay exact either way, across 2^53, and equal what BigInt arithmetic gives.
 
 import { describe, expect, it } from "vitest";
-import { analyzeModel, EXACT_PART, Total } from "../../src/analysis/model-tally.js";
+import { EXACT_PART, Total } from "../../src/analysis/model-tally.js";
 import { buildReport } from "../../src/inspection.js";
-import { fileOf, type LayoutTensor } from "../helpers/layouts.js";
+import { analyzeTables, fileOf, type LayoutTensor } from "../helpers/layouts.js";
 import { byteSize } from "../helpers/safetensors.js";
 
 const elementsOf = (t: LayoutTensor) => t.shape.reduce((a, b) => a * b, 1n);
@@ -61,8 +61,8 @@ describe("exact totals over small and huge tensors", () => {
     quantization_config: { quant_method: "fp8", fmt: "e4m3", weight_block_size: [128, 128] },
   };
 
-  it("analyzeModel: total, stored, routed and shared parameters, optional bytes", () => {
-    const a = analyzeModel([fileOf("m.safetensors", tensors).header!.tensors], { config });
+  it("the summary: total, stored, routed and shared parameters, optional bytes", () => {
+    const a = analyzeTables([fileOf("m.safetensors", tensors).header!.tensors], { config });
     const bookkeeping = (t: LayoutTensor) => t.name.endsWith("_scale_inv");
     let total = 0n;
     let stored = 0n;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { analyzeModel } from "../../src/analysis/model-tally.js";
 import {
+  analyzeTables,
   deepseekV3,
   gptOss,
   llama31_8b,
@@ -24,8 +24,8 @@ const SMALL = {
 };
 const small = () => mixtral(SMALL, "small mixtral");
 const analyze = (l: Layout, config: unknown = l.config) =>
-  analyzeModel([tableOf(l.tensors)], { config });
-const bare = (l: Layout) => analyzeModel([tableOf(l.tensors)]);
+  analyzeTables([tableOf(l.tensors)], { config });
+const bare = (l: Layout) => analyzeTables([tableOf(l.tensors)]);
 const codes = (a: { findings: Array<{ code: string }> }) => a.findings.map((f) => f.code);
 const without = (l: Layout, drop: (t: LayoutTensor) => boolean): Layout => ({
   ...l,
@@ -108,10 +108,10 @@ describe("mixture of experts", () => {
   it("keeps dense layers and the MTP layer out of the MoE layers (DeepSeek-V3: 58 of 61)", () => {
     const l = deepseekV3();
     const table = tableOf(l.tensors);
-    const a = analyzeModel([table], { config: l.config });
+    const a = analyzeTables([table], { config: l.config });
     expect(a.moe?.layers).toBe(58);
     const shifted = { ...l.config, first_k_dense_replace: 4 };
-    const b = analyzeModel([table], { config: shifted });
+    const b = analyzeTables([table], { config: shifted });
     expect(codes(b)).toEqual(["CONFIG_MISMATCH"]);
     expect(b.findings[0]!.message).toBe(
       "config.json makes 57 of 61 layers MoE (first_k_dense_replace 4, moe_layer_freq 1); experts are stored in 58, including layer 3",

@@ -2,7 +2,6 @@
 // logical parameters must equal that model's unquantized count exactly.
 
 import { describe, expect, it } from "vitest";
-import { analyzeModel } from "../../src/analysis/model-tally.js";
 import {
   BOOKKEEPING,
   countingRules,
@@ -14,6 +13,7 @@ import {
 import { schemeFromConfig } from "../../src/analysis/quantization.js";
 import { dtypeId } from "../../src/formats/safetensors/dtypes.js";
 import {
+  analyzeTables,
   awq,
   bnb4bit,
   bnb8bit,
@@ -28,7 +28,7 @@ import {
 } from "../helpers/layouts.js";
 
 const analyze = (l: Layout, withConfig = true) =>
-  analyzeModel([tableOf(l.tensors)], withConfig ? { config: l.config } : {});
+  analyzeTables([tableOf(l.tensors)], withConfig ? { config: l.config } : {});
 const UNQUANTIZED = analyze(tinyDense()).parameters.total;
 const elementsOf = (l: Layout) =>
   l.tensors.reduce((a, x) => a + x.shape.reduce((p, d) => p * d, 1n), 0n);
@@ -114,9 +114,9 @@ describe("packed and bookkeeping tensors", () => {
       .config_groups;
     delete groups["group_1"];
     (groups["group_0"] as { targets: string[] }).targets = ["Linear"];
-    expect(analyzeModel([tableOf(layout.tensors)], { config: oneGroup }).parameters.total).not.toBe(
-      UNQUANTIZED,
-    );
+    expect(
+      analyzeTables([tableOf(layout.tensors)], { config: oneGroup }).parameters.total,
+    ).not.toBe(UNQUANTIZED);
   });
 
   it("ModelOpt NVFP4: U8 × 2; F8_E4M3 block scales and F32 global scales are bookkeeping", () => {

@@ -4,6 +4,7 @@
 // these generators only turn a model's shape into its tensor list. Small synthetic layouts
 // cover each quantization format. `shardLayout` splits a list the way Hugging Face does.
 
+import { summarize, type ModelSummary } from "../../src/analysis/summary.js";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { dtypeId } from "../../src/formats/safetensors/dtypes.js";
 import type { SafetensorsFile } from "../../src/formats/safetensors/read.js";
@@ -874,6 +875,41 @@ export function tableOf(tensors: readonly LayoutTensor[]): TensorTable {
     at += size;
   }
   return b.finish();
+}
+
+/**
+ * What the summary says of these tables, each as one file of a checkpoint with this config.json:
+ * the model facts the analysis makes (parameters, architecture, quantization, MoE, findings).
+ * `metadata` goes into the first file's `__metadata__` (a `total_parameters` claim).
+ */
+export function analyzeTables(
+  tables: readonly TensorTable[],
+  input: { config?: unknown; configPath?: string; metadata?: Record<string, string> } = {},
+): ModelSummary {
+  const files = tables.map((t, i): SafetensorsFile => {
+    const metadata = new Map(Object.entries(i === 0 ? (input.metadata ?? {}) : {}));
+    return {
+      format: "safetensors",
+      name: tables.length === 1 ? "model.safetensors" : `model-${i + 1}.safetensors`,
+      fileBytes: undefined,
+      headerLength: undefined,
+      header: {
+        tensors: t,
+        metadata,
+        metadataState: metadata.size > 0 ? "present" : "absent",
+        leadingWhitespace: 0,
+        trailingWhitespace: 0,
+        complete: true,
+      },
+      order: Uint32Array.from({ length: t.count }, (_, k) => k),
+      dataBytes: 0n,
+      findings: [],
+    };
+  });
+  const cp: Checkpoint = { target: "test", kind: "file", files, findings: [] };
+  if (input.config !== undefined) cp.config = input.config;
+  if (input.configPath !== undefined) cp.configPath = input.configPath;
+  return summarize(cp);
 }
 
 /** A parsed, valid file holding these tensors, as the reader would return it, without parsing. */
