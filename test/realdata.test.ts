@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildReport } from "../src/inspection.js";
-import { loadCheckpoint } from "../src/checkpoint/load.js";
+import { loadCheckpoint } from "./helpers/load.js";
 import { HAVE_REALDATA, inspect, REALDATA } from "./helpers/cli.js";
 import { assertSchema } from "./helpers/schema.js";
 

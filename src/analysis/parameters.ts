@@ -68,9 +68,6 @@ export function exactIn<V extends number | bigint>(
 export const parametersOf = (role: TensorRole, elements: bigint): bigint =>
   parametersIn(role, elements, BIGINTS);
 
-export const isExact = (role: TensorRole, elements: bigint): boolean =>
-  exactIn(role, elements, BIGINTS);
-
 export interface CountingRules {
   readonly scheme: QuantizationScheme | undefined;
   /** The role of tensor `name` stored as DTYPES[dtypeId] (formats/dtypes.ts). */

@@ -22,7 +22,7 @@ import type { Checkpoint, PartialFacts } from "./checkpoint.js";
 import { readConfig } from "./config-file.js";
 import { checkFiles, checkShards, type ShardIndexContent, type ShardRead } from "./cross-check.js";
 import { ggufTree, planFolder, type Unit } from "./folder.js";
-import { resolveTarget, STDIN_TARGET, type TargetPlan } from "./resolve.js";
+import { STDIN_TARGET, type TargetPlan } from "./resolve.js";
 import { pickUnit, type GgufSelect } from "./gguf-pick.js";
 import { checkSplit, type SplitPart } from "./gguf-split.js";
 import {
@@ -758,14 +758,6 @@ export async function readLocal(
   const cp = await readCheckpoint(new LocalStore(scope), target, plan, options);
   if (scope !== undefined) cp.scope = scope;
   return cp;
-}
-
-/** Resolves a target on the local disk and reads it (readLocal). */
-export async function loadCheckpoint(
-  target: string,
-  options: LoadOptions = {},
-): Promise<Checkpoint> {
-  return readLocal(target, await resolveTarget(target, options), options);
 }
 
 /** Reads what `plan` names from `store`; `target` is the name the report goes by. */

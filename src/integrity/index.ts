@@ -1,5 +1,4 @@
 // What the CLI loads (lazily: only --verify and --scan pay for it).
-export { verifyCheckpoint, type VerifyOutcome } from "./verify.js";
+export { verifyCheckpoint } from "./verify.js";
 export { progressReporter } from "./progress.js";
-export { interruptOnSignals, type StopReason } from "./interrupt.js";
-export type { Verification } from "./verification.js";
+export { interruptOnSignals } from "./interrupt.js";

@@ -39,10 +39,6 @@ export function ranges(values: Iterable<number>): string {
   return out.join(",");
 }
 
-export function collapse(rows: Iterable<TensorRow>): PatternRow[] {
-  return collapseFirst(rows, Infinity).rows;
-}
-
 export interface Collapsed {
   /** The first `maxRows` patterns in first-seen order, each complete (every tensor counted). */
   rows: PatternRow[];

@@ -5,7 +5,7 @@ import type { ModelSummary } from "../analysis/summary.js";
 import type { HardwareEstimate } from "../hardware/estimate.js";
 import type { Verification } from "../integrity/verification.js";
 
-export type { DtypeTotals, FileFacts, TensorRow } from "../analysis/summary.js";
+export type { TensorRow } from "../analysis/summary.js";
 
 export interface Report extends Omit<ModelSummary, "components"> {
   /** No error among the findings (warnings count as errors under --strict), and a file read. */

@@ -144,6 +144,3 @@ export class LocalStore implements CheckpointStore {
     return out;
   }
 }
-
-/** The local disk, unbounded: for a file the user named, and for tests. */
-export const localStore: CheckpointStore = new LocalStore();

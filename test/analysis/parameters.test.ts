@@ -5,12 +5,13 @@ import { describe, expect, it } from "vitest";
 import {
   BOOKKEEPING,
   countingRules,
+  exactIn,
   groupBits,
-  isExact,
   parametersOf,
   WEIGHT,
 } from "../../src/analysis/parameters.js";
 import { schemeFromConfig } from "../../src/analysis/quantization.js";
+import { BIGINTS } from "../../src/formats/tensor-table.js";
 import { dtypeId } from "../../src/formats/safetensors/dtypes.js";
 import {
   analyzeTables,
@@ -63,8 +64,8 @@ describe("packed and bookkeeping tensors", () => {
     const role = rules.roleOf("m.qweight", dtypeId("I32"));
     expect(role).toMatchObject({ kind: "packed", num: 32n, den: 3n });
     expect(parametersOf(role, 12n * 128n)).toBe(16_384n);
-    expect(isExact(role, 12n * 128n)).toBe(true);
-    expect(isExact(role, 7n)).toBe(false);
+    expect(exactIn(role, 12n * 128n, BIGINTS)).toBe(true);
+    expect(exactIn(role, 7n, BIGINTS)).toBe(false);
     expect(parametersOf(role, 7n)).toBe(74n); // 224 / 3, rounded down
   });
 

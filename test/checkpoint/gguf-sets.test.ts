@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import { buildReport } from "../../src/inspection.js";
 import { jsonDocument } from "../../src/report/json.js";
 import { PLAIN } from "../../src/report/style.js";

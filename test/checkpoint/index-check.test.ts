@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import { SHARD_SYNC_MIN_INDEX_BYTES } from "../../src/core/limits.js";
 import {
   shardName,

@@ -3,7 +3,7 @@
 import { mkdirSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import type { Checkpoint } from "../../src/checkpoint/checkpoint.js";
 import { shardName, SMALL_MODEL, SMALL_SHARDS, writeCheckpoint } from "../helpers/checkpoints.js";
 import { inspect } from "../helpers/cli.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { summarize } from "../../src/analysis/summary.js";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import { DEVICES, findDevice, usableBytes, type Device } from "../../src/hardware/catalog.js";
 import { findCacheDtype } from "../../src/hardware/kv-cache.js";
 import {

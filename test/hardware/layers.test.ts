@@ -12,7 +12,9 @@ import { readModelConfig } from "../../src/model/model-config.js";
 import { buildReport } from "../../src/inspection.js";
 import type { Report as Summary } from "../../src/report/report.js";
 import { readConfig } from "../../src/checkpoint/config-file.js";
-import { localStore } from "../../src/store/local.js";
+import { LocalStore } from "../../src/store/local.js";
+
+const localStore = new LocalStore();
 import { kvLayout } from "../../src/hardware/kv-cache.js";
 import { checkpointOf, gptOss, type Layout } from "../helpers/layouts.js";
 import {

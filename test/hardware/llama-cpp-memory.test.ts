@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import type { FlashAttentionSetting } from "../../src/hardware/llama-cpp.js";
 import { buildReport } from "../../src/inspection.js";
 import { FAMILIES, familyFile, type Family } from "../helpers/gguf.js";

@@ -1,8 +1,10 @@
 // A GGUF writer for tests: tiny files with the keys and tensors llama.cpp's loader expects for a
 // few architecture families, and knobs to break every rule the reader checks (docs/gguf.md).
 
-import { ggmlTypeByName } from "../../src/formats/gguf/ggml-types.js";
+import { GGML_TYPES } from "../../src/formats/gguf/ggml-types.js";
 import { VALUE_TYPES, type ValueTypeName } from "../../src/formats/gguf/values.js";
+
+const ggmlTypeNamed = (name: string) => GGML_TYPES.find((t) => t.name === name);
 
 export type KvValue =
   number | bigint | boolean | string | Array<number | bigint | boolean | string>;
@@ -128,7 +130,7 @@ export function writeKv(out: Out, kv: Kv): void {
 }
 
 export function tensorBytes(t: TensorSpec): bigint {
-  const type = typeof t.type === "number" ? undefined : ggmlTypeByName(t.type);
+  const type = typeof t.type === "number" ? undefined : ggmlTypeNamed(t.type);
   if (!type) return 0n;
   let n = 1n;
   for (const d of t.ne) n *= BigInt(d);
@@ -174,7 +176,7 @@ export function writeGguf(spec: GgufSpec): Written {
     out.str(t.name);
     out.u32(t.ne.length);
     for (const d of t.ne) out.u64(d);
-    out.u32(typeof t.type === "number" ? t.type : ggmlTypeByName(t.type)!.id);
+    out.u32(typeof t.type === "number" ? t.type : ggmlTypeNamed(t.type)!.id);
     out.u64(offsets[i]!);
   });
   const headerEnd = out.length;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadCheckpoint } from "../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../helpers/load.js";
 import { buildReport } from "../../src/inspection.js";
 import { FAMILIES, modelSpec, writeGguf } from "../helpers/gguf.js";
 import { estimateHardware } from "../../src/hardware/estimate.js";

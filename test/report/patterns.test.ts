@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TensorRow } from "../../src/analysis/summary.js";
-import { collapse, ranges } from "../../src/report/patterns.js";
+import { collapseFirst, ranges } from "../../src/report/patterns.js";
+
+const collapse = (rows: Parameters<typeof collapseFirst>[0]) => collapseFirst(rows, Infinity).rows;
 
 const row = (name: string, shape: number[], dtype = "BF16"): TensorRow => {
   const n = shape.reduce((a, b) => a * BigInt(b), 1n);

@@ -6,7 +6,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCheckpoint } from "../../src/checkpoint/load.js";
 import { MAX_CONFIG_BYTES } from "../../src/core/limits.js";
-import { localStore } from "../../src/store/local.js";
+import { LocalStore } from "../../src/store/local.js";
+
+const localStore = new LocalStore();
 import { SMALL_MODEL, SMALL_SHARDS, shardName } from "../helpers/checkpoints.js";
 import { MemoryStore } from "../helpers/memory-store.js";
 import { safetensorsFile, tempDir } from "../helpers/safetensors.js";

@@ -134,21 +134,10 @@ const BY_ID: readonly (GgmlType | undefined)[] = (() => {
   return a;
 })();
 
-const BY_NAME = new Map(LIST.map((x) => [x.name, x]));
-
 /** Every type llama.cpp can load, in id order. */
 export const GGML_TYPES: readonly GgmlType[] = LIST;
 
 /** The type with this id, or undefined for an id llama.cpp refuses (removed or out of range). */
 export function ggmlType(id: number): GgmlType | undefined {
   return id >= 0 && id < GGML_TYPE_COUNT ? BY_ID[id] : undefined;
-}
-
-export function ggmlTypeByName(name: string): GgmlType | undefined {
-  return BY_NAME.get(name);
-}
-
-/** Bits per stored value: typeSize × 8 / blockSize (4.5 for Q4_0, 6.5625 for Q6_K). */
-export function bitsPerValue(type: GgmlType): number {
-  return (type.typeSize * 8) / type.blockSize;
 }

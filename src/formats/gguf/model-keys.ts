@@ -15,7 +15,6 @@ import {
   isLongString,
   jsonValue,
   type Entry,
-  type Value,
 } from "./values.js";
 
 /** A count that llama.cpp accepts as one number or one per layer. */
@@ -273,9 +272,4 @@ export function describeGguf(meta: ReadonlyMap<string, Entry>): {
     general,
   };
   return { model, findings };
-}
-
-/** The metadata as JSON: every key, long arrays summarised ({type, length, first}). */
-export function metadataJson(meta: ReadonlyMap<string, Entry>): Record<string, unknown> {
-  return Object.fromEntries([...meta].map(([key, e]) => [key, jsonValue(e.value as Value)]));
 }

@@ -23,7 +23,7 @@ import {
 } from "../../core/limits.js";
 import { excerpt, group, nameOf, plural } from "../../core/text.js";
 import type { ByteSource } from "../../sources/source.js";
-import { DTYPE_OF_GGML, UNKNOWN_DTYPE } from "../dtypes.js";
+import { bytesFor, DTYPE_OF_GGML, DTYPES, UNKNOWN_DTYPE } from "../dtypes.js";
 import { offsetAt, TensorTableBuilder, type TensorTable } from "../tensor-table.js";
 import { describeTrailing, identify } from "../sniff.js";
 import { Cursor, decodeUtf8 } from "./cursor.js";
@@ -594,7 +594,8 @@ class Parser {
           },
         );
       }
-      if (ok) bytes = (elements / BigInt(type.blockSize)) * BigInt(type.typeSize);
+      // Whole blocks: every row is (checked above), so the registry's rule gives the bytes.
+      if (ok) bytes = bytesFor(DTYPES[DTYPE_OF_GGML[typeId]!]!, elements);
     }
     const shape = new BigUint64Array(nDims);
     for (let d = 0; d < nDims; d++) shape[d] = ne[nDims - 1 - d]!;

@@ -5,18 +5,10 @@
 import { PREDICTED_ENTRY_BYTES, PREDICTED_HEADER_SLACK } from "../../core/limits.js";
 import { PREFIX_BYTES } from "./framing.js";
 
-/** Predicted bytes from the start of the file to the end of the header (prefix included). */
-export function predictHeaderBytes(names: Iterable<string>): number {
-  let quoted = 0;
-  let count = 0;
-  for (const n of names) {
-    quoted += Buffer.byteLength(JSON.stringify(n));
-    count++;
-  }
-  return predictFromNames(quoted, count);
-}
-
-/** The same from the names' total length as quoted JSON (UTF-8 bytes) and their count. */
+/**
+ * Predicted bytes from the start of the file to the end of the header (prefix included), from the
+ * names' total length as quoted JSON (UTF-8 bytes) and their count.
+ */
 export function predictFromNames(quotedNameBytes: number, count: number): number {
   return PREFIX_BYTES + PREDICTED_HEADER_SLACK + quotedNameBytes + count * PREDICTED_ENTRY_BYTES;
 }

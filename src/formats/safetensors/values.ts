@@ -128,12 +128,6 @@ const KIND_BY_ID: readonly Kind[] = DTYPES.map((d) => {
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Whether the dtype has values that can be NaN or infinite. */
-export function hasSpecialValues(dtype: number): boolean {
-  const k = KIND_BY_ID[dtype];
-  return k !== undefined && k.specialMask !== 0;
-}
-
 /**
  * Streams one tensor's bytes at a time through `update`; `reset` starts the next tensor, so one
  * scanner serves a whole file without allocating per tensor.

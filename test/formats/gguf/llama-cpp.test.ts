@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CODES, type CodeInfo, type FindingCode } from "../../../src/core/codes.js";
-import { loadCheckpoint } from "../../../src/checkpoint/load.js";
+import { loadCheckpoint } from "../../helpers/load.js";
 import { readGguf, type GgufFile } from "../../../src/formats/gguf/read.js";
 import { FAMILIES, familyFile, splitName, writeGguf, type Family } from "../../helpers/gguf.js";
 import { splitVariants, variants } from "../../helpers/gguf-variants.js";

@@ -3,15 +3,11 @@ import { describe, expect, it } from "vitest";
 import { ALL_CODES, CODES } from "../../../src/core/codes.js";
 import { GGUF_MAX_DECODED_STRING_BYTES } from "../../../src/core/limits.js";
 import { fileType } from "../../../src/formats/gguf/file-types.js";
-import {
-  bitsPerValue,
-  GGML_TYPES,
-  ggmlType,
-  ggmlTypeByName,
-} from "../../../src/formats/gguf/ggml-types.js";
-import { describeGguf, metadataJson } from "../../../src/formats/gguf/model-keys.js";
+import { GGML_TYPES, ggmlType } from "../../../src/formats/gguf/ggml-types.js";
+import { describeGguf } from "../../../src/formats/gguf/model-keys.js";
 import { readGguf } from "../../../src/formats/gguf/read.js";
 import { tallyGguf } from "../../../src/formats/gguf/tally.js";
+import { jsonValue } from "../../../src/formats/gguf/values.js";
 import { DTYPES } from "../../../src/formats/dtypes.js";
 import { shapeOf } from "../../../src/formats/tensor-table.js";
 import { familyFile, headerOnly, modelSpec, FAMILIES, writeGguf } from "../../helpers/gguf.js";
@@ -171,7 +167,7 @@ describe("tiny models of each family", () => {
 
   it("metadata as JSON: long arrays summarised, never dumped", async () => {
     const g = await read(familyFile("llama").bytes);
-    const json = metadataJson(g.metadata);
+    const json = Object.fromEntries([...g.metadata].map(([k, e]) => [k, jsonValue(e.value)]));
     expect(json["tokenizer.ggml.tokens"]).toEqual({
       type: "str",
       length: 512,
@@ -239,7 +235,10 @@ describe("sources and limits", () => {
 
 describe("ggml type registry", () => {
   it("bits per value agree with llama.cpp's quantize descriptions", () => {
-    const bpw = (n: string) => bitsPerValue(ggmlTypeByName(n)!);
+    const bpw = (n: string) => {
+      const t = GGML_TYPES.find((x) => x.name === n)!;
+      return (t.typeSize * 8) / t.blockSize;
+    };
     // llama.cpp tools/quantize: "IQ2_XXS 2.06 bpw", "IQ1_S 1.56 bpw", "TQ1_0 1.69 bpw" …
     expect(bpw("IQ2_XXS")).toBe(2.0625);
     expect(bpw("IQ2_XS")).toBe(2.3125);

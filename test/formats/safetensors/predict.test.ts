@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { predictFromIndex, predictHeaderBytes } from "../../../src/formats/safetensors/predict.js";
+import { predictFromIndex, predictFromNames } from "../../../src/formats/safetensors/predict.js";
 import {
   deepseekV3,
   indexJson,
@@ -10,6 +10,13 @@ import {
   type Layout,
 } from "../../helpers/layouts.js";
 import { canonicalHeader } from "../../helpers/safetensors.js";
+
+/** The prediction for a shard holding tensors of these names. */
+const predictHeaderBytes = (names: readonly string[]) =>
+  predictFromNames(
+    names.reduce((a, n) => a + Buffer.byteLength(JSON.stringify(n)), 0),
+    names.length,
+  );
 
 describe("predicted header size", () => {
   it.each<[string, () => Layout]>([
