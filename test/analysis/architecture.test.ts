@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
-  analyzeTables,
+  analyzeTensors,
   deepseekR1DistillQwen1_5b,
   gptOss,
   llama31_8b,
   qwen25_1_5b,
-  tableOf,
   tinyDense,
   type Layout,
 } from "../helpers/layouts.js";
 
 const analyze = (l: Layout, config: unknown = l.config) =>
-  analyzeTables([tableOf(l.tensors)], { config, configPath: "config.json" });
-const bare = (l: Layout) => analyzeTables([tableOf(l.tensors)]);
+  analyzeTensors(l.tensors, { config, configPath: "config.json" });
+const bare = (l: Layout) => analyzeTensors(l.tensors);
 const codes = (a: { findings: Array<{ code: string; severity: string }> }) =>
   a.findings.map((f) => `${f.code}:${f.severity}`);
 

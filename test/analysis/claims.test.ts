@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { checkClaims } from "../../src/analysis/claims.js";
-import { analyzeTables, qwen25_7b, tableOf } from "../helpers/layouts.js";
+import { analyzeTensors, fileOf, qwen25_7b } from "../helpers/layouts.js";
 
 describe("self-reported parameter totals", () => {
   const total = 7_615_616_512n;
 
   it("flags a claim that differs from the shapes' count and never uses it (huggingface_hub#4221)", () => {
     const l = qwen25_7b();
-    const a = analyzeTables([tableOf(l.tensors)], {
-      config: l.config,
-      metadata: { total_parameters: "333312" },
+    const file = fileOf("model.safetensors", l.tensors, {
+      format: "pt",
+      total_parameters: "333312",
     });
+    const a = analyzeTensors(file, { config: l.config });
     expect(a.parameters.total).toBe(total);
     expect(a.findings.map((f) => [f.code, f.severity, f.message, f.file])).toEqual([
       [

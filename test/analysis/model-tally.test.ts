@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HAVE_REALDATA, REALDATA } from "../helpers/cli.js";
 import {
-  analyzeTables,
+  analyzeTensors,
   deepseekV3,
   gptOss,
   GPT_OSS_120B,
@@ -18,7 +18,7 @@ import {
   mixtral8x7b,
   qwen25_7b,
   shardLayout,
-  tableOf,
+  fileOf,
   type Layout,
 } from "../helpers/layouts.js";
 import { byteSize } from "../helpers/safetensors.js";
@@ -26,8 +26,8 @@ import { byteSize } from "../helpers/safetensors.js";
 const bytesOf = (l: Layout) => l.tensors.reduce((a, x) => a + byteSize(x), 0n);
 const analyze = (
   l: Layout,
-  input: Parameters<typeof analyzeTables>[1] = { config: l.config, configPath: "config.json" },
-) => analyzeTables([tableOf(l.tensors)], input);
+  input: Parameters<typeof analyzeTensors>[1] = { config: l.config, configPath: "config.json" },
+) => analyzeTensors(l.tensors, input);
 const billions = (n: bigint) => (Number(n) / 1e9).toFixed(1);
 const notInfo = (a: { findings: Array<{ severity: string }> }) =>
   a.findings.filter((f) => f.severity !== "info");
@@ -194,8 +194,8 @@ describe("Mixtral-8x22B (WizardLM-2-8x22B)", () => {
 
 describe("DeepSeek-V3 (FP8 with block scales, MLA, 256 experts, an MTP layer)", () => {
   const l = deepseekV3();
-  const table = tableOf(l.tensors);
-  const a = analyzeTables([table], { config: l.config, configPath: "config.json" });
+  const file = fileOf("model.safetensors", l.tensors);
+  const a = analyzeTensors(file, { config: l.config, configPath: "config.json" });
 
   it("has about 92,000 tensors, with F32 scales [ceil(out/128), ceil(in/128)]", () => {
     expect(l.tensors).toHaveLength(91_991);
@@ -273,7 +273,7 @@ describe("DeepSeek-V3 (FP8 with block scales, MLA, 256 experts, an MTP layer)", 
   });
 
   it("without config.json: scales still bookkeeping, layer 61 still MTP (it holds eh_proj), no active", () => {
-    const bare = analyzeTables([table]);
+    const bare = analyzeTensors(file);
     expect(bare.parameters.total).toBe(684_489_845_504n);
     expect(bare.parameters.optional?.parameters).toBe(13_463_426_304n);
     expect(bare.parameters.active).toBeUndefined();
@@ -288,7 +288,7 @@ describe("DeepSeek-V3 (FP8 with block scales, MLA, 256 experts, an MTP layer)", 
   it.skipIf(!existsSync(realConfig("deepseek-v3.config.json")))(
     "counts the same with the published config.json",
     () => {
-      const real = analyzeTables([table], {
+      const real = analyzeTensors(file, {
         config: readJson(realConfig("deepseek-v3.config.json")),
       });
       expect(real.parameters.total).toBe(684_489_845_504n);

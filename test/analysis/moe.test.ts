@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  analyzeTables,
+  analyzeTensors,
   deepseekV3,
   gptOss,
   llama31_8b,
   mixtral,
-  tableOf,
+  fileOf,
   type Layout,
   type LayoutTensor,
 } from "../helpers/layouts.js";
@@ -23,9 +23,8 @@ const SMALL = {
   context: 4096,
 };
 const small = () => mixtral(SMALL, "small mixtral");
-const analyze = (l: Layout, config: unknown = l.config) =>
-  analyzeTables([tableOf(l.tensors)], { config });
-const bare = (l: Layout) => analyzeTables([tableOf(l.tensors)]);
+const analyze = (l: Layout, config: unknown = l.config) => analyzeTensors(l.tensors, { config });
+const bare = (l: Layout) => analyzeTensors(l.tensors);
 const codes = (a: { findings: Array<{ code: string }> }) => a.findings.map((f) => f.code);
 const without = (l: Layout, drop: (t: LayoutTensor) => boolean): Layout => ({
   ...l,
@@ -107,11 +106,11 @@ describe("mixture of experts", () => {
 
   it("keeps dense layers and the MTP layer out of the MoE layers (DeepSeek-V3: 58 of 61)", () => {
     const l = deepseekV3();
-    const table = tableOf(l.tensors);
-    const a = analyzeTables([table], { config: l.config });
+    const file = fileOf("model.safetensors", l.tensors);
+    const a = analyzeTensors(file, { config: l.config });
     expect(a.moe?.layers).toBe(58);
     const shifted = { ...l.config, first_k_dense_replace: 4 };
-    const b = analyzeTables([table], { config: shifted });
+    const b = analyzeTensors(file, { config: shifted });
     expect(codes(b)).toEqual(["CONFIG_MISMATCH"]);
     expect(b.findings[0]!.message).toBe(
       "config.json makes 57 of 61 layers MoE (first_k_dense_replace 4, moe_layer_freq 1); experts are stored in 58, including layer 3",

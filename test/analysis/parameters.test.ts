@@ -14,7 +14,7 @@ import { schemeFromConfig } from "../../src/analysis/quantization.js";
 import { BIGINTS } from "../../src/formats/tensor-table.js";
 import { dtypeId } from "../../src/formats/safetensors/dtypes.js";
 import {
-  analyzeTables,
+  analyzeTensors,
   awq,
   bnb4bit,
   bnb8bit,
@@ -23,13 +23,12 @@ import {
   gptq,
   mlx,
   nvfp4,
-  tableOf,
   tinyDense,
   type Layout,
 } from "../helpers/layouts.js";
 
 const analyze = (l: Layout, withConfig = true) =>
-  analyzeTables([tableOf(l.tensors)], withConfig ? { config: l.config } : {});
+  analyzeTensors(l.tensors, withConfig ? { config: l.config } : {});
 const UNQUANTIZED = analyze(tinyDense()).parameters.total;
 const elementsOf = (l: Layout) =>
   l.tensors.reduce((a, x) => a + x.shape.reduce((p, d) => p * d, 1n), 0n);
@@ -115,9 +114,9 @@ describe("packed and bookkeeping tensors", () => {
       .config_groups;
     delete groups["group_1"];
     (groups["group_0"] as { targets: string[] }).targets = ["Linear"];
-    expect(
-      analyzeTables([tableOf(layout.tensors)], { config: oneGroup }).parameters.total,
-    ).not.toBe(UNQUANTIZED);
+    expect(analyzeTensors(layout.tensors, { config: oneGroup }).parameters.total).not.toBe(
+      UNQUANTIZED,
+    );
   });
 
   it("ModelOpt NVFP4: U8 × 2; F8_E4M3 block scales and F32 global scales are bookkeeping", () => {

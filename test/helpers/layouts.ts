@@ -878,35 +878,16 @@ export function tableOf(tensors: readonly LayoutTensor[]): TensorTable {
 }
 
 /**
- * What the summary says of these tables, each as one file of a checkpoint with this config.json:
- * the model facts the analysis makes (parameters, architecture, quantization, MoE, findings).
- * `metadata` goes into the first file's `__metadata__` (a `total_parameters` claim).
+ * What the summary says of these tensors as one file (fileOf) with this config.json: the model
+ * facts the analysis makes (parameters, architecture, quantization, MoE, findings). A file built
+ * once can be given instead, to summarise a large layout under several configs.
  */
-export function analyzeTables(
-  tables: readonly TensorTable[],
-  input: { config?: unknown; configPath?: string; metadata?: Record<string, string> } = {},
+export function analyzeTensors(
+  tensors: readonly LayoutTensor[] | SafetensorsFile,
+  input: { config?: unknown; configPath?: string } = {},
 ): ModelSummary {
-  const files = tables.map((t, i): SafetensorsFile => {
-    const metadata = new Map(Object.entries(i === 0 ? (input.metadata ?? {}) : {}));
-    return {
-      format: "safetensors",
-      name: tables.length === 1 ? "model.safetensors" : `model-${i + 1}.safetensors`,
-      fileBytes: undefined,
-      headerLength: undefined,
-      header: {
-        tensors: t,
-        metadata,
-        metadataState: metadata.size > 0 ? "present" : "absent",
-        leadingWhitespace: 0,
-        trailingWhitespace: 0,
-        complete: true,
-      },
-      order: Uint32Array.from({ length: t.count }, (_, k) => k),
-      dataBytes: 0n,
-      findings: [],
-    };
-  });
-  const cp: Checkpoint = { target: "test", kind: "file", files, findings: [] };
+  const file = "format" in tensors ? tensors : fileOf("model.safetensors", tensors);
+  const cp: Checkpoint = { target: "test", kind: "file", files: [file], findings: [] };
   if (input.config !== undefined) cp.config = input.config;
   if (input.configPath !== undefined) cp.configPath = input.configPath;
   return summarize(cp);
