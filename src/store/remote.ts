@@ -112,7 +112,7 @@ abstract class HttpStore implements CheckpointStore {
   ): Promise<Array<R | InspectError>> {
     const predicted = options.predictedHeaderBytes;
     return mapBounded(paths, Math.max(1, paths.length), (p) =>
-      readOne(() => this.open(p, predicted?.(p) ?? REMOTE_PREFIX_BYTES), read),
+      readOne(() => this.open(p, predicted?.(p)), read),
     );
   }
 }
